@@ -1,0 +1,37 @@
+//! `developers`: the people in the directory. `email` and the salary expectation are private.
+
+use sea_orm::entity::prelude::*;
+
+use crate::{Seniority, Workplace};
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "developers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub handle: String,
+    pub name: String,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub headline: String,
+    #[sea_orm(column_type = "Text")]
+    pub bio: String,
+    pub seniority: Seniority,
+    pub years_of_experience: i32,
+    pub city: String,
+    pub country_code: String,
+    pub remote_preference: Workplace,
+    pub open_to_work: bool,
+    /// Whole currency units per year.
+    pub salary_expectation_amount: Option<i64>,
+    pub salary_expectation_currency: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+    #[sea_orm(has_many)]
+    pub skills: HasMany<super::developer_skill::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

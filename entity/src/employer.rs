@@ -1,0 +1,30 @@
+//! `employers`: the organisations that post vacancies.
+
+use sea_orm::entity::prelude::*;
+
+use crate::{CompanySize, Industry};
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "employers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub industry: Industry,
+    pub size: CompanySize,
+    pub website: Option<String>,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub city: String,
+    pub country_code: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+    #[sea_orm(has_many)]
+    pub vacancies: HasMany<super::vacancy::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,30 @@
+//! `skills`: the curated taxonomy.
+
+use sea_orm::entity::prelude::*;
+
+use crate::{SkillCategory, StringList};
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "skills")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub category: SkillCategory,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub aliases: StringList,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+    #[sea_orm(has_many)]
+    pub developer_skills: HasMany<super::developer_skill::Entity>,
+    #[sea_orm(has_many)]
+    pub vacancy_skills: HasMany<super::vacancy_skill::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

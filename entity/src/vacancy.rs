@@ -1,0 +1,41 @@
+//! `vacancies`: job postings of an employer.
+
+use sea_orm::entity::prelude::*;
+
+use crate::{EmploymentType, SalaryPeriod, Seniority, StringList, VacancyStatus, Workplace};
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "vacancies")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub employer_id: i64,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub responsibilities: StringList,
+    pub seniority: Seniority,
+    pub employment_type: EmploymentType,
+    pub workplace: Workplace,
+    pub city: Option<String>,
+    pub country_code: String,
+    /// Whole currency units per `salary_period`; all four salary columns are set together or not at all.
+    pub salary_min: Option<i64>,
+    pub salary_max: Option<i64>,
+    pub salary_currency: Option<String>,
+    pub salary_period: Option<SalaryPeriod>,
+    pub status: VacancyStatus,
+    pub published_at: Option<DateTimeUtc>,
+    pub valid_through: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+    #[sea_orm(belongs_to, from = "employer_id", to = "id", on_delete = "Cascade")]
+    pub employer: HasOne<super::employer::Entity>,
+    #[sea_orm(has_many)]
+    pub skills: HasMany<super::vacancy_skill::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

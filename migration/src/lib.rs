@@ -1,0 +1,19 @@
+//! Schema migrations of talent-api.
+//!
+//! Every migration builds its statements with sea-query, so the same code creates the same tables,
+//! constraints and indexes on SQLite and on PostgreSQL. Migrations are frozen history: they never
+//! import the `entity` crate, whose types move on with the code.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_initial_schema;
+
+/// Runs the migrations of talent-api in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_initial_schema::Migration)]
+    }
+}
