@@ -1,1 +1,21 @@
+//! talent-api: a GraphQL API for a directory of back-end developer talent.
+//!
+//! - [`config`]: the typed command line and environment;
+//! - [`startup`]: builds the [`startup::Application`] that `main` and the tests run;
+//! - [`graphql`]: the schema, built from a database handle; [`http`] mounts it on axum;
+//! - one module per domain ([`developer`], [`employer`], [`skill`], [`vacancy`]) with its GraphQL
+//!   types, resolvers and data access;
+//! - [`demo`]: the deterministic demo dataset.
 
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod developer;
+pub mod employer;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod skill;
+pub mod startup;
+pub mod vacancy;

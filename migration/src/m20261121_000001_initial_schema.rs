@@ -37,7 +37,13 @@ const INDUSTRY: &[&str] = &[
     "GOVERNMENT",
 ];
 const COMPANY_SIZE: &[&str] = &["STARTUP", "SMALL", "MEDIUM", "LARGE", "ENTERPRISE"];
-const EMPLOYMENT_TYPE: &[&str] = &["FULL_TIME", "PART_TIME", "CONTRACTOR", "TEMPORARY", "INTERN"];
+const EMPLOYMENT_TYPE: &[&str] = &[
+    "FULL_TIME",
+    "PART_TIME",
+    "CONTRACTOR",
+    "TEMPORARY",
+    "INTERN",
+];
 const VACANCY_STATUS: &[&str] = &["DRAFT", "OPEN", "CLOSED"];
 const SALARY_PERIOD: &[&str] = &["HOUR", "DAY", "WEEK", "MONTH", "YEAR"];
 
@@ -96,7 +102,9 @@ fn country_code(column: &'static str) -> ColumnDef {
     char_len(column, 2)
         .check(check(
             &format!("ck_{column}_shape"),
-            Expr::cust(format!("length({column}) = 2 AND upper({column}) = {column}")),
+            Expr::cust(format!(
+                "length({column}) = 2 AND upper({column}) = {column}"
+            )),
         ))
         .take()
 }
@@ -268,7 +276,10 @@ fn vacancies() -> TableCreateStatement {
                    AND salary_currency IS NOT NULL AND salary_period IS NOT NULL)",
             ),
         ))
-        .check(check("ck_salary_currency", currency_check("salary_currency")))
+        .check(check(
+            "ck_salary_currency",
+            currency_check("salary_currency"),
+        ))
         .check(check(
             "ck_published_unless_draft",
             Expr::cust("status = 'DRAFT' OR published_at IS NOT NULL"),

@@ -1,0 +1,208 @@
+//! Typed configuration, parsed once from flags and environment variables.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr};
+
+use clap::{Args, Parser, Subcommand};
+
+/// talent-api: a GraphQL API for a directory of back-end developer talent.
+#[derive(Debug, Parser)]
+#[command(
+    name = "talent-api",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Database: `sqlite://FILE` (created if missing) or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://talent.db",
+        global = true
+    )]
+    pub database_url: DatabaseUrl,
+
+    /// Most database connections the server keeps open.
+    #[arg(long, env = "TALENT_DB_MAX_CONNECTIONS", default_value_t = 10, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of `serve`, also accepted without the subcommand.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply migrations, load the demo dataset into an empty database, and serve the API (default).
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the demo dataset into an empty database (migrating it first); refuses a non-empty one.
+    Seed,
+    /// Print the GraphQL schema (SDL, sorted) to stdout or to a file.
+    ExportSchema {
+        /// Write the SDL to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Options of the HTTP server.
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "TALENT_ADDR", default_value = "127.0.0.1:8000")]
+    pub addr: SocketAddr,
+
+    /// Do not load the demo dataset into an empty database.
+    #[arg(long, env = "TALENT_NO_DEMO")]
+    pub no_demo: bool,
+}
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Where the data lives.
+    pub database_url: DatabaseUrl,
+    /// Most pooled database connections.
+    pub db_max_connections: u32,
+    /// Where to listen.
+    pub addr: SocketAddr,
+    /// Load the demo dataset into an empty database.
+    pub load_demo: bool,
+}
+
+impl ServerConfig {
+    /// The server configuration from the parsed command line.
+    pub fn new(cli: &Cli, serve: &ServeArgs) -> Self {
+        Self {
+            database_url: cli.database_url.clone(),
+            db_max_connections: cli.db_max_connections,
+            addr: serve.addr,
+            load_demo: !serve.no_demo,
+        }
+    }
+}
+
+/// A database URL of a supported engine.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite file (opened read-write, created if missing) or `sqlite::memory:`.
+    Sqlite(String),
+    /// A PostgreSQL server.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// The URL to hand to the driver.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sqlite(url) | Self::Postgres(url) => url,
+        }
+    }
+
+    /// Whether this is the in-memory SQLite database, which lives in one connection only.
+    pub fn is_sqlite_memory(&self) -> bool {
+        matches!(self, Self::Sqlite(url) if url.contains(":memory:") || url.contains("mode=memory"))
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(url: &str) -> Result<Self, Self::Err> {
+        let url = url.trim();
+        let scheme = url
+            .split_once(':')
+            .map(|(scheme, _)| scheme)
+            .unwrap_or_default();
+        match scheme {
+            "sqlite" => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                if path.is_empty() || path.starts_with('?') {
+                    return Err(
+                        "an SQLite URL needs a file name, e.g. sqlite://talent.db".to_owned()
+                    );
+                }
+                let memory = path.starts_with(":memory:");
+                let has_mode = url.contains("mode=");
+                Ok(Self::Sqlite(
+                    match (memory || has_mode, url.contains('?')) {
+                        (true, _) => url.to_owned(),
+                        (false, true) => format!("{url}&mode=rwc"),
+                        (false, false) => format!("{url}?mode=rwc"),
+                    },
+                ))
+            }
+            "postgres" | "postgresql" => Ok(Self::Postgres(url.to_owned())),
+            "" => Err(format!(
+                "`{url}` is not a database URL: use sqlite://FILE or postgres://USER@HOST/DB"
+            )),
+            other => Err(format!(
+                "unsupported database `{other}`: use sqlite://FILE or postgres://USER@HOST/DB"
+            )),
+        }
+    }
+}
+
+/// Shows the URL with any password replaced by `***`, so it is safe to log.
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.as_str();
+        let redacted = url.split_once("://").and_then(|(scheme, rest)| {
+            let (userinfo, host) = rest.split_once('@')?;
+            let (user, _password) = userinfo.split_once(':')?;
+            Some(format!("{scheme}://{user}:***@{host}"))
+        });
+        f.write_str(redacted.as_deref().unwrap_or(url))
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bare_sqlite_file_is_opened_read_write_and_created() {
+        let url: DatabaseUrl = "sqlite://talent.db".parse().expect("valid URL");
+        assert_eq!(
+            url,
+            DatabaseUrl::Sqlite("sqlite://talent.db?mode=rwc".to_owned())
+        );
+    }
+
+    #[test]
+    fn an_explicit_sqlite_mode_is_kept() {
+        let url: DatabaseUrl = "sqlite://talent.db?mode=ro".parse().expect("valid URL");
+        assert_eq!(url.as_str(), "sqlite://talent.db?mode=ro");
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_refused_with_the_supported_ones_named() {
+        let err = "mysql://root@localhost/test"
+            .parse::<DatabaseUrl>()
+            .expect_err("unsupported");
+        assert!(err.contains("unsupported database `mysql`"), "{err}");
+        assert!(err.contains("postgres://"), "{err}");
+    }
+
+    #[test]
+    fn a_password_never_shows_when_the_url_is_printed() {
+        let url: DatabaseUrl = "postgres://app:s3cret@db:5432/talent"
+            .parse()
+            .expect("valid URL");
+        assert_eq!(url.to_string(), "postgres://app:***@db:5432/talent");
+    }
+}

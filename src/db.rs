@@ -1,0 +1,53 @@
+//! Connecting to the database and migrating it.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::config::DatabaseUrl;
+
+/// How long to wait for a connection before reporting the database unavailable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens a pool on `url`. SQLite files are created if missing and run in WAL mode with foreign keys
+/// enforced; waits for a lock rather than failing at once.
+pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.as_str());
+    options
+        .max_connections(if url.is_sqlite_memory() {
+            1
+        } else {
+            max_connections
+        })
+        .min_connections(if url.is_sqlite_memory() { 1 } else { 0 })
+        .connect_timeout(CONNECT_TIMEOUT)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    let db = Database::connect(options).await?;
+    // The pool connects lazily on some engines: make sure the database really answers.
+    db.ping().await?;
+    Ok(db)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the directory holds no data at all (the demo dataset may then be loaded).
+pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    Ok(entity::skill::Entity::find().count(db).await? == 0
+        && entity::employer::Entity::find().count(db).await? == 0
+        && entity::developer::Entity::find().count(db).await? == 0)
+}

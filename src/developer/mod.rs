@@ -1,0 +1,152 @@
+//! Developers: the people in the directory, and the skills they have.
+
+pub(crate) mod store;
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{developer, developer_skill, skill};
+
+use crate::{
+    graphql::{NodeKind, Seniority, Workplace, db, encode_id, loader},
+    skill::Skill,
+};
+
+/// A back-end developer in the directory. The email address and salary expectation are private and
+/// not part of the public profile.
+pub struct Developer(pub(crate) developer::Model);
+
+#[Object]
+impl Developer {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        encode_id(NodeKind::Developer, self.0.id)
+    }
+
+    /// Unique, URL-safe handle, e.g. `ana-kowalska`.
+    async fn handle(&self) -> &str {
+        &self.0.handle
+    }
+
+    /// Full name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// One-line summary, e.g. "Senior back-end engineer, Java and Kafka".
+    async fn headline(&self) -> &str {
+        &self.0.headline
+    }
+
+    /// A few paragraphs about their work, education and certificates.
+    async fn bio(&self) -> &str {
+        &self.0.bio
+    }
+
+    /// Career level.
+    async fn seniority(&self) -> Seniority {
+        self.0.seniority.into()
+    }
+
+    /// Years of professional experience.
+    async fn years_of_experience(&self) -> i32 {
+        self.0.years_of_experience
+    }
+
+    /// City they live in.
+    async fn city(&self) -> &str {
+        &self.0.city
+    }
+
+    /// Country they live in: ISO 3166-1 alpha-2 code, e.g. `DE`.
+    async fn country_code(&self) -> &str {
+        &self.0.country_code
+    }
+
+    /// Where they prefer to work.
+    async fn remote_preference(&self) -> Workplace {
+        self.0.remote_preference.into()
+    }
+
+    /// Whether they are open to offers now.
+    async fn open_to_work(&self) -> bool {
+        self.0.open_to_work
+    }
+
+    /// Their skills, strongest first.
+    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
+        let rows = loader(ctx)?
+            .load_one(store::SkillsOfDeveloper(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(link, skill)| DeveloperSkill { link, skill })
+            .collect())
+    }
+
+    /// When the developer joined the directory.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the profile was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Incremented on every change; send it back as `expectedVersion` to update safely.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// A skill a developer has, at a level.
+pub struct DeveloperSkill {
+    link: developer_skill::Model,
+    skill: skill::Model,
+}
+
+#[Object]
+impl DeveloperSkill {
+    /// The skill.
+    async fn skill(&self) -> Skill {
+        Skill(self.skill.clone())
+    }
+
+    /// Self-assessed level: 1 (basic) to 5 (expert).
+    async fn level(&self) -> i16 {
+        self.link.level
+    }
+
+    /// Years of hands-on use.
+    async fn years(&self) -> i32 {
+        self.link.years
+    }
+}
+
+/// The developer part of the query root.
+#[derive(Default)]
+pub struct DeveloperQuery;
+
+#[Object]
+impl DeveloperQuery {
+    /// The developer with this handle, or null if there is none.
+    async fn developer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The developer's handle, e.g. `ana-kowalska`.")] handle: String,
+    ) -> Result<Option<Developer>> {
+        Ok(store::find_by_handle(db(ctx)?, &handle)
+            .await?
+            .map(Developer))
+    }
+
+    /// Every developer, by name.
+    async fn developers(&self, ctx: &Context<'_>) -> Result<Vec<Developer>> {
+        Ok(store::list(db(ctx)?)
+            .await?
+            .into_iter()
+            .map(Developer)
+            .collect())
+    }
+}

@@ -1,0 +1,151 @@
+//! The one error type of the API and its mapping to stable GraphQL error codes.
+//!
+//! Every resolver returns [`ApiError`] (through `async_graphql::Result`). The conversion into a
+//! GraphQL error is the boundary: it sets `extensions.code`, and for internal failures it logs the
+//! cause once and shows the client a generic message. async-graphql's blanket `From<impl Display>`
+//! conversion is switched off (feature `custom-error-conversion`), so a database error cannot reach
+//! a client by a stray `?`: it has to pass through [`ApiError::from`].
+
+use std::sync::Arc;
+
+use sea_orm::{DbErr, SqlErr};
+
+/// A stable, machine-readable error code, sent as `extensions.code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The thing asked for does not exist.
+    NotFound,
+    /// An argument is malformed or out of range; `extensions.field` names it when known.
+    BadUserInput,
+    /// The request carries no valid credentials.
+    Unauthenticated,
+    /// The caller is known but not allowed to do this.
+    Forbidden,
+    /// The request conflicts with the current state (a unique value already taken, a stale version).
+    Conflict,
+    /// The caller sent too many requests.
+    RateLimited,
+    /// The database is unreachable; retrying later may succeed.
+    ServiceUnavailable,
+    /// Something failed on our side; details are in the server log only.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as sent to clients.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The thing asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// An argument is malformed or out of range.
+    #[error("{message}")]
+    BadUserInput {
+        /// What is wrong, for a person to read.
+        message: String,
+        /// The argument path, e.g. `["filter", "countryCodes", "0"]`, when known.
+        field: Vec<String>,
+    },
+    /// No valid credentials.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Not allowed.
+    #[error("not allowed")]
+    Forbidden,
+    /// Conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many requests.
+    #[error("rate limit exceeded")]
+    RateLimited,
+    /// The database cannot be reached.
+    #[error("the database is unavailable, try again later")]
+    ServiceUnavailable(Arc<DbErr>),
+    /// An unexpected failure; the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(Arc<anyhow::Error>),
+}
+
+impl ApiError {
+    /// A `BAD_USER_INPUT` error about the argument at `field`.
+    pub fn bad_input<S: Into<String>>(
+        field: impl IntoIterator<Item = S>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::BadUserInput {
+            message: message.into(),
+            field: field.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
+            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Forbidden => ErrorCode::Forbidden,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited => ErrorCode::RateLimited,
+            Self::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        if matches!(err, DbErr::RecordNotFound(_)) {
+            return Self::NotFound("record");
+        }
+        if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            return Self::Conflict("a record with this value already exists".to_owned());
+        }
+        if matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) {
+            return Self::ServiceUnavailable(Arc::new(err));
+        }
+        Self::Internal(Arc::new(anyhow::Error::new(err)))
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        match &err {
+            ApiError::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "internal error while resolving a request");
+            }
+            ApiError::ServiceUnavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable while resolving a request");
+            }
+            _ => {}
+        }
+        let mut error = async_graphql::Error::new(err.to_string());
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", err.code().as_str());
+        if let ApiError::BadUserInput { field, .. } = &err
+            && !field.is_empty()
+        {
+            extensions.set("field", field.clone());
+        }
+        error.extensions = Some(extensions);
+        error
+    }
+}
+
+/// The result type of data access and resolvers.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,100 @@
+//! Opaque global IDs: the type name and the key, base64url-encoded. Clients must not parse them.
+
+use async_graphql::ID;
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+
+use crate::error::{ApiError, ApiResult};
+
+/// The types that have a global ID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A `Developer`.
+    Developer,
+    /// An `Employer`.
+    Employer,
+    /// A `Skill`.
+    Skill,
+    /// A `Vacancy`.
+    Vacancy,
+}
+
+impl NodeKind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Developer => "Developer",
+            Self::Employer => "Employer",
+            Self::Skill => "Skill",
+            Self::Vacancy => "Vacancy",
+        }
+    }
+}
+
+/// The global ID of the `kind` row with primary key `key`.
+pub fn encode_id(kind: NodeKind, key: i64) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{}:{key}", kind.name())))
+}
+
+/// The primary key in `id`, which must be a global ID of `kind`; `field` names the argument for the
+/// error.
+pub fn decode_id(id: &ID, kind: NodeKind, field: &[&str]) -> ApiResult<i64> {
+    let malformed = || {
+        ApiError::bad_input(
+            field.iter().copied(),
+            format!("`{}` is not a valid {} ID", id.as_str(), kind.name()),
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD
+        .decode(id.as_str())
+        .map_err(|_| malformed())?;
+    let text = String::from_utf8(bytes).map_err(|_| malformed())?;
+    let (name, key) = text.split_once(':').ok_or_else(malformed)?;
+    if name != kind.name() {
+        return Err(malformed());
+    }
+    // Only the canonical decimal form: "007" or "+7" must not alias a real ID.
+    match key.parse::<i64>() {
+        Ok(value) if value > 0 && value.to_string() == key => Ok(value),
+        _ => Err(malformed()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_encoded_id_decodes_to_its_key() {
+        let id = encode_id(NodeKind::Vacancy, 42);
+        assert_eq!(decode_id(&id, NodeKind::Vacancy, &["id"]).ok(), Some(42));
+    }
+
+    #[test]
+    fn an_id_of_another_type_is_bad_input() {
+        let id = encode_id(NodeKind::Skill, 42);
+        let err = decode_id(&id, NodeKind::Vacancy, &["id"]).expect_err("wrong type");
+        assert_eq!(err.code(), crate::error::ErrorCode::BadUserInput);
+    }
+
+    #[test]
+    fn a_non_canonical_key_is_bad_input() {
+        for text in [
+            "Vacancy:007",
+            "Vacancy:+7",
+            "Vacancy:0",
+            "Vacancy:-3",
+            "Vacancy:",
+            "Vacancy",
+        ] {
+            let id = ID(URL_SAFE_NO_PAD.encode(text));
+            assert!(
+                decode_id(&id, NodeKind::Vacancy, &["id"]).is_err(),
+                "{text} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_is_bad_input() {
+        assert!(decode_id(&ID("not base64 at all!".into()), NodeKind::Vacancy, &["id"]).is_err());
+    }
+}

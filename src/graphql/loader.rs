@@ -1,0 +1,23 @@
+//! The batching loader behind every nested field.
+//!
+//! One struct holds the database handle; each domain module implements `Loader<K>` on it for its own
+//! key types, so a nested list costs one statement per level of the query, whatever its length.
+
+use sea_orm::DatabaseConnection;
+
+/// Loads related rows for many parents at once.
+pub struct DbLoader {
+    db: DatabaseConnection,
+}
+
+impl DbLoader {
+    /// A loader reading from `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// The database the loader reads from.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}

@@ -1,0 +1,134 @@
+//! Skills: the curated taxonomy that developers have and vacancies ask for.
+
+pub(crate) mod store;
+
+use async_graphql::{Context, Enum, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::skill;
+
+use crate::{
+    developer::Developer,
+    graphql::{NodeKind, encode_id, loader},
+    vacancy::Vacancy,
+};
+
+/// Where a skill sits in the taxonomy.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::SkillCategory")]
+pub enum SkillCategory {
+    /// A programming language: Java, Python, Go, Rust, ...
+    Language,
+    /// A runtime or framework: Node.js, Spring Boot, Django, .NET, ...
+    Framework,
+    /// A database engine: PostgreSQL, MySQL, MongoDB, Redis, ...
+    Database,
+    /// A platform or back-end-as-a-service: AWS, Docker, Kubernetes, Firebase, ...
+    Platform,
+    /// An API style or protocol: REST, GraphQL, gRPC, WebSockets.
+    Api,
+    /// Front-end basics a back-end developer reads: HTML5, CSS3, Bootstrap.
+    Frontend,
+    /// An engineering practice: testing, system design, security, ...
+    Practice,
+    /// A soft skill: communication, teamwork, problem solving, ...
+    Soft,
+}
+
+/// A skill in the curated taxonomy. Developers hold it at a level from 1 to 5; vacancies ask for it
+/// as a must-have or a nice-to-have.
+pub struct Skill(pub(crate) skill::Model);
+
+#[Object]
+impl Skill {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        encode_id(NodeKind::Skill, self.0.id)
+    }
+
+    /// Unique, URL-safe key, e.g. `postgresql`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Preferred label, e.g. "PostgreSQL".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Where the skill sits in the taxonomy.
+    async fn category(&self) -> SkillCategory {
+        self.0.category.into()
+    }
+
+    /// What the skill is, in a sentence or two.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Alternative labels people use, e.g. "Postgres" for PostgreSQL.
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases.0
+    }
+
+    /// Developers who have this skill, highest level first, then by name.
+    async fn developers(&self, ctx: &Context<'_>) -> Result<Vec<Developer>> {
+        let rows = loader(ctx)?
+            .load_one(store::DevelopersWithSkill(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Developer)
+            .collect())
+    }
+
+    /// Vacancies that ask for this skill, most recently published first.
+    async fn vacancies(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>> {
+        let rows = loader(ctx)?
+            .load_one(store::VacanciesWithSkill(self.0.id))
+            .await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Vacancy).collect())
+    }
+
+    /// When the skill was added to the taxonomy.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the skill was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Incremented on every change; send it back as `expectedVersion` to update safely.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// The skill part of the query root.
+#[derive(Default)]
+pub struct SkillQuery;
+
+#[Object]
+impl SkillQuery {
+    /// The skill with this slug, or null if there is none.
+    async fn skill(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The skill's slug, e.g. `postgresql`.")] slug: String,
+    ) -> Result<Option<Skill>> {
+        Ok(store::find_by_slug(crate::graphql::db(ctx)?, &slug)
+            .await?
+            .map(Skill))
+    }
+
+    /// Every skill in the taxonomy, by name.
+    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
+        Ok(store::list(crate::graphql::db(ctx)?)
+            .await?
+            .into_iter()
+            .map(Skill)
+            .collect())
+    }
+}

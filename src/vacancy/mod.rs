@@ -1,0 +1,244 @@
+//! Vacancies: job postings, the skills they ask for, and their pay.
+
+pub(crate) mod store;
+
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{skill, vacancy, vacancy_skill};
+
+use crate::{
+    employer::{Employer, store::EmployerById},
+    error::ApiError,
+    graphql::{NodeKind, Seniority, Workplace, db, decode_id, encode_id, loader},
+    skill::Skill,
+};
+
+/// The contract a vacancy offers (the values of schema.org `employmentType`).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::EmploymentType")]
+pub enum EmploymentType {
+    /// Permanent, full-time employment.
+    FullTime,
+    /// Permanent, part-time employment.
+    PartTime,
+    /// A contract for a freelancer or contractor.
+    Contractor,
+    /// A fixed-term position.
+    Temporary,
+    /// An internship.
+    Intern,
+}
+
+/// Where a vacancy is in its life: DRAFT, then OPEN once published, then CLOSED.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::VacancyStatus")]
+pub enum VacancyStatus {
+    /// Being written; not published yet.
+    Draft,
+    /// Published and accepting applications.
+    Open,
+    /// No longer accepting applications.
+    Closed,
+}
+
+/// The period a salary amount is paid for (schema.org `unitText`).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::SalaryPeriod")]
+pub enum SalaryPeriod {
+    /// Per hour.
+    Hour,
+    /// Per day.
+    Day,
+    /// Per week.
+    Week,
+    /// Per month.
+    Month,
+    /// Per year.
+    Year,
+}
+
+/// A gross salary range, as schema.org `baseSalary` (a `MonetaryAmount` with `minValue`,
+/// `maxValue` and `unitText`) and job boards' `{min, max, currency, interval}` express it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SalaryRange {
+    /// Lowest amount offered, in whole units of `currency`.
+    pub min: i64,
+    /// Highest amount offered, in whole units of `currency`.
+    pub max: i64,
+    /// ISO 4217 currency code, e.g. `USD`.
+    pub currency: String,
+    /// The period the amounts are paid for.
+    pub period: SalaryPeriod,
+}
+
+/// A job posting of an employer.
+pub struct Vacancy(pub(crate) vacancy::Model);
+
+#[Object]
+impl Vacancy {
+    /// Opaque global ID.
+    async fn id(&self) -> ID {
+        encode_id(NodeKind::Vacancy, self.0.id)
+    }
+
+    /// Job title, e.g. "Senior Back-end Engineer (Java)".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What the job is about, the team and the stack.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// What the person hired will do, one item per entry.
+    async fn responsibilities(&self) -> &[String] {
+        &self.0.responsibilities.0
+    }
+
+    /// The career level sought.
+    async fn seniority(&self) -> Seniority {
+        self.0.seniority.into()
+    }
+
+    /// The contract offered.
+    async fn employment_type(&self) -> EmploymentType {
+        self.0.employment_type.into()
+    }
+
+    /// Where the work happens.
+    async fn workplace(&self) -> Workplace {
+        self.0.workplace.into()
+    }
+
+    /// City of the workplace; null for fully remote vacancies without one.
+    async fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
+    }
+
+    /// Country of employment: ISO 3166-1 alpha-2 code, e.g. `US`.
+    async fn country_code(&self) -> &str {
+        &self.0.country_code
+    }
+
+    /// The salary range offered; null when the posting does not state one.
+    async fn salary(&self) -> Option<SalaryRange> {
+        let v = &self.0;
+        match (
+            v.salary_min,
+            v.salary_max,
+            &v.salary_currency,
+            v.salary_period,
+        ) {
+            (Some(min), Some(max), Some(currency), Some(period)) => Some(SalaryRange {
+                min,
+                max,
+                currency: currency.clone(),
+                period: period.into(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Where the vacancy is in its life.
+    async fn status(&self) -> VacancyStatus {
+        self.0.status.into()
+    }
+
+    /// When it was published; null while it is a draft.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    /// Until when applications are accepted (schema.org `validThrough`), if limited.
+    async fn valid_through(&self) -> Option<DateTime<Utc>> {
+        self.0.valid_through
+    }
+
+    /// The employer offering the job (schema.org `hiringOrganization`).
+    async fn employer(&self, ctx: &Context<'_>) -> Result<Employer> {
+        let employer = loader(ctx)?
+            .load_one(EmployerById(self.0.employer_id))
+            .await?
+            .ok_or(ApiError::NotFound("employer"))?;
+        Ok(Employer(employer))
+    }
+
+    /// The skills asked for: must-haves first, then by minimum level.
+    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
+        let rows = loader(ctx)?
+            .load_one(store::SkillsOfVacancy(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(link, skill)| VacancySkill { link, skill })
+            .collect())
+    }
+
+    /// When the vacancy was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the vacancy was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Incremented on every change; send it back as `expectedVersion` to update safely.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// A skill a vacancy asks for.
+pub struct VacancySkill {
+    link: vacancy_skill::Model,
+    skill: skill::Model,
+}
+
+#[Object]
+impl VacancySkill {
+    /// The skill.
+    async fn skill(&self) -> Skill {
+        Skill(self.skill.clone())
+    }
+
+    /// True for a must-have, false for a nice-to-have.
+    async fn required(&self) -> bool {
+        self.link.required
+    }
+
+    /// The lowest level accepted: 1 (basic) to 5 (expert).
+    async fn min_level(&self) -> i16 {
+        self.link.min_level
+    }
+}
+
+/// The vacancy part of the query root.
+#[derive(Default)]
+pub struct VacancyQuery;
+
+#[Object]
+impl VacancyQuery {
+    /// The vacancy with this ID, or null if there is none. A malformed ID is a `BAD_USER_INPUT`
+    /// error.
+    async fn vacancy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The vacancy's global ID.")] id: ID,
+    ) -> Result<Option<Vacancy>> {
+        let key = decode_id(&id, NodeKind::Vacancy, &["id"])?;
+        Ok(store::find_by_id(db(ctx)?, key).await?.map(Vacancy))
+    }
+
+    /// Every vacancy, most recently published first (drafts last).
+    async fn vacancies(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>> {
+        Ok(store::list(db(ctx)?)
+            .await?
+            .into_iter()
+            .map(Vacancy)
+            .collect())
+    }
+}
