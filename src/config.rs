@@ -6,12 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// talent-api: a GraphQL API for a directory of back-end developer talent.
 #[derive(Debug, Parser)]
-#[command(
-    name = "talent-api",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "talent-api", version, about)]
 pub struct Cli {
     /// Database: `sqlite://FILE` (created if missing) or `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`.
     #[arg(

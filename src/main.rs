@@ -1,6 +1,6 @@
 //! The `talent-api` binary: parse the command line, set up logging, run the command.
 
-use std::process::ExitCode;
+use std::{io::IsTerminal, process::ExitCode};
 
 use clap::Parser;
 use talent_api::{commands, config::Cli};
@@ -14,6 +14,7 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match commands::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

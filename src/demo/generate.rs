@@ -607,13 +607,9 @@ impl Generator {
         let mut counts: Vec<usize> = base.iter().map(|b| b * total / sum).collect();
         let mut by_size: Vec<usize> = (0..EMPLOYERS.len()).collect();
         by_size.sort_by_key(|&i| std::cmp::Reverse(EMPLOYERS[i].size));
-        let mut assigned: usize = counts.iter().sum();
-        for &i in by_size.iter().cycle() {
-            if assigned >= total {
-                break;
-            }
+        let remainder = total.saturating_sub(counts.iter().sum());
+        for &i in by_size.iter().cycle().take(remainder) {
             counts[i] += 1;
-            assigned += 1;
         }
         counts
     }

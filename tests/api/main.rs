@@ -1,1 +1,14 @@
+//! Integration tests: the real server on a random port, each test with a database of its own, on
+//! SQLite and (with `TALENT_TEST_POSTGRES_URL`) on PostgreSQL.
 
+mod helpers;
+
+mod cli;
+mod cross_engine;
+mod developers;
+mod employers;
+mod errors;
+mod http;
+mod schema;
+mod skills;
+mod vacancies;

@@ -1,0 +1,44 @@
+//! Employers and their vacancies.
+
+use serde_json::json;
+
+use crate::db_test;
+
+db_test!(Demo, async fn an_employer_is_found_by_slug(app) {
+    let data = app
+        .data(
+            "{ employer(slug: \"northwind-logistics\") { name industry size city countryCode website } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["employer"],
+        json!({
+            "name": "Northwind Logistics", "industry": "LOGISTICS", "size": "LARGE", "city": "Rotterdam",
+            "countryCode": "NL", "website": "https://northwind-logistics.example"
+        })
+    );
+});
+
+db_test!(Demo, async fn every_vacancy_of_an_employer_points_back_at_it(app) {
+    let data = app
+        .data("{ employers { slug vacancies { employer { slug } } } }", json!({}))
+        .await;
+    let employers = data["employers"].as_array().expect("a list");
+    assert_eq!(employers.len(), 30);
+    let mut total = 0;
+    for employer in employers {
+        let vacancies = employer["vacancies"].as_array().expect("a list");
+        assert!(!vacancies.is_empty(), "{} posts nothing", employer["slug"]);
+        for vacancy in vacancies {
+            assert_eq!(vacancy["employer"]["slug"], employer["slug"]);
+        }
+        total += vacancies.len();
+    }
+    assert_eq!(total, 150);
+});
+
+db_test!(Demo, async fn an_unknown_employer_slug_gives_null(app) {
+    let data = app.data("{ employer(slug: \"acme\") { name } }", json!({})).await;
+    assert_eq!(data, json!({ "employer": null }));
+});
