@@ -475,20 +475,25 @@ impl Generator {
         picked
     }
 
-    fn developer_title(&mut self, seniority: Seniority, stack: &Stack, bi: bool) -> String {
-        let mut roles = vec![
+    /// A role title seen in the market for people on `stack`.
+    fn role(&mut self, stack: &Stack, bi: bool) -> &'static str {
+        const ROLES: &[&str] = &[
             "Back-end Engineer",
             "Back-end Software Engineer",
             "Backend Web Developer",
+            "Full-stack Developer",
         ];
-        if stack.full_stack {
-            roles.push("Full-stack Developer");
-        }
-        let role = if bi {
+        if bi {
             "Business Intelligence Developer"
         } else {
-            *self.rng.pick(&roles)
-        };
+            // Full-stack titles only for stacks whose people also build pages.
+            self.rng
+                .pick(&ROLES[..if stack.full_stack { 4 } else { 3 }])
+        }
+    }
+
+    fn developer_title(&mut self, seniority: Seniority, stack: &Stack, bi: bool) -> String {
+        let role = self.role(stack, bi);
         match seniority {
             Seniority::Intern => "Back-end Developer Intern".to_owned(),
             Seniority::Junior => format!("Junior {role}"),
@@ -868,19 +873,7 @@ impl Generator {
         team: &str,
         core: &[&'static str],
     ) -> String {
-        let mut roles = vec![
-            "Back-end Engineer",
-            "Back-end Software Engineer",
-            "Backend Web Developer",
-        ];
-        if stack.full_stack {
-            roles.push("Full-stack Developer");
-        }
-        let role = if bi {
-            "Business Intelligence Developer"
-        } else {
-            *self.rng.pick(&roles)
-        };
+        let role = self.role(stack, bi);
         let title = match seniority {
             Seniority::Intern => "Back-end Developer Intern".to_owned(),
             Seniority::Junior => format!("Junior {role}"),

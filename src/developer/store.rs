@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::DbLoader,
+    graphql::{DbLoader, group_by},
 };
 
 /// The developer with `handle`, if any.
@@ -51,14 +51,8 @@ impl Loader<SkillsOfDeveloper> for DbLoader {
             .order_by_asc(skill::Column::Id)
             .all(self.db())
             .await?;
-        let mut map: HashMap<_, Vec<_>> = HashMap::new();
-        for (link, skill) in rows {
-            if let Some(skill) = skill {
-                map.entry(SkillsOfDeveloper(link.developer_id))
-                    .or_default()
-                    .push((link, skill));
-            }
-        }
-        Ok(map)
+        Ok(group_by(rows.into_iter().filter_map(|(link, skill)| {
+            Some((SkillsOfDeveloper(link.developer_id), (link, skill?)))
+        })))
     }
 }

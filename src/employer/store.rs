@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::DbLoader,
+    graphql::{DbLoader, group_by},
     vacancy::store::order_by_recency,
 };
 
@@ -67,12 +67,9 @@ impl Loader<VacanciesOfEmployer> for DbLoader {
         let query = vacancy::Entity::find()
             .filter(vacancy::Column::EmployerId.is_in(keys.iter().map(|key| key.0)));
         let rows = order_by_recency(query).all(self.db()).await?;
-        let mut map: HashMap<_, Vec<_>> = HashMap::new();
-        for row in rows {
-            map.entry(VacanciesOfEmployer(row.employer_id))
-                .or_default()
-                .push(row);
-        }
-        Ok(map)
+        Ok(group_by(
+            rows.into_iter()
+                .map(|row| (VacanciesOfEmployer(row.employer_id), row)),
+        ))
     }
 }

@@ -3,6 +3,8 @@
 //! One struct holds the database handle; each domain module implements `Loader<K>` on it for its own
 //! key types, so a nested list costs one statement per level of the query, whatever its length.
 
+use std::{collections::HashMap, hash::Hash};
+
 use sea_orm::DatabaseConnection;
 
 /// Loads related rows for many parents at once.
@@ -20,4 +22,14 @@ impl DbLoader {
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
     }
+}
+
+/// Groups `(key, value)` pairs by key, keeping their order within a group: how a loader answers
+/// many parents from one ordered query.
+pub fn group_by<K: Hash + Eq, V>(pairs: impl IntoIterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
+    let mut groups: HashMap<K, Vec<V>> = HashMap::new();
+    for (key, value) in pairs {
+        groups.entry(key).or_default().push(value);
+    }
+    groups
 }

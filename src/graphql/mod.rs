@@ -12,7 +12,7 @@ use sea_orm::DatabaseConnection;
 
 pub use common::{Seniority, Workplace};
 pub use id::{NodeKind, decode_id, encode_id};
-pub use loader::DbLoader;
+pub use loader::{DbLoader, group_by};
 
 use crate::{
     developer::DeveloperQuery,

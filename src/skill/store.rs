@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::DbLoader,
+    graphql::{DbLoader, group_by},
     vacancy::store::order_by_recency,
 };
 
@@ -52,15 +52,9 @@ impl Loader<DevelopersWithSkill> for DbLoader {
             .order_by_asc(developer::Column::Id)
             .all(self.db())
             .await?;
-        let mut map: HashMap<_, Vec<_>> = HashMap::new();
-        for (link, developer) in rows {
-            if let Some(developer) = developer {
-                map.entry(DevelopersWithSkill(link.skill_id))
-                    .or_default()
-                    .push(developer);
-            }
-        }
-        Ok(map)
+        Ok(group_by(rows.into_iter().filter_map(
+            |(link, developer)| Some((DevelopersWithSkill(link.skill_id), developer?)),
+        )))
     }
 }
 
@@ -80,14 +74,8 @@ impl Loader<VacanciesWithSkill> for DbLoader {
             .filter(vacancy_skill::Column::SkillId.is_in(keys.iter().map(|key| key.0)))
             .find_also_related(vacancy::Entity);
         let rows = order_by_recency(query).all(self.db()).await?;
-        let mut map: HashMap<_, Vec<_>> = HashMap::new();
-        for (link, vacancy) in rows {
-            if let Some(vacancy) = vacancy {
-                map.entry(VacanciesWithSkill(link.skill_id))
-                    .or_default()
-                    .push(vacancy);
-            }
-        }
-        Ok(map)
+        Ok(group_by(rows.into_iter().filter_map(|(link, vacancy)| {
+            Some((VacanciesWithSkill(link.skill_id), vacancy?))
+        })))
     }
 }

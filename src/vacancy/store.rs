@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, Order, QueryOrder, prelude::*, sea_query::NullOrd
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::DbLoader,
+    graphql::{DbLoader, group_by},
 };
 
 /// Orders vacancies most recently published first, drafts (never published) last, ties by id.
@@ -53,14 +53,8 @@ impl Loader<SkillsOfVacancy> for DbLoader {
             .order_by_asc(skill::Column::Id)
             .all(self.db())
             .await?;
-        let mut map: HashMap<_, Vec<_>> = HashMap::new();
-        for (link, skill) in rows {
-            if let Some(skill) = skill {
-                map.entry(SkillsOfVacancy(link.vacancy_id))
-                    .or_default()
-                    .push((link, skill));
-            }
-        }
-        Ok(map)
+        Ok(group_by(rows.into_iter().filter_map(|(link, skill)| {
+            Some((SkillsOfVacancy(link.vacancy_id), (link, skill?)))
+        })))
     }
 }
