@@ -487,8 +487,7 @@ impl Generator {
             "Business Intelligence Developer"
         } else {
             // Full-stack titles only for stacks whose people also build pages.
-            self.rng
-                .pick(&ROLES[..if stack.full_stack { 4 } else { 3 }])
+            ROLES[self.rng.below(if stack.full_stack { 4 } else { 3 })]
         }
     }
 
