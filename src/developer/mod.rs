@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::{developer, developer_skill, skill};
 
 use crate::{
-    graphql::{NodeKind, Seniority, Workplace, db, encode_id, loader},
+    graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, loader, lookup},
     skill::Skill,
 };
 
@@ -18,7 +18,7 @@ pub struct Developer(pub(crate) developer::Model);
 #[Object]
 impl Developer {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         encode_id(NodeKind::Developer, self.0.id)
     }
 
@@ -130,15 +130,18 @@ pub struct DeveloperQuery;
 
 #[Object]
 impl DeveloperQuery {
-    /// The developer with this handle, or null if there is none.
+    /// The developer with this handle or global ID (give exactly one), or null if there is none.
     async fn developer(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The developer's handle, e.g. `ana-kowalska`.")] handle: String,
+        #[graphql(desc = "The developer's handle, e.g. `ana-kowalska`.")] handle: Option<String>,
+        #[graphql(desc = "The developer's global ID.")] id: Option<ID>,
     ) -> Result<Option<Developer>> {
-        Ok(store::find_by_handle(db(ctx)?, &handle)
-            .await?
-            .map(Developer))
+        let found = match lookup("handle", handle, id, NodeKind::Developer)? {
+            Lookup::Key(handle) => store::find_by_handle(db(ctx)?, &handle).await?,
+            Lookup::Id(key) => loader(ctx)?.load_one(store::DeveloperById(key)).await?,
+        };
+        Ok(found.map(Developer))
     }
 
     /// Every developer, by name.

@@ -8,8 +8,14 @@ use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, group_by},
+    graphql::{DbLoader, by_id_loader, group_by},
 };
+
+by_id_loader!(
+    /// Key: the developer with id `.0`.
+    DeveloperById,
+    developer
+);
 
 /// The developer with `handle`, if any.
 pub async fn find_by_handle(

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::employer;
 
 use crate::{
-    graphql::{NodeKind, db, encode_id, loader},
+    graphql::{Lookup, NodeKind, db, encode_id, loader, lookup},
     vacancy::Vacancy,
 };
 
@@ -62,7 +62,7 @@ pub struct Employer(pub(crate) employer::Model);
 #[Object]
 impl Employer {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         encode_id(NodeKind::Employer, self.0.id)
     }
 
@@ -136,13 +136,18 @@ pub struct EmployerQuery;
 
 #[Object]
 impl EmployerQuery {
-    /// The employer with this slug, or null if there is none.
+    /// The employer with this slug or global ID (give exactly one), or null if there is none.
     async fn employer(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The employer's slug, e.g. `northwind-logistics`.")] slug: String,
+        #[graphql(desc = "The employer's slug, e.g. `northwind-logistics`.")] slug: Option<String>,
+        #[graphql(desc = "The employer's global ID.")] id: Option<ID>,
     ) -> Result<Option<Employer>> {
-        Ok(store::find_by_slug(db(ctx)?, &slug).await?.map(Employer))
+        let found = match lookup("slug", slug, id, NodeKind::Employer)? {
+            Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug).await?,
+            Lookup::Id(key) => loader(ctx)?.load_one(store::EmployerById(key)).await?,
+        };
+        Ok(found.map(Employer))
     }
 
     /// Every employer, by name.

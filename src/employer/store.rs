@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, group_by},
+    graphql::{DbLoader, by_id_loader, group_by},
     vacancy::store::order_by_recency,
 };
 
@@ -32,25 +32,11 @@ pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<employer::Model>> 
         .await?)
 }
 
-/// Key: the employer with id `.0`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct EmployerById(pub i64);
-
-impl Loader<EmployerById> for DbLoader {
-    type Value = employer::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[EmployerById]) -> ApiResult<HashMap<EmployerById, Self::Value>> {
-        let rows = employer::Entity::find()
-            .filter(employer::Column::Id.is_in(keys.iter().map(|key| key.0)))
-            .all(self.db())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (EmployerById(row.id), row))
-            .collect())
-    }
-}
+by_id_loader!(
+    /// Key: the employer with id `.0`.
+    EmployerById,
+    employer
+);
 
 /// Key: the vacancies of employer `.0`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -19,6 +19,8 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    const ALL: [Self; 4] = [Self::Developer, Self::Employer, Self::Skill, Self::Vacancy];
+
     fn name(self) -> &'static str {
         match self {
             Self::Developer => "Developer",
@@ -37,25 +39,58 @@ pub fn encode_id(kind: NodeKind, key: i64) -> ID {
 /// The primary key in `id`, which must be a global ID of `kind`; `field` names the argument for the
 /// error.
 pub fn decode_id(id: &ID, kind: NodeKind, field: &[&str]) -> ApiResult<i64> {
-    let malformed = || {
-        ApiError::bad_input(
+    match decode(id) {
+        Some((found, key)) if found == kind => Ok(key),
+        _ => Err(ApiError::bad_input(
             field.iter().copied(),
             format!("`{}` is not a valid {} ID", id.as_str(), kind.name()),
+        )),
+    }
+}
+
+/// The type and primary key in `id`, a global ID of any type; `field` names the argument for the
+/// error.
+pub fn decode_any_id(id: &ID, field: &[&str]) -> ApiResult<(NodeKind, i64)> {
+    decode(id).ok_or_else(|| {
+        ApiError::bad_input(
+            field.iter().copied(),
+            format!("`{}` is not a valid ID", id.as_str()),
         )
-    };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(id.as_str())
-        .map_err(|_| malformed())?;
-    let text = String::from_utf8(bytes).map_err(|_| malformed())?;
-    let (name, key) = text.split_once(':').ok_or_else(malformed)?;
-    if name != kind.name() {
-        return Err(malformed());
+    })
+}
+
+/// How a root field names one object: by its natural key (handle, slug) or by its global ID.
+pub enum Lookup {
+    /// The natural key.
+    Key(String),
+    /// The primary key from a global ID.
+    Id(i64),
+}
+
+/// Exactly one of `key` (the argument named `key_name`) and `id`, else `BAD_USER_INPUT`.
+pub fn lookup(
+    key_name: &str,
+    key: Option<String>,
+    id: Option<ID>,
+    kind: NodeKind,
+) -> ApiResult<Lookup> {
+    match (key, id) {
+        (Some(key), None) => Ok(Lookup::Key(key)),
+        (None, Some(id)) => Ok(Lookup::Id(decode_id(&id, kind, &["id"])?)),
+        _ => Err(ApiError::bad_input(
+            [key_name],
+            format!("give exactly one of `{key_name}` and `id`"),
+        )),
     }
+}
+
+fn decode(id: &ID) -> Option<(NodeKind, i64)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id.as_str()).ok()?).ok()?;
+    let (name, key) = text.split_once(':')?;
+    let kind = NodeKind::ALL.into_iter().find(|kind| kind.name() == name)?;
     // Only the canonical decimal form: "007" or "+7" must not alias a real ID.
-    match key.parse::<i64>() {
-        Ok(value) if value > 0 && value.to_string() == key => Ok(value),
-        _ => Err(malformed()),
-    }
+    let value = key.parse::<i64>().ok()?;
+    (value > 0 && value.to_string() == key).then_some((kind, value))
 }
 
 #[cfg(test)]

@@ -33,3 +33,30 @@ pub fn group_by<K: Hash + Eq, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Has
     }
     groups
 }
+
+/// Declares `$key(pub i64)`, a loader key for the rows of `$entity` with those primary keys.
+macro_rules! by_id_loader {
+    ($(#[$doc:meta])* $key:ident, $entity:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl async_graphql::dataloader::Loader<$key> for $crate::graphql::DbLoader {
+            type Value = entity::$entity::Model;
+            type Error = $crate::error::ApiError;
+
+            async fn load(
+                &self,
+                keys: &[$key],
+            ) -> $crate::error::ApiResult<std::collections::HashMap<$key, Self::Value>> {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                let rows = entity::$entity::Entity::find()
+                    .filter(entity::$entity::Column::Id.is_in(keys.iter().map(|key| key.0)))
+                    .all(self.db())
+                    .await?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+pub(crate) use by_id_loader;

@@ -3,6 +3,7 @@
 mod common;
 mod id;
 mod loader;
+mod node;
 
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, MergedObject, SDLExportOptions, Schema,
@@ -11,8 +12,10 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 
 pub use common::{Seniority, Workplace};
-pub use id::{NodeKind, decode_id, encode_id};
+pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
+pub(crate) use loader::by_id_loader;
 pub use loader::{DbLoader, group_by};
+pub use node::{Node, NodeQuery};
 
 use crate::{
     developer::DeveloperQuery,
@@ -24,7 +27,13 @@ use crate::{
 
 /// The query root: each domain contributes its part.
 #[derive(MergedObject, Default)]
-pub struct Query(DeveloperQuery, EmployerQuery, SkillQuery, VacancyQuery);
+pub struct Query(
+    NodeQuery,
+    DeveloperQuery,
+    EmployerQuery,
+    SkillQuery,
+    VacancyQuery,
+);
 
 /// The executable schema of talent-api.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;

@@ -8,7 +8,7 @@ use entity::skill;
 
 use crate::{
     developer::Developer,
-    graphql::{NodeKind, encode_id, loader},
+    graphql::{Lookup, NodeKind, db, encode_id, loader, lookup},
     vacancy::Vacancy,
 };
 
@@ -41,7 +41,7 @@ pub struct Skill(pub(crate) skill::Model);
 #[Object]
 impl Skill {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         encode_id(NodeKind::Skill, self.0.id)
     }
 
@@ -112,20 +112,23 @@ pub struct SkillQuery;
 
 #[Object]
 impl SkillQuery {
-    /// The skill with this slug, or null if there is none.
+    /// The skill with this slug or global ID (give exactly one), or null if there is none.
     async fn skill(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The skill's slug, e.g. `postgresql`.")] slug: String,
+        #[graphql(desc = "The skill's slug, e.g. `postgresql`.")] slug: Option<String>,
+        #[graphql(desc = "The skill's global ID.")] id: Option<ID>,
     ) -> Result<Option<Skill>> {
-        Ok(store::find_by_slug(crate::graphql::db(ctx)?, &slug)
-            .await?
-            .map(Skill))
+        let found = match lookup("slug", slug, id, NodeKind::Skill)? {
+            Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug).await?,
+            Lookup::Id(key) => loader(ctx)?.load_one(store::SkillById(key)).await?,
+        };
+        Ok(found.map(Skill))
     }
 
     /// Every skill in the taxonomy, by name.
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
-        Ok(store::list(crate::graphql::db(ctx)?)
+        Ok(store::list(db(ctx)?)
             .await?
             .into_iter()
             .map(Skill)

@@ -8,9 +8,15 @@ use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, group_by},
+    graphql::{DbLoader, by_id_loader, group_by},
     vacancy::store::order_by_recency,
 };
+
+by_id_loader!(
+    /// Key: the skill with id `.0`.
+    SkillById,
+    skill
+);
 
 /// The skill with `slug`, if any.
 pub async fn find_by_slug(

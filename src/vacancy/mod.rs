@@ -77,7 +77,7 @@ pub struct Vacancy(pub(crate) vacancy::Model);
 #[Object]
 impl Vacancy {
     /// Opaque global ID.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         encode_id(NodeKind::Vacancy, self.0.id)
     }
 

@@ -8,8 +8,14 @@ use sea_orm::{ConnectionTrait, Order, QueryOrder, prelude::*, sea_query::NullOrd
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, group_by},
+    graphql::{DbLoader, by_id_loader, group_by},
 };
+
+by_id_loader!(
+    /// Key: the vacancy with id `.0`.
+    VacancyById,
+    vacancy
+);
 
 /// Orders vacancies most recently published first, drafts (never published) last, ties by id.
 pub fn order_by_recency<Q: QueryOrder>(query: Q) -> Q {

@@ -9,6 +9,7 @@ mod developers;
 mod employers;
 mod errors;
 mod http;
+mod nodes;
 mod schema;
 mod skills;
 mod vacancies;
