@@ -51,3 +51,23 @@ pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         && entity::employer::Entity::find().count(db).await? == 0
         && entity::developer::Entity::find().count(db).await? == 0)
 }
+
+/// Counts the SQL statements a connection pool runs: the tests pin statements per request with it,
+/// and it costs one atomic increment per statement.
+#[derive(Clone, Debug, Default)]
+pub struct StatementCounter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl StatementCounter {
+    /// Statements run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Makes `db` count its statements here. Call before cloning `db`: clones share the callback.
+    pub fn install(&self, db: &mut DatabaseConnection) {
+        let count = self.0.clone();
+        db.set_metric_callback(move |_| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
+}

@@ -8,24 +8,31 @@ use axum::Router;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::{config::ServerConfig, db, demo, graphql, http};
+use crate::{
+    config::ServerConfig,
+    db::{self, StatementCounter},
+    demo, graphql, http,
+};
 
 /// A server that is ready to serve: database migrated, listener bound.
 pub struct Application {
     listener: TcpListener,
     router: Router,
     db: DatabaseConnection,
+    statements: StatementCounter,
 }
 
 impl Application {
     /// Connects to and migrates the database, loads the demo dataset into an empty one when asked,
     /// and binds the listener.
     pub async fn build(config: &ServerConfig) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database_url, config.db_max_connections)
+        let mut db = db::connect(&config.database_url, config.db_max_connections)
             .await
             .with_context(|| {
                 format!("cannot connect to the database at {}", config.database_url)
             })?;
+        let statements = StatementCounter::default();
+        statements.install(&mut db);
         db::migrate(&db)
             .await
             .context("cannot migrate the database")?;
@@ -47,7 +54,13 @@ impl Application {
             listener,
             router,
             db,
+            statements,
         })
+    }
+
+    /// The count of SQL statements the server has run.
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
     }
 
     /// The address the server listens on (with the real port when port 0 was asked for).

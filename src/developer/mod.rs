@@ -2,12 +2,16 @@
 
 pub(crate) mod store;
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{developer, developer_skill, skill};
 
 use crate::{
     graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, loader, lookup},
+    graphql::{
+        OrderDirection,
+        connection::{Conn, Page, PageArgs},
+    },
     skill::Skill,
 };
 
@@ -144,12 +148,58 @@ impl DeveloperQuery {
         Ok(found.map(Developer))
     }
 
-    /// Every developer, by name.
-    async fn developers(&self, ctx: &Context<'_>) -> Result<Vec<Developer>> {
-        Ok(store::list(db(ctx)?)
-            .await?
-            .into_iter()
-            .map(Developer)
-            .collect())
+    /// Developers, a page at a time, by name unless `orderBy` says otherwise.
+    async fn developers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N developers (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return developers after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last N developers (0 to 100).")] last: Option<i32>,
+        #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<DeveloperOrder>,
+    ) -> Result<Conn<Developer>> {
+        let order = order_by.unwrap_or(DeveloperOrder {
+            field: DeveloperOrderField::Name,
+            direction: OrderDirection::Asc,
+        });
+        let page = Page::new(
+            &PageArgs::new(first, after, last, before),
+            store::sort(order.field.into(), order.direction.into()),
+        )?;
+        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        Ok(paged.into_connection(totals, Developer))
     }
+}
+
+/// What developers can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeveloperOrderField {
+    /// Full name.
+    Name,
+    /// Years of professional experience.
+    YearsOfExperience,
+    /// When they joined the directory.
+    CreatedAt,
+}
+
+impl From<DeveloperOrderField> for store::DeveloperSort {
+    fn from(field: DeveloperOrderField) -> Self {
+        match field {
+            DeveloperOrderField::Name => Self::Name,
+            DeveloperOrderField::YearsOfExperience => Self::YearsOfExperience,
+            DeveloperOrderField::CreatedAt => Self::CreatedAt,
+        }
+    }
+}
+
+/// The order of a list of developers.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct DeveloperOrder {
+    /// What to order by.
+    pub field: DeveloperOrderField,
+    /// Which way; ascending unless given.
+    #[graphql(default)]
+    pub direction: OrderDirection,
 }

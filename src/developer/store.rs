@@ -4,11 +4,17 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use entity::{developer, developer_skill, skill};
-use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
+use sea_orm::{
+    ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait, prelude::*, sea_query::Expr,
+};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, by_id_loader, group_by},
+    graphql::{
+        DbLoader, by_id_loader,
+        connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
+        group_by,
+    },
 };
 
 by_id_loader!(
@@ -28,13 +34,61 @@ pub async fn find_by_handle(
         .await?)
 }
 
-/// Every developer, by name.
-pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<developer::Model>> {
-    Ok(developer::Entity::find()
-        .order_by_asc(developer::Column::Name)
-        .order_by_asc(developer::Column::Id)
-        .all(db)
-        .await?)
+/// The orders developers can be listed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeveloperSort {
+    /// By name.
+    Name,
+    /// By years of professional experience.
+    YearsOfExperience,
+    /// By when they joined the directory.
+    CreatedAt,
+}
+
+/// The keyset sort for `field` in `order`, ties by id.
+pub fn sort(field: DeveloperSort, order: Order) -> Sort {
+    let column = |column: developer::Column| Expr::col((developer::Entity, column));
+    let key = match field {
+        DeveloperSort::Name => SortKey::new(
+            column(developer::Column::Name),
+            KeyKind::Text,
+            order.clone(),
+        ),
+        DeveloperSort::YearsOfExperience => SortKey::new(
+            column(developer::Column::YearsOfExperience),
+            KeyKind::Int,
+            order.clone(),
+        ),
+        DeveloperSort::CreatedAt => SortKey::new(
+            column(developer::Column::CreatedAt),
+            KeyKind::Time,
+            order.clone(),
+        ),
+    };
+    let direction = if matches!(order, Order::Desc) {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    Sort::with_id(
+        format!("developers:{field:?}:{direction}"),
+        key,
+        column(developer::Column::Id),
+    )
+}
+
+/// One page of developers, and what `totalCount` counts.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    page: &Page,
+) -> ApiResult<(Paged<developer::Model>, Totals)> {
+    let select = developer::Entity::find().into_query();
+    let totals = Totals::of(db, &select);
+    let paged = fetch_page(db, select, page, |row| {
+        developer::Model::from_query_result(row, "")
+    })
+    .await?;
+    Ok((paged, totals))
 }
 
 /// Key: the skills of developer `.0`, with the link rows that carry level and years.

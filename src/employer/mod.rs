@@ -2,12 +2,16 @@
 
 pub(crate) mod store;
 
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::employer;
 
 use crate::{
     graphql::{Lookup, NodeKind, db, encode_id, loader, lookup},
+    graphql::{
+        OrderDirection,
+        connection::{ChildCount, Conn, Page, PageArgs, Totals},
+    },
     vacancy::Vacancy,
 };
 
@@ -107,11 +111,29 @@ impl Employer {
     }
 
     /// Its vacancies, most recently published first (drafts last).
-    async fn vacancies(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>> {
-        let rows = loader(ctx)?
-            .load_one(store::VacanciesOfEmployer(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Vacancy).collect())
+    async fn vacancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N vacancies (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return vacancies after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
+        #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Vacancy>> {
+        let args = PageArgs::new(first, after, last, before);
+        Page::new(&args, store::vacancies_sort())?;
+        let key = store::VacanciesOfEmployer {
+            employer: self.0.id,
+            page: args,
+        };
+        let paged = loader(ctx)?.load_one(key).await?.unwrap_or_default();
+        let totals = Totals::Children(ChildCount {
+            table: "vacancies",
+            column: "employer_id",
+            parent: self.0.id,
+        });
+        Ok(paged.into_connection(totals, Vacancy))
     }
 
     /// When the employer joined the directory.
@@ -150,12 +172,41 @@ impl EmployerQuery {
         Ok(found.map(Employer))
     }
 
-    /// Every employer, by name.
-    async fn employers(&self, ctx: &Context<'_>) -> Result<Vec<Employer>> {
-        Ok(store::list(db(ctx)?)
-            .await?
-            .into_iter()
-            .map(Employer)
-            .collect())
+    /// Employers, a page at a time, by name.
+    async fn employers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N employers (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return employers after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last N employers (0 to 100).")] last: Option<i32>,
+        #[graphql(desc = "Return employers before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<EmployerOrder>,
+    ) -> Result<Conn<Employer>> {
+        let direction = order_by.map_or(OrderDirection::Asc, |order| order.direction);
+        let page = Page::new(
+            &PageArgs::new(first, after, last, before),
+            store::sort(direction.into()),
+        )?;
+        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        Ok(paged.into_connection(totals, Employer))
     }
+}
+
+/// What employers can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmployerOrderField {
+    /// The employer's name.
+    Name,
+}
+
+/// The order of a list of employers.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct EmployerOrder {
+    /// What to order by.
+    pub field: EmployerOrderField,
+    /// Which way; ascending unless given.
+    #[graphql(default)]
+    pub direction: OrderDirection,
 }

@@ -32,3 +32,22 @@ pub enum Workplace {
     /// Fully remote (schema.org `jobLocationType: TELECOMMUTE`).
     Remote,
 }
+
+/// A sort direction.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Smallest first (A to Z, oldest first).
+    #[default]
+    Asc,
+    /// Largest first (Z to A, newest first).
+    Desc,
+}
+
+impl From<OrderDirection> for sea_orm::Order {
+    fn from(direction: OrderDirection) -> Self {
+        match direction {
+            OrderDirection::Asc => Self::Asc,
+            OrderDirection::Desc => Self::Desc,
+        }
+    }
+}

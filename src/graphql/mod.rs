@@ -1,6 +1,7 @@
 //! The GraphQL schema, built in one place from a database handle. The HTTP layer only mounts it.
 
 mod common;
+pub mod connection;
 mod id;
 mod loader;
 mod node;
@@ -11,7 +12,7 @@ use async_graphql::{
 };
 use sea_orm::DatabaseConnection;
 
-pub use common::{Seniority, Workplace};
+pub use common::{OrderDirection, Seniority, Workplace};
 pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
 pub(crate) use loader::by_id_loader;
 pub use loader::{DbLoader, group_by};

@@ -2,13 +2,17 @@
 
 pub(crate) mod store;
 
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::skill;
 
 use crate::{
     developer::Developer,
     graphql::{Lookup, NodeKind, db, encode_id, loader, lookup},
+    graphql::{
+        OrderDirection,
+        connection::{ChildCount, Conn, Page, PageArgs, Totals},
+    },
     vacancy::Vacancy,
 };
 
@@ -71,23 +75,58 @@ impl Skill {
     }
 
     /// Developers who have this skill, highest level first, then by name.
-    async fn developers(&self, ctx: &Context<'_>) -> Result<Vec<Developer>> {
-        let rows = loader(ctx)?
-            .load_one(store::DevelopersWithSkill(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Developer)
-            .collect())
+    async fn developers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N developers (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return developers after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last N developers (0 to 100).")] last: Option<i32>,
+        #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Developer>> {
+        let args = PageArgs::new(first, after, last, before);
+        Page::new(&args, store::developers_sort())?;
+        let key = store::DevelopersWithSkill {
+            skill: self.0.id,
+            page: args,
+        };
+        let paged = loader(ctx)?.load_one(key).await?.unwrap_or_default();
+        let totals = Totals::Children(ChildCount {
+            table: "developer_skills",
+            column: "skill_id",
+            parent: self.0.id,
+        });
+        Ok(paged.into_connection(totals, Developer))
     }
 
-    /// Vacancies that ask for this skill, most recently published first.
-    async fn vacancies(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>> {
-        let rows = loader(ctx)?
-            .load_one(store::VacanciesWithSkill(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Vacancy).collect())
+    /// Vacancies that ask for this skill, most recently published first (drafts last).
+    async fn vacancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N vacancies (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return vacancies after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
+        #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
+    ) -> Result<Conn<Vacancy>> {
+        let args = PageArgs::new(first, after, last, before);
+        Page::new(
+            &args,
+            crate::vacancy::store::recency_sort("skill.vacancies"),
+        )?;
+        let key = store::VacanciesWithSkill {
+            skill: self.0.id,
+            page: args,
+        };
+        let paged = loader(ctx)?.load_one(key).await?.unwrap_or_default();
+        let totals = Totals::Children(ChildCount {
+            table: "vacancy_skills",
+            column: "skill_id",
+            parent: self.0.id,
+        });
+        Ok(paged.into_connection(totals, Vacancy))
     }
 
     /// When the skill was added to the taxonomy.
@@ -126,12 +165,55 @@ impl SkillQuery {
         Ok(found.map(Skill))
     }
 
-    /// Every skill in the taxonomy, by name.
-    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
-        Ok(store::list(db(ctx)?)
-            .await?
-            .into_iter()
-            .map(Skill)
-            .collect())
+    /// The skills of the taxonomy, a page at a time, by name unless `orderBy` says otherwise.
+    async fn skills(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N skills (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return skills after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last N skills (0 to 100).")] last: Option<i32>,
+        #[graphql(desc = "Return skills before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<SkillOrder>,
+    ) -> Result<Conn<Skill>> {
+        let order = order_by.unwrap_or(SkillOrder {
+            field: SkillOrderField::Name,
+            direction: OrderDirection::Asc,
+        });
+        let page = Page::new(
+            &PageArgs::new(first, after, last, before),
+            store::sort(order.field.into(), order.direction.into()),
+        )?;
+        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        Ok(paged.into_connection(totals, Skill))
     }
+}
+
+/// What skills can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkillOrderField {
+    /// The preferred label.
+    Name,
+    /// How many developers have the skill.
+    DeveloperCount,
+}
+
+impl From<SkillOrderField> for store::SkillSort {
+    fn from(field: SkillOrderField) -> Self {
+        match field {
+            SkillOrderField::Name => Self::Name,
+            SkillOrderField::DeveloperCount => Self::DeveloperCount,
+        }
+    }
+}
+
+/// The order of a list of skills.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct SkillOrder {
+    /// What to order by.
+    pub field: SkillOrderField,
+    /// Which way; ascending unless given.
+    #[graphql(default)]
+    pub direction: OrderDirection,
 }

@@ -4,12 +4,21 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
-use sea_orm::{ConnectionTrait, QueryOrder, prelude::*};
+use sea_orm::{
+    ConnectionTrait, FromQueryResult, JoinType, Order, QuerySelect, QueryTrait,
+    prelude::*,
+    sea_query::{Expr, SelectStatement},
+};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, by_id_loader, group_by},
-    vacancy::store::order_by_recency,
+    graphql::{
+        DbLoader, by_id_loader,
+        connection::{
+            KeyKind, Page, PageArgs, Paged, Sort, SortKey, Totals, fetch_page, load_pages,
+        },
+    },
+    vacancy::store::recency_sort,
 };
 
 by_id_loader!(
@@ -29,59 +38,163 @@ pub async fn find_by_slug(
         .await?)
 }
 
-/// Every skill, by name.
-pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<skill::Model>> {
-    Ok(skill::Entity::find()
-        .order_by_asc(skill::Column::Name)
-        .order_by_asc(skill::Column::Id)
-        .all(db)
-        .await?)
+/// The orders skills can be listed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkillSort {
+    /// By name.
+    Name,
+    /// By how many developers have the skill.
+    DeveloperCount,
 }
 
-/// Key: the developers who have skill `.0`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct DevelopersWithSkill(pub i64);
+/// The keyset sort for `field` in `order`, ties by id.
+pub fn sort(field: SkillSort, order: Order) -> Sort {
+    let key = match field {
+        SkillSort::Name => SortKey::new(
+            Expr::col((skill::Entity, skill::Column::Name)),
+            KeyKind::Text,
+            order.clone(),
+        ),
+        SkillSort::DeveloperCount => SortKey::new(
+            Expr::cust(
+                "(SELECT COUNT(*) FROM developer_skills WHERE developer_skills.skill_id = skills.id)",
+            ),
+            KeyKind::Int,
+            order.clone(),
+        ),
+    };
+    let direction = if matches!(order, Order::Desc) {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    Sort::with_id(
+        format!("skills:{field:?}:{direction}"),
+        key,
+        Expr::col((skill::Entity, skill::Column::Id)),
+    )
+}
+
+/// One page of skills, and what `totalCount` counts.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    page: &Page,
+) -> ApiResult<(Paged<skill::Model>, Totals)> {
+    let select = skill::Entity::find().into_query();
+    let totals = Totals::of(db, &select);
+    let paged = fetch_page(db, select, page, |row| {
+        skill::Model::from_query_result(row, "")
+    })
+    .await?;
+    Ok((paged, totals))
+}
+
+/// The order of a skill's developers: highest level first, then by name.
+pub fn developers_sort() -> Sort {
+    Sort::new(
+        "skill.developers",
+        vec![
+            SortKey::new(
+                Expr::col((developer_skill::Entity, developer_skill::Column::Level)),
+                KeyKind::Int,
+                Order::Desc,
+            ),
+            SortKey::new(
+                Expr::col((developer::Entity, developer::Column::Name)),
+                KeyKind::Text,
+                Order::Asc,
+            ),
+            SortKey::new(
+                Expr::col((developer::Entity, developer::Column::Id)),
+                KeyKind::Int,
+                Order::Asc,
+            ),
+        ],
+    )
+}
+
+/// Key: a page of the developers who have skill `skill`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DevelopersWithSkill {
+    pub skill: i64,
+    pub page: PageArgs,
+}
+
+fn developers_with_skill() -> SelectStatement {
+    developer::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            developer::Entity::belongs_to(developer_skill::Entity)
+                .from(developer::Column::Id)
+                .to(developer_skill::Column::DeveloperId)
+                .into(),
+        )
+        .into_query()
+}
 
 impl Loader<DevelopersWithSkill> for DbLoader {
-    type Value = Vec<developer::Model>;
+    type Value = Paged<developer::Model>;
     type Error = ApiError;
 
     async fn load(
         &self,
         keys: &[DevelopersWithSkill],
     ) -> ApiResult<HashMap<DevelopersWithSkill, Self::Value>> {
-        let rows = developer_skill::Entity::find()
-            .filter(developer_skill::Column::SkillId.is_in(keys.iter().map(|key| key.0)))
-            .find_also_related(developer::Entity)
-            .order_by_desc(developer_skill::Column::Level)
-            .order_by_asc(developer::Column::Name)
-            .order_by_asc(developer::Column::Id)
-            .all(self.db())
-            .await?;
-        Ok(group_by(rows.into_iter().filter_map(
-            |(link, developer)| Some((DevelopersWithSkill(link.skill_id), developer?)),
-        )))
+        let pages = load_pages(
+            self.db(),
+            keys.iter().map(|key| (key.page.clone(), key.skill)),
+            developers_sort,
+            developers_with_skill,
+            Expr::col((developer_skill::Entity, developer_skill::Column::SkillId)),
+            |row| developer::Model::from_query_result(row, ""),
+        )
+        .await?;
+        Ok(pages
+            .into_iter()
+            .map(|((page, skill), paged)| (DevelopersWithSkill { skill, page }, paged))
+            .collect())
     }
 }
 
-/// Key: the vacancies that ask for skill `.0`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct VacanciesWithSkill(pub i64);
+/// Key: a page of the vacancies that ask for skill `skill`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VacanciesWithSkill {
+    pub skill: i64,
+    pub page: PageArgs,
+}
+
+fn vacancies_with_skill() -> SelectStatement {
+    vacancy::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            vacancy::Entity::belongs_to(vacancy_skill::Entity)
+                .from(vacancy::Column::Id)
+                .to(vacancy_skill::Column::VacancyId)
+                .into(),
+        )
+        .into_query()
+}
 
 impl Loader<VacanciesWithSkill> for DbLoader {
-    type Value = Vec<vacancy::Model>;
+    type Value = Paged<vacancy::Model>;
     type Error = ApiError;
 
     async fn load(
         &self,
         keys: &[VacanciesWithSkill],
     ) -> ApiResult<HashMap<VacanciesWithSkill, Self::Value>> {
-        let query = vacancy_skill::Entity::find()
-            .filter(vacancy_skill::Column::SkillId.is_in(keys.iter().map(|key| key.0)))
-            .find_also_related(vacancy::Entity);
-        let rows = order_by_recency(query).all(self.db()).await?;
-        Ok(group_by(rows.into_iter().filter_map(|(link, vacancy)| {
-            Some((VacanciesWithSkill(link.skill_id), vacancy?))
-        })))
+        let pages = load_pages(
+            self.db(),
+            keys.iter().map(|key| (key.page.clone(), key.skill)),
+            || recency_sort("skill.vacancies"),
+            vacancies_with_skill,
+            Expr::col((vacancy_skill::Entity, vacancy_skill::Column::SkillId)),
+            |row| vacancy::Model::from_query_result(row, ""),
+        )
+        .await?;
+        Ok(pages
+            .into_iter()
+            .map(|((page, skill), paged)| (VacanciesWithSkill { skill, page }, paged))
+            .collect())
     }
 }

@@ -2,14 +2,18 @@
 
 pub(crate) mod store;
 
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{skill, vacancy, vacancy_skill};
 
 use crate::{
     employer::{Employer, store::EmployerById},
     error::ApiError,
-    graphql::{NodeKind, Seniority, Workplace, db, decode_id, encode_id, loader},
+    graphql::{
+        NodeKind, OrderDirection, Seniority, Workplace,
+        connection::{Conn, Page, PageArgs},
+        db, decode_id, encode_id, loader,
+    },
     skill::Skill,
 };
 
@@ -230,15 +234,65 @@ impl VacancyQuery {
         #[graphql(desc = "The vacancy's global ID.")] id: ID,
     ) -> Result<Option<Vacancy>> {
         let key = decode_id(&id, NodeKind::Vacancy, &["id"])?;
-        Ok(store::find_by_id(db(ctx)?, key).await?.map(Vacancy))
+        Ok(loader(ctx)?
+            .load_one(store::VacancyById(key))
+            .await?
+            .map(Vacancy))
     }
 
-    /// Every vacancy, most recently published first (drafts last).
-    async fn vacancies(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>> {
-        Ok(store::list(db(ctx)?)
-            .await?
-            .into_iter()
-            .map(Vacancy)
-            .collect())
+    /// Vacancies, a page at a time, most recently published first unless `orderBy` says otherwise.
+    async fn vacancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N vacancies (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return vacancies after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
+        #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<VacancyOrder>,
+    ) -> Result<Conn<Vacancy>> {
+        let order = order_by.unwrap_or(VacancyOrder {
+            field: VacancyOrderField::PublishedAt,
+            direction: OrderDirection::Desc,
+        });
+        let page = Page::new(
+            &PageArgs::new(first, after, last, before),
+            store::sort(order.field.into(), order.direction.into()),
+        )?;
+        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        Ok(paged.into_connection(totals, Vacancy))
     }
+}
+
+/// What vacancies can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VacancyOrderField {
+    /// When it was published; drafts (never published) come last either way.
+    PublishedAt,
+    /// The top of the salary range (amounts compared as numbers, whatever their currency and
+    /// period); vacancies without a salary come last either way.
+    SalaryMax,
+    /// The title.
+    Title,
+}
+
+impl From<VacancyOrderField> for store::VacancySort {
+    fn from(field: VacancyOrderField) -> Self {
+        match field {
+            VacancyOrderField::PublishedAt => Self::PublishedAt,
+            VacancyOrderField::SalaryMax => Self::SalaryMax,
+            VacancyOrderField::Title => Self::Title,
+        }
+    }
+}
+
+/// The order of a list of vacancies.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct VacancyOrder {
+    /// What to order by.
+    pub field: VacancyOrderField,
+    /// Which way; ascending unless given.
+    #[graphql(default)]
+    pub direction: OrderDirection,
 }

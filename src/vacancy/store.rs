@@ -4,11 +4,17 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use entity::{skill, vacancy, vacancy_skill};
-use sea_orm::{ConnectionTrait, Order, QueryOrder, prelude::*, sea_query::NullOrdering};
+use sea_orm::{
+    ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait, prelude::*, sea_query::Expr,
+};
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, by_id_loader, group_by},
+    graphql::{
+        DbLoader, by_id_loader,
+        connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
+        group_by,
+    },
 };
 
 by_id_loader!(
@@ -17,25 +23,74 @@ by_id_loader!(
     vacancy
 );
 
-/// Orders vacancies most recently published first, drafts (never published) last, ties by id.
-pub fn order_by_recency<Q: QueryOrder>(query: Q) -> Q {
-    query
-        .order_by_with_nulls(
-            vacancy::Column::PublishedAt,
+/// The orders vacancies can be listed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VacancySort {
+    /// By publication time (drafts, never published, last).
+    PublishedAt,
+    /// By the top of the salary range (vacancies without one last).
+    SalaryMax,
+    /// By title.
+    Title,
+}
+
+/// The keyset sort for `field` in `order`, ties by id.
+pub fn sort(field: VacancySort, order: Order) -> Sort {
+    let column = |column: vacancy::Column| Expr::col((vacancy::Entity, column));
+    let key = match field {
+        VacancySort::PublishedAt => SortKey::nullable(
+            column(vacancy::Column::PublishedAt),
+            KeyKind::Time,
+            order.clone(),
+        ),
+        VacancySort::SalaryMax => SortKey::nullable(
+            column(vacancy::Column::SalaryMax),
+            KeyKind::Int,
+            order.clone(),
+        ),
+        VacancySort::Title => {
+            SortKey::new(column(vacancy::Column::Title), KeyKind::Text, order.clone())
+        }
+    };
+    let direction = if matches!(order, Order::Desc) {
+        "DESC"
+    } else {
+        "ASC"
+    };
+    Sort::with_id(
+        format!("vacancies:{field:?}:{direction}"),
+        key,
+        column(vacancy::Column::Id),
+    )
+}
+
+/// Most recently published first, drafts last: the default order of every vacancy list. `name`
+/// tells the lists apart in cursors.
+pub fn recency_sort(name: &str) -> Sort {
+    let column = |column: vacancy::Column| Expr::col((vacancy::Entity, column));
+    Sort::with_id(
+        name,
+        SortKey::nullable(
+            column(vacancy::Column::PublishedAt),
+            KeyKind::Time,
             Order::Desc,
-            NullOrdering::Last,
-        )
-        .order_by_desc(vacancy::Column::Id)
+        ),
+        column(vacancy::Column::Id),
+    )
 }
 
-/// The vacancy with primary key `id`, if any.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> ApiResult<Option<vacancy::Model>> {
-    Ok(vacancy::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Every vacancy, most recently published first.
-pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<vacancy::Model>> {
-    Ok(order_by_recency(vacancy::Entity::find()).all(db).await?)
+/// One page of vacancies, and what `totalCount` counts.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    page: &Page,
+) -> ApiResult<(Paged<vacancy::Model>, Totals)> {
+    let select = vacancy::Entity::find().into_query();
+    let totals = Totals::of(db, &select);
+    let paged = fetch_page(db, select, page, |row| {
+        vacancy::Model::from_query_result(row, "")
+    })
+    .await?;
+    Ok((paged, totals))
 }
 
 /// Key: the skills vacancy `.0` asks for, with the link rows that say how.

@@ -172,23 +172,16 @@ async fn serve_without_arguments_creates_talent_db_with_demo_data_and_stops_on_s
     let client = reqwest::Client::new();
     let body: Value = client
         .post(format!("{base}/graphql"))
-        .json(&json!({ "query": "{ developers { handle } vacancies { id } employers { slug } skills { slug } }" }))
+        .json(&json!({ "query": "{ developers { totalCount } vacancies { totalCount } employers { totalCount } skills { totalCount } }" }))
         .send()
         .await
         .expect("request sent")
         .json()
         .await
         .expect("JSON");
-    assert_eq!(
-        body["data"]["developers"].as_array().map(Vec::len),
-        Some(300),
-        "{body}"
-    );
-    assert_eq!(
-        body["data"]["vacancies"].as_array().map(Vec::len),
-        Some(150)
-    );
-    assert_eq!(body["data"]["employers"].as_array().map(Vec::len), Some(30));
+    assert_eq!(body["data"]["developers"]["totalCount"], 300, "{body}");
+    assert_eq!(body["data"]["vacancies"]["totalCount"], 150);
+    assert_eq!(body["data"]["employers"]["totalCount"], 30);
     let playground = client
         .get(format!("{base}/"))
         .send()

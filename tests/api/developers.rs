@@ -5,8 +5,8 @@ use serde_json::json;
 use crate::{db_test, helpers::first_error};
 
 db_test!(Demo, async fn developers_list_the_whole_directory_in_name_order(app) {
-    let data = app.data("{ developers { name } }", json!({})).await;
-    let names: Vec<&str> = data["developers"].as_array().expect("a list").iter().filter_map(|d| d["name"].as_str()).collect();
+    let developers = app.all_nodes("developers", "", "name").await;
+    let names: Vec<&str> = developers.iter().filter_map(|d| d["name"].as_str()).collect();
     assert_eq!(names.len(), 300);
     let mut sorted = names.clone();
     sorted.sort_unstable();
@@ -14,7 +14,7 @@ db_test!(Demo, async fn developers_list_the_whole_directory_in_name_order(app) {
 });
 
 db_test!(Demo, async fn a_developer_is_found_by_handle_with_skills_strongest_first(app) {
-    let handle = app.data("{ developers { handle } }", json!({})).await["developers"][0]["handle"].clone();
+    let handle = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].clone();
     let data = app
         .data(
             "query($handle: String!) { developer(handle: $handle) { handle seniority yearsOfExperience skills { skill { name } level years } } }",
@@ -30,14 +30,14 @@ db_test!(Demo, async fn a_developer_is_found_by_handle_with_skills_strongest_fir
 });
 
 db_test!(Demo, async fn the_email_address_is_not_part_of_the_public_profile(app) {
-    let body = app.graphql("{ developers { email } }", json!({})).await;
+    let body = app.graphql("{ developers { nodes { email } } }", json!({})).await;
     let message = first_error(&body)["message"].as_str().unwrap_or_default();
     assert!(message.contains("Unknown field \"email\""), "{body:#}");
     assert!(body["data"].is_null(), "{body:#}");
 });
 
 db_test!(Demo, async fn the_salary_expectation_is_not_part_of_the_public_profile(app) {
-    let body = app.graphql("{ developers { salaryExpectation { amount } } }", json!({})).await;
+    let body = app.graphql("{ developers { nodes { salaryExpectation { amount } } } }", json!({})).await;
     let message = first_error(&body)["message"].as_str().unwrap_or_default();
     assert!(message.contains("Unknown field \"salaryExpectation\""), "{body:#}");
 });

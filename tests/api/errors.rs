@@ -8,7 +8,7 @@ use crate::{db_test, helpers::first_error};
 db_test!(Demo, async fn a_database_failure_is_an_internal_error_without_sql_text(app) {
     // Break the database under the running server.
     app.db().await.execute_unprepared("DROP TABLE vacancy_skills").await.expect("drop a table");
-    let body = app.graphql("{ vacancies { title skills { minLevel } } }", json!({})).await;
+    let body = app.graphql("{ vacancies { nodes { title skills { minLevel } } } }", json!({})).await;
     let error = first_error(&body);
     assert_eq!(error["extensions"]["code"], "INTERNAL", "{body:#}");
     assert_eq!(error["message"], "internal error");

@@ -13,6 +13,7 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use talent_api::{
     config::{DatabaseUrl, ServerConfig},
+    db::StatementCounter,
     startup::Application,
 };
 use tempfile::TempDir;
@@ -188,6 +189,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub database_url: DatabaseUrl,
     pub client: reqwest::Client,
+    pub statements: StatementCounter,
     server: JoinHandle<()>,
     // Dropped after the server is stopped.
     _db: TestDb,
@@ -208,6 +210,7 @@ impl TestApp {
             .await
             .expect("the server starts");
         let addr = app.local_addr().expect("bound address");
+        let statements = app.statements();
         let server = tokio::spawn(async move {
             app.run_until_stopped(std::future::pending())
                 .await
@@ -217,6 +220,7 @@ impl TestApp {
             addr,
             database_url,
             client: reqwest::Client::new(),
+            statements,
             server,
             _db: db,
         })
@@ -245,6 +249,38 @@ impl TestApp {
         let body = self.graphql(query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
+    }
+
+    /// Runs a request that must succeed; returns its `data` and how many SQL statements it ran.
+    pub async fn data_and_statements(&self, query: &str, variables: Value) -> (Value, u64) {
+        let before = self.statements.get();
+        let data = self.data(query, variables).await;
+        (data, self.statements.get() - before)
+    }
+
+    /// Every node of the root connection `field`, paging through it 100 at a time; `arguments` are
+    /// extra arguments of the field (e.g. `orderBy: {...}`), `selection` the fields of a node.
+    pub async fn all_nodes(&self, field: &str, arguments: &str, selection: &str) -> Vec<Value> {
+        let query = format!(
+            "query($after: String) {{ {field}(first: 100, after: $after {arguments}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} }} }} }}"
+        );
+        let mut nodes = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = self.data(&query, json!({ "after": after })).await;
+            let connection = &data[field];
+            nodes.extend(
+                connection["nodes"]
+                    .as_array()
+                    .expect("a list")
+                    .iter()
+                    .cloned(),
+            );
+            if connection["pageInfo"]["hasNextPage"] != json!(true) {
+                return nodes;
+            }
+            after = connection["pageInfo"]["endCursor"].clone();
+        }
     }
 
     /// A connection of the test's own to its database, for arranging and checking rows.

@@ -9,10 +9,10 @@ const NODE: &str = "query($id: ID!) { node(id: $id) { __typename id } }";
 
 db_test!(Demo, async fn every_type_round_trips_through_node(app) {
     let data = app
-        .data("{ developers { id } employers { id } skills { id } vacancies { id } }", json!({}))
+        .data("{ developers(first: 1) { nodes { id } } employers(first: 1) { nodes { id } } skills(first: 1) { nodes { id } } vacancies(first: 1) { nodes { id } } }", json!({}))
         .await;
     for (list, typename) in [("developers", "Developer"), ("employers", "Employer"), ("skills", "Skill"), ("vacancies", "Vacancy")] {
-        let id = data[list][0]["id"].clone();
+        let id = data[list]["nodes"][0]["id"].clone();
         let node = app.data(NODE, json!({ "id": id })).await;
         assert_eq!(node["node"], json!({ "__typename": typename, "id": id }), "{list}");
     }
@@ -27,8 +27,8 @@ db_test!(Demo, async fn node_resolves_the_fields_of_the_concrete_type(app) {
 });
 
 db_test!(Demo, async fn nodes_keeps_the_order_and_gives_null_for_unknown_ids(app) {
-    let skills = app.data("{ skills { id } }", json!({})).await;
-    let (a, b) = (skills["skills"][3]["id"].clone(), skills["skills"][7]["id"].clone());
+    let skills = app.data("{ skills(first: 10) { nodes { id } } }", json!({})).await;
+    let (a, b) = (skills["skills"]["nodes"][3]["id"].clone(), skills["skills"]["nodes"][7]["id"].clone());
     let unknown = encode_id(NodeKind::Developer, 987_654);
     let data = app
         .data("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": [b, unknown, a] }))
@@ -70,10 +70,10 @@ db_test!(Demo, async fn nodes_refuses_more_than_a_hundred_ids(app) {
 
 db_test!(Demo, async fn root_lookups_accept_a_global_id_instead_of_the_natural_key(app) {
     let data = app
-        .data("{ developers { id handle } employers { id slug } skills { id slug } }", json!({}))
+        .data("{ developers(first: 1) { nodes { id handle } } employers(first: 1) { nodes { id slug } } skills(first: 1) { nodes { id slug } } }", json!({}))
         .await;
     for (field, key, list) in [("developer", "handle", "developers"), ("employer", "slug", "employers"), ("skill", "slug", "skills")] {
-        let item = &data[list][0];
+        let item = &data[list]["nodes"][0];
         let query = format!("query($id: ID!) {{ {field}(id: $id) {{ {key} }} }}");
         let found = app.data(&query, json!({ "id": item["id"] })).await;
         assert_eq!(found[field][key], item[key], "{field}");
