@@ -93,6 +93,11 @@ impl ApiError {
         }
     }
 
+    /// An `INTERNAL` error with `cause` for the log.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Self::Internal(Arc::new(anyhow::anyhow!(cause.into())))
+    }
+
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {

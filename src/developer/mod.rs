@@ -7,17 +7,19 @@ use chrono::{DateTime, Utc};
 use entity::{developer, developer_skill, skill};
 
 use crate::{
-    graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, loader, lookup},
+    graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, lookup},
     graphql::{
         OrderDirection,
+        batch::{Item, Keyed},
         connection::{Conn, Page, PageArgs},
+        find_by_ids,
     },
     skill::Skill,
 };
 
 /// A back-end developer in the directory. The email address and salary expectation are private and
 /// not part of the public profile.
-pub struct Developer(pub(crate) developer::Model);
+pub struct Developer(pub(crate) Item<developer::Model>);
 
 #[Object]
 impl Developer {
@@ -78,11 +80,16 @@ impl Developer {
 
     /// Their skills, strongest first.
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
-        let rows = loader(ctx)?
-            .load_one(store::SkillsOfDeveloper(self.0.id))
+        let db = db(ctx)?;
+        let skills = self
+            .0
+            .batch()
+            .relation("skills", |developers| {
+                store::skills_of(db, developers.iter().map(Keyed::key))
+            })
             .await?;
-        Ok(rows
-            .unwrap_or_default()
+        Ok(skills
+            .of(self.0.id)
             .into_iter()
             .map(|(link, skill)| DeveloperSkill { link, skill })
             .collect())
@@ -107,7 +114,7 @@ impl Developer {
 /// A skill a developer has, at a level.
 pub struct DeveloperSkill {
     link: developer_skill::Model,
-    skill: skill::Model,
+    skill: Item<skill::Model>,
 }
 
 #[Object]
@@ -143,9 +150,11 @@ impl DeveloperQuery {
     ) -> Result<Option<Developer>> {
         let found = match lookup("handle", handle, id, NodeKind::Developer)? {
             Lookup::Key(handle) => store::find_by_handle(db(ctx)?, &handle).await?,
-            Lookup::Id(key) => loader(ctx)?.load_one(store::DeveloperById(key)).await?,
+            Lookup::Id(key) => find_by_ids::<developer::Entity>(db(ctx)?, [key])
+                .await?
+                .pop(),
         };
-        Ok(found.map(Developer))
+        Ok(found.map(|row| Developer(Item::one(row))))
     }
 
     /// Developers, a page at a time, by name unless `orderBy` says otherwise.
@@ -169,7 +178,7 @@ impl DeveloperQuery {
             store::sort(order.field.into(), order.direction.into()),
         )?;
         let (paged, totals) = store::page(db(ctx)?, &page).await?;
-        Ok(paged.into_connection(totals, Developer))
+        Ok(paged.into_items().into_connection(totals, Developer))
     }
 }
 

@@ -1,27 +1,17 @@
 //! Data access for developers.
 
-use std::collections::HashMap;
-
-use async_graphql::dataloader::Loader;
 use entity::{developer, developer_skill, skill};
 use sea_orm::{
     ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait, prelude::*, sea_query::Expr,
 };
 
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     graphql::{
-        DbLoader, by_id_loader,
+        batch::Children,
         connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
-        group_by,
     },
 };
-
-by_id_loader!(
-    /// Key: the developer with id `.0`.
-    DeveloperById,
-    developer
-);
 
 /// The developer with `handle`, if any.
 pub async fn find_by_handle(
@@ -91,28 +81,20 @@ pub async fn page(
     Ok((paged, totals))
 }
 
-/// Key: the skills of developer `.0`, with the link rows that carry level and years.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SkillsOfDeveloper(pub i64);
-
-impl Loader<SkillsOfDeveloper> for DbLoader {
-    type Value = Vec<(developer_skill::Model, skill::Model)>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[SkillsOfDeveloper],
-    ) -> ApiResult<HashMap<SkillsOfDeveloper, Self::Value>> {
-        let rows = developer_skill::Entity::find()
-            .filter(developer_skill::Column::DeveloperId.is_in(keys.iter().map(|key| key.0)))
-            .find_also_related(skill::Entity)
-            .order_by_desc(developer_skill::Column::Level)
-            .order_by_asc(skill::Column::Name)
-            .order_by_asc(skill::Column::Id)
-            .all(self.db())
-            .await?;
-        Ok(group_by(rows.into_iter().filter_map(|(link, skill)| {
-            Some((SkillsOfDeveloper(link.developer_id), (link, skill?)))
-        })))
-    }
+/// The skills of each of `developers`, strongest first, with the links that carry level and years.
+pub async fn skills_of(
+    db: &impl ConnectionTrait,
+    developers: impl IntoIterator<Item = i64>,
+) -> ApiResult<Children<developer_skill::Model, skill::Model>> {
+    let rows = developer_skill::Entity::find()
+        .filter(developer_skill::Column::DeveloperId.is_in(developers))
+        .find_also_related(skill::Entity)
+        .order_by_desc(developer_skill::Column::Level)
+        .order_by_asc(skill::Column::Name)
+        .order_by_asc(skill::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Children::new(rows.into_iter().filter_map(
+        |(link, skill)| Some((link.developer_id, link, skill?)),
+    )))
 }

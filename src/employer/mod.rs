@@ -7,10 +7,12 @@ use chrono::{DateTime, Utc};
 use entity::employer;
 
 use crate::{
-    graphql::{Lookup, NodeKind, db, encode_id, loader, lookup},
+    graphql::{Lookup, NodeKind, db, encode_id, lookup},
     graphql::{
         OrderDirection,
-        connection::{ChildCount, Conn, Page, PageArgs, Totals},
+        batch::{Item, Keyed},
+        connection::{Conn, Page, PageArgs, Totals},
+        find_by_ids,
     },
     vacancy::Vacancy,
 };
@@ -61,7 +63,7 @@ pub enum CompanySize {
 }
 
 /// An organisation that hires back-end developers.
-pub struct Employer(pub(crate) employer::Model);
+pub struct Employer(pub(crate) Item<employer::Model>);
 
 #[Object]
 impl Employer {
@@ -122,18 +124,22 @@ impl Employer {
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
         let args = PageArgs::new(first, after, last, before);
-        Page::new(&args, store::vacancies_sort())?;
-        let key = store::VacanciesOfEmployer {
-            employer: self.0.id,
-            page: args,
-        };
-        let paged = loader(ctx)?.load_one(key).await?.unwrap_or_default();
-        let totals = Totals::Children(ChildCount {
-            table: "vacancies",
-            column: "employer_id",
-            parent: self.0.id,
-        });
-        Ok(paged.into_connection(totals, Vacancy))
+        let page = Page::new(&args, store::vacancies_sort())?;
+        let db = db(ctx)?;
+        let pages = self
+            .0
+            .batch()
+            .relation(&format!("vacancies {args:?}"), |employers| async move {
+                store::vacancy_pages(
+                    db,
+                    &employers.iter().map(Keyed::key).collect::<Vec<_>>(),
+                    &page,
+                )
+                .await
+            })
+            .await?;
+        let totals = Totals::children(&self.0, "vacancies", "employer_id");
+        Ok(pages.of(self.0.id).into_connection(totals, Vacancy))
     }
 
     /// When the employer joined the directory.
@@ -167,9 +173,11 @@ impl EmployerQuery {
     ) -> Result<Option<Employer>> {
         let found = match lookup("slug", slug, id, NodeKind::Employer)? {
             Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug).await?,
-            Lookup::Id(key) => loader(ctx)?.load_one(store::EmployerById(key)).await?,
+            Lookup::Id(key) => find_by_ids::<employer::Entity>(db(ctx)?, [key])
+                .await?
+                .pop(),
         };
-        Ok(found.map(Employer))
+        Ok(found.map(|row| Employer(Item::one(row))))
     }
 
     /// Employers, a page at a time, by name.
@@ -190,7 +198,7 @@ impl EmployerQuery {
             store::sort(direction.into()),
         )?;
         let (paged, totals) = store::page(db(ctx)?, &page).await?;
-        Ok(paged.into_connection(totals, Employer))
+        Ok(paged.into_items().into_connection(totals, Employer))
     }
 }
 

@@ -1,27 +1,15 @@
 //! Data access for employers.
 
-use std::collections::HashMap;
-
-use async_graphql::dataloader::Loader;
 use entity::{employer, vacancy};
 use sea_orm::{ConnectionTrait, FromQueryResult, Order, QueryTrait, prelude::*, sea_query::Expr};
 
 use crate::{
-    error::{ApiError, ApiResult},
-    graphql::{
-        DbLoader, by_id_loader,
-        connection::{
-            KeyKind, Page, PageArgs, Paged, Sort, SortKey, Totals, fetch_page, load_pages,
-        },
+    error::ApiResult,
+    graphql::connection::{
+        ChildPages, KeyKind, Page, Paged, Sort, SortKey, Totals, child_pages, fetch_page,
     },
     vacancy::store::recency_sort,
 };
-
-by_id_loader!(
-    /// Key: the employer with id `.0`.
-    EmployerById,
-    employer
-);
 
 /// The employer with `slug`, if any.
 pub async fn find_by_slug(
@@ -71,33 +59,20 @@ pub fn vacancies_sort() -> Sort {
     recency_sort("employer.vacancies")
 }
 
-/// Key: a page of the vacancies of employer `employer`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct VacanciesOfEmployer {
-    pub employer: i64,
-    pub page: PageArgs,
-}
-
-impl Loader<VacanciesOfEmployer> for DbLoader {
-    type Value = Paged<vacancy::Model>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[VacanciesOfEmployer],
-    ) -> ApiResult<HashMap<VacanciesOfEmployer, Self::Value>> {
-        let pages = load_pages(
-            self.db(),
-            keys.iter().map(|key| (key.page.clone(), key.employer)),
-            vacancies_sort,
-            || vacancy::Entity::find().into_query(),
-            Expr::col((vacancy::Entity, vacancy::Column::EmployerId)),
-            |row| vacancy::Model::from_query_result(row, ""),
-        )
-        .await?;
-        Ok(pages
-            .into_iter()
-            .map(|((page, employer), paged)| (VacanciesOfEmployer { employer, page }, paged))
-            .collect())
-    }
+/// The same page of vacancies for each of `employers`, in one statement.
+pub async fn vacancy_pages(
+    db: &impl ConnectionTrait,
+    employers: &[i64],
+    page: &Page,
+) -> ApiResult<ChildPages<vacancy::Model>> {
+    let parent = Expr::col((vacancy::Entity, vacancy::Column::EmployerId));
+    child_pages(
+        db,
+        vacancy::Entity::find().into_query(),
+        parent,
+        employers,
+        page,
+        |row| vacancy::Model::from_query_result(row, ""),
+    )
+    .await
 }

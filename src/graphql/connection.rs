@@ -14,12 +14,12 @@ use std::collections::HashMap;
 use async_graphql::{
     Context, Object, OutputType, Result,
     connection::{Connection, Edge, EmptyFields},
-    dataloader::Loader,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use sea_orm::{
-    ConnectionTrait, DbErr, Order, QueryResult, Statement, Value,
+    ConnectionTrait, DatabaseConnection, DbErr, Order, QueryResult, Statement, Value,
     sea_query::{
         Alias, Asterisk, Condition, Expr, ExprTrait, Func, NullOrdering, OverStatement, Query,
         SelectStatement, WindowStatement,
@@ -29,7 +29,10 @@ use serde_json::Value as Json;
 
 use crate::{
     error::{ApiError, ApiResult},
-    graphql::{DbLoader, db, group_by, loader},
+    graphql::{
+        batch::{Batch, Item, Keyed},
+        db, group_by,
+    },
 };
 
 /// Items per page when neither `first` nor `last` is given.
@@ -366,6 +369,9 @@ impl Page {
     }
 }
 
+/// A connection's type: edges of `N` with string cursors, `pageInfo`, `nodes` and `totalCount`.
+pub type Conn<N> = Connection<String, N, Totals, EmptyFields>;
+
 /// One page of items, each with its cursor.
 #[derive(Clone, Debug)]
 pub struct Paged<T> {
@@ -380,6 +386,19 @@ impl<T> Default for Paged<T> {
             items: Vec::new(),
             has_previous_page: false,
             has_next_page: false,
+        }
+    }
+}
+
+impl<M: Send + Sync + 'static> Paged<M> {
+    /// The page's rows as one batch.
+    pub fn into_items(self) -> Paged<Item<M>> {
+        let (cursors, rows): (Vec<String>, Vec<M>) = self.items.into_iter().unzip();
+        let batch = Batch::new(rows);
+        Paged {
+            items: cursors.into_iter().zip(batch.items()).collect(),
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
         }
     }
 }
@@ -462,39 +481,78 @@ pub async fn fetch_pages<T>(
         .collect()
 }
 
-/// A connection's type: edges of `N` with string cursors, `pageInfo`, `nodes` and `totalCount`.
-pub type Conn<N> = Connection<String, N, Totals, EmptyFields>;
-
-/// The body of a nested connection's loader: groups the requests by page arguments and fetches
-/// each group's pages with one [`fetch_pages`] statement.
-pub async fn load_pages<T>(
+/// The same page of children for every parent in `parents`, in one [`fetch_pages`] statement;
+/// the children of all parents share one batch.
+pub async fn child_pages<M: Keyed + Send + Sync + 'static>(
     db: &impl ConnectionTrait,
-    requests: impl IntoIterator<Item = (PageArgs, i64)>,
-    sort: impl Fn() -> Sort,
-    select: impl Fn() -> SelectStatement,
+    select: SelectStatement,
     parent: Expr,
-    decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
-) -> ApiResult<HashMap<(PageArgs, i64), Paged<T>>> {
-    let mut pages = HashMap::new();
-    for (args, parents) in group_by(requests) {
-        let page = Page::new(&args, sort())?;
-        for (parent, paged) in
-            fetch_pages(db, select(), parent.clone(), &parents, &page, &decode).await?
-        {
-            pages.insert((args.clone(), parent), paged);
+    parents: &[i64],
+    page: &Page,
+    decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
+) -> ApiResult<ChildPages<M>> {
+    let pages = fetch_pages(db, select, parent, parents, page, decode).await?;
+    let mut rows = Vec::new();
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut by_parent = HashMap::new();
+    for (parent, paged) in pages {
+        let items = paged
+            .items
+            .into_iter()
+            .map(|(cursor, row)| {
+                let index = *seen.entry(row.key()).or_insert_with(|| {
+                    rows.push(row);
+                    rows.len() - 1
+                });
+                (cursor, index)
+            })
+            .collect();
+        by_parent.insert(
+            parent,
+            Paged {
+                items,
+                has_previous_page: paged.has_previous_page,
+                has_next_page: paged.has_next_page,
+            },
+        );
+    }
+    Ok(ChildPages {
+        batch: Batch::new(rows),
+        by_parent,
+    })
+}
+
+/// A page of children for every parent of a batch.
+pub struct ChildPages<M> {
+    batch: std::sync::Arc<Batch<M>>,
+    by_parent: HashMap<i64, Paged<usize>>,
+}
+
+impl<M: Send + Sync + 'static> ChildPages<M> {
+    /// The page of `parent`.
+    pub fn of(&self, parent: i64) -> Paged<Item<M>> {
+        let Some(paged) = self.by_parent.get(&parent) else {
+            return Paged::default();
+        };
+        let items: Vec<Item<M>> = self.batch.items().collect();
+        Paged {
+            items: paged
+                .items
+                .iter()
+                .map(|(cursor, index)| (cursor.clone(), items[*index].clone()))
+                .collect(),
+            has_previous_page: paged.has_previous_page,
+            has_next_page: paged.has_next_page,
         }
     }
-    Ok(pages)
 }
 
 /// What `totalCount` counts, computed only when a client asks for it.
-#[derive(Clone, Debug)]
 pub enum Totals {
     /// The rows of a statement (a root connection's filters, without cursors).
     Query(Statement),
-    /// The rows of `table` whose `column` equals `parent` (a nested connection), counted for many
-    /// parents at once.
-    Children(ChildCount),
+    /// The children of a parent (a nested connection), counted for all parents of its batch at once.
+    Children(Box<dyn CountChildren>),
 }
 
 impl Totals {
@@ -506,54 +564,75 @@ impl Totals {
             .to_owned();
         Self::Query(db.get_database_backend().build(&count))
     }
+
+    /// Counts the rows of `table` whose `column` is the key of `parent`.
+    pub fn children<M: Keyed + Send + Sync + 'static>(
+        parent: &Item<M>,
+        table: &'static str,
+        column: &'static str,
+    ) -> Self {
+        Self::Children(Box::new(ChildCount {
+            parent: parent.clone(),
+            table,
+            column,
+        }))
+    }
 }
 
-/// Key: how many rows of `table` have `column = parent`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ChildCount {
-    pub table: &'static str,
-    pub column: &'static str,
-    pub parent: i64,
+/// Counts the children of one parent.
+pub trait CountChildren: Send + Sync {
+    /// How many children the parent has.
+    fn count<'a>(&'a self, db: &'a DatabaseConnection) -> BoxFuture<'a, ApiResult<i64>>;
 }
 
-impl Loader<ChildCount> for DbLoader {
-    type Value = i64;
-    type Error = ApiError;
+/// The rows of `table` whose `column` is the key of `parent`.
+struct ChildCount<M> {
+    parent: Item<M>,
+    table: &'static str,
+    column: &'static str,
+}
 
-    async fn load(&self, keys: &[ChildCount]) -> ApiResult<HashMap<ChildCount, i64>> {
-        let mut counts = HashMap::new();
-        for ((table, column), keys) in
-            group_by(keys.iter().map(|key| ((key.table, key.column), *key)))
-        {
-            let select = Query::select()
-                .expr_as(
-                    Expr::col(Alias::new(column)).cast_as("BIGINT"),
-                    Alias::new("parent"),
-                )
-                .expr_as(
-                    Expr::cust("COUNT(*)").cast_as("BIGINT"),
-                    Alias::new("total"),
-                )
-                .from(Alias::new(table))
-                .and_where(Expr::col(Alias::new(column)).is_in(keys.iter().map(|key| key.parent)))
-                .group_by_col(Alias::new(column))
-                .to_owned();
-            for row in self.db().query_all(&select).await? {
-                let parent = row.try_get::<i64>("", "parent")?;
-                counts.insert(
-                    ChildCount {
-                        table,
-                        column,
-                        parent,
+impl<M: Keyed + Send + Sync + 'static> CountChildren for ChildCount<M> {
+    fn count<'a>(&'a self, db: &'a DatabaseConnection) -> BoxFuture<'a, ApiResult<i64>> {
+        Box::pin(async move {
+            let (table, column) = (self.table, self.column);
+            let counts = self
+                .parent
+                .batch()
+                .relation(
+                    &format!("count {table}.{column}"),
+                    |rows: &[M]| async move {
+                        let select = Query::select()
+                            .expr_as(
+                                Expr::col(Alias::new(column)).cast_as("BIGINT"),
+                                Alias::new("parent"),
+                            )
+                            .expr_as(
+                                Expr::cust("COUNT(*)").cast_as("BIGINT"),
+                                Alias::new("total"),
+                            )
+                            .from(Alias::new(table))
+                            .and_where(
+                                Expr::col(Alias::new(column)).is_in(rows.iter().map(Keyed::key)),
+                            )
+                            .group_by_col(Alias::new(column))
+                            .to_owned();
+                        db.query_all(&select)
+                            .await?
+                            .iter()
+                            .map(|row| {
+                                Ok((
+                                    row.try_get::<i64>("", "parent")?,
+                                    row.try_get::<i64>("", "total")?,
+                                ))
+                            })
+                            .collect::<Result<HashMap<i64, i64>, DbErr>>()
+                            .map_err(ApiError::from)
                     },
-                    row.try_get::<i64>("", "total")?,
-                );
-            }
-            for key in keys {
-                counts.entry(key).or_insert(0);
-            }
-        }
-        Ok(counts)
+                )
+                .await?;
+            Ok(counts.get(&self.parent.key()).copied().unwrap_or(0))
+        })
     }
 }
 
@@ -561,9 +640,10 @@ impl Loader<ChildCount> for DbLoader {
 impl Totals {
     /// How many items the whole list holds, over all pages. Costs a count: ask only when needed.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let db = db(ctx)?;
         match self {
             Self::Query(statement) => {
-                let row = db(ctx)?
+                let row = db
                     .query_one_raw(statement.clone())
                     .await
                     .map_err(ApiError::from)?;
@@ -573,7 +653,7 @@ impl Totals {
                     .map_err(ApiError::from)?;
                 Ok(count.unwrap_or(0))
             }
-            Self::Children(key) => Ok(loader(ctx)?.load_one(*key).await?.unwrap_or(0)),
+            Self::Children(counter) => Ok(counter.count(db).await?),
         }
     }
 }

@@ -1,21 +1,24 @@
 //! The GraphQL schema, built in one place from a database handle. The HTTP layer only mounts it.
 
+pub mod batch;
 mod common;
 pub mod connection;
 mod id;
-mod loader;
 mod node;
+
+use std::{collections::HashMap, hash::Hash};
 
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, MergedObject, SDLExportOptions, Schema,
-    SchemaBuilder, dataloader::DataLoader,
+    SchemaBuilder,
 };
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, PrimaryKeyToColumn,
+    QueryFilter,
+};
 
 pub use common::{OrderDirection, Seniority, Workplace};
 pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
-pub(crate) use loader::by_id_loader;
-pub use loader::{DbLoader, group_by};
 pub use node::{Node, NodeQuery};
 
 use crate::{
@@ -45,10 +48,7 @@ fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
 
 /// The schema, answering from `db`.
 pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    builder()
-        .data(DataLoader::new(DbLoader::new(db.clone()), tokio::spawn))
-        .data(db)
-        .finish()
+    builder().data(db).finish()
 }
 
 /// The schema as SDL, types, fields, arguments and enum values sorted, as `schema.graphql` holds it.
@@ -63,18 +63,29 @@ pub fn sdl() -> String {
 
 /// The database connection of the schema.
 pub(crate) fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>().map_err(|_| {
-        ApiError::Internal(std::sync::Arc::new(anyhow::anyhow!(
-            "schema built without a database"
-        )))
-    })
+    ctx.data::<DatabaseConnection>()
+        .map_err(|_| ApiError::internal("the schema was built without a database"))
 }
 
-/// The batching loader of the schema.
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> ApiResult<&'a DataLoader<DbLoader>> {
-    ctx.data::<DataLoader<DbLoader>>().map_err(|_| {
-        ApiError::Internal(std::sync::Arc::new(anyhow::anyhow!(
-            "schema built without a loader"
-        )))
-    })
+/// The rows of `E` with these primary keys, in no particular order.
+pub async fn find_by_ids<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> ApiResult<Vec<E::Model>> {
+    let Some(key) = E::PrimaryKey::iter().next() else {
+        return Ok(Vec::new());
+    };
+    Ok(E::find()
+        .filter(key.into_column().is_in(ids))
+        .all(db)
+        .await?)
+}
+
+/// Groups `(key, value)` pairs by key, keeping their order within a group.
+pub fn group_by<K: Hash + Eq, V>(pairs: impl IntoIterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
+    let mut groups: HashMap<K, Vec<V>> = HashMap::new();
+    for (key, value) in pairs {
+        groups.entry(key).or_default().push(value);
+    }
+    groups
 }

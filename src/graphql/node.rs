@@ -1,14 +1,21 @@
 //! Global object identification (Relay): the `Node` interface, `node(id:)` and `nodes(ids:)`.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, ID, Interface, Object, Result};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::{
-    developer::{Developer, store::DeveloperById},
-    employer::{Employer, store::EmployerById},
-    error::ApiError,
-    graphql::{NodeKind, decode_any_id, loader},
-    skill::{Skill, store::SkillById},
-    vacancy::{Vacancy, store::VacancyById},
+    developer::Developer,
+    employer::Employer,
+    error::{ApiError, ApiResult},
+    graphql::{
+        NodeKind,
+        batch::{ByKey, Keyed},
+        db, decode_any_id, find_by_ids, group_by,
+    },
+    skill::Skill,
+    vacancy::Vacancy,
 };
 
 /// Most IDs one `nodes` call may ask for.
@@ -28,27 +35,41 @@ pub enum Node {
     Vacancy(Vacancy),
 }
 
-/// The object with global ID `(kind, key)`, if it exists.
-async fn load(ctx: &Context<'_>, kind: NodeKind, key: i64) -> Result<Option<Node>> {
-    let loader = loader(ctx)?;
-    Ok(match kind {
-        NodeKind::Developer => loader
-            .load_one(DeveloperById(key))
-            .await?
-            .map(|m| Node::Developer(Developer(m))),
-        NodeKind::Employer => loader
-            .load_one(EmployerById(key))
-            .await?
-            .map(|m| Node::Employer(Employer(m))),
-        NodeKind::Skill => loader
-            .load_one(SkillById(key))
-            .await?
-            .map(|m| Node::Skill(Skill(m))),
-        NodeKind::Vacancy => loader
-            .load_one(VacancyById(key))
-            .await?
-            .map(|m| Node::Vacancy(Vacancy(m))),
-    })
+/// The rows of one type among the requested IDs, fetched in one statement, in one batch.
+async fn fetch<E>(db: &DatabaseConnection, keys: &[i64]) -> ApiResult<ByKey<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Keyed + Send + Sync + 'static,
+{
+    if keys.is_empty() {
+        return Ok(ByKey::new(Vec::new()));
+    }
+    Ok(ByKey::new(
+        find_by_ids::<E>(db, keys.iter().copied()).await?,
+    ))
+}
+
+/// The objects with the global IDs `(kind, key)`, in the same order: one statement per type.
+async fn load(db: &DatabaseConnection, ids: &[(NodeKind, i64)]) -> ApiResult<Vec<Option<Node>>> {
+    let by_kind: HashMap<NodeKind, Vec<i64>> = group_by(ids.iter().copied());
+    let keys = |kind| by_kind.get(&kind).map(Vec::as_slice).unwrap_or_default();
+    let developers = fetch::<entity::developer::Entity>(db, keys(NodeKind::Developer)).await?;
+    let employers = fetch::<entity::employer::Entity>(db, keys(NodeKind::Employer)).await?;
+    let skills = fetch::<entity::skill::Entity>(db, keys(NodeKind::Skill)).await?;
+    let vacancies = fetch::<entity::vacancy::Entity>(db, keys(NodeKind::Vacancy)).await?;
+    Ok(ids
+        .iter()
+        .map(|&(kind, key)| match kind {
+            NodeKind::Developer => developers
+                .get(key)
+                .map(|item| Node::Developer(Developer(item))),
+            NodeKind::Employer => employers
+                .get(key)
+                .map(|item| Node::Employer(Employer(item))),
+            NodeKind::Skill => skills.get(key).map(|item| Node::Skill(Skill(item))),
+            NodeKind::Vacancy => vacancies.get(key).map(|item| Node::Vacancy(Vacancy(item))),
+        })
+        .collect())
 }
 
 /// The `node` and `nodes` fields of the query root.
@@ -64,8 +85,8 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "A global ID.")] id: ID,
     ) -> Result<Option<Node>> {
-        let (kind, key) = decode_any_id(&id, &["id"])?;
-        load(ctx, kind, key).await
+        let key = decode_any_id(&id, &["id"])?;
+        Ok(load(db(ctx)?, &[key]).await?.pop().flatten())
     }
 
     /// The objects with these global IDs, in the same order, null where there is none. At most 100
@@ -87,8 +108,6 @@ impl NodeQuery {
             .enumerate()
             .map(|(i, id)| decode_any_id(id, &["ids", &i.to_string()]))
             .collect::<Result<Vec<_>, _>>()?;
-        // Run the loads together so the loader batches them into one statement per type.
-        futures_util::future::try_join_all(keys.into_iter().map(|(kind, key)| load(ctx, kind, key)))
-            .await
+        Ok(load(db(ctx)?, &keys).await?)
     }
 }

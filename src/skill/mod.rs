@@ -8,12 +8,15 @@ use entity::skill;
 
 use crate::{
     developer::Developer,
-    graphql::{Lookup, NodeKind, db, encode_id, loader, lookup},
+    graphql::{Lookup, NodeKind, db, encode_id, lookup},
     graphql::{
         OrderDirection,
-        connection::{ChildCount, Conn, Page, PageArgs, Totals},
+        batch::{Item, Keyed},
+        connection::{Conn, Page, PageArgs, Totals},
+        find_by_ids,
     },
     vacancy::Vacancy,
+    vacancy::store::recency_sort,
 };
 
 /// Where a skill sits in the taxonomy.
@@ -40,7 +43,7 @@ pub enum SkillCategory {
 
 /// A skill in the curated taxonomy. Developers hold it at a level from 1 to 5; vacancies ask for it
 /// as a must-have or a nice-to-have.
-pub struct Skill(pub(crate) skill::Model);
+pub struct Skill(pub(crate) Item<skill::Model>);
 
 #[Object]
 impl Skill {
@@ -86,18 +89,22 @@ impl Skill {
         #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Developer>> {
         let args = PageArgs::new(first, after, last, before);
-        Page::new(&args, store::developers_sort())?;
-        let key = store::DevelopersWithSkill {
-            skill: self.0.id,
-            page: args,
-        };
-        let paged = loader(ctx)?.load_one(key).await?.unwrap_or_default();
-        let totals = Totals::Children(ChildCount {
-            table: "developer_skills",
-            column: "skill_id",
-            parent: self.0.id,
-        });
-        Ok(paged.into_connection(totals, Developer))
+        let page = Page::new(&args, store::developers_sort())?;
+        let db = db(ctx)?;
+        let pages = self
+            .0
+            .batch()
+            .relation(&format!("developers {args:?}"), |skills| async move {
+                store::developer_pages(
+                    db,
+                    &skills.iter().map(Keyed::key).collect::<Vec<_>>(),
+                    &page,
+                )
+                .await
+            })
+            .await?;
+        let totals = Totals::children(&self.0, "developer_skills", "skill_id");
+        Ok(pages.of(self.0.id).into_connection(totals, Developer))
     }
 
     /// Vacancies that ask for this skill, most recently published first (drafts last).
@@ -112,21 +119,22 @@ impl Skill {
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
         let args = PageArgs::new(first, after, last, before);
-        Page::new(
-            &args,
-            crate::vacancy::store::recency_sort("skill.vacancies"),
-        )?;
-        let key = store::VacanciesWithSkill {
-            skill: self.0.id,
-            page: args,
-        };
-        let paged = loader(ctx)?.load_one(key).await?.unwrap_or_default();
-        let totals = Totals::Children(ChildCount {
-            table: "vacancy_skills",
-            column: "skill_id",
-            parent: self.0.id,
-        });
-        Ok(paged.into_connection(totals, Vacancy))
+        let page = Page::new(&args, recency_sort("skill.vacancies"))?;
+        let db = db(ctx)?;
+        let pages = self
+            .0
+            .batch()
+            .relation(&format!("vacancies {args:?}"), |skills| async move {
+                store::vacancy_pages(
+                    db,
+                    &skills.iter().map(Keyed::key).collect::<Vec<_>>(),
+                    &page,
+                )
+                .await
+            })
+            .await?;
+        let totals = Totals::children(&self.0, "vacancy_skills", "skill_id");
+        Ok(pages.of(self.0.id).into_connection(totals, Vacancy))
     }
 
     /// When the skill was added to the taxonomy.
@@ -160,9 +168,9 @@ impl SkillQuery {
     ) -> Result<Option<Skill>> {
         let found = match lookup("slug", slug, id, NodeKind::Skill)? {
             Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug).await?,
-            Lookup::Id(key) => loader(ctx)?.load_one(store::SkillById(key)).await?,
+            Lookup::Id(key) => find_by_ids::<skill::Entity>(db(ctx)?, [key]).await?.pop(),
         };
-        Ok(found.map(Skill))
+        Ok(found.map(|row| Skill(Item::one(row))))
     }
 
     /// The skills of the taxonomy, a page at a time, by name unless `orderBy` says otherwise.
@@ -186,7 +194,7 @@ impl SkillQuery {
             store::sort(order.field.into(), order.direction.into()),
         )?;
         let (paged, totals) = store::page(db(ctx)?, &page).await?;
-        Ok(paged.into_connection(totals, Skill))
+        Ok(paged.into_items().into_connection(totals, Skill))
     }
 }
 

@@ -1,8 +1,5 @@
 //! Data access for skills.
 
-use std::collections::HashMap;
-
-use async_graphql::dataloader::Loader;
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
 use sea_orm::{
     ConnectionTrait, FromQueryResult, JoinType, Order, QuerySelect, QueryTrait,
@@ -11,21 +8,11 @@ use sea_orm::{
 };
 
 use crate::{
-    error::{ApiError, ApiResult},
-    graphql::{
-        DbLoader, by_id_loader,
-        connection::{
-            KeyKind, Page, PageArgs, Paged, Sort, SortKey, Totals, fetch_page, load_pages,
-        },
+    error::ApiResult,
+    graphql::connection::{
+        ChildPages, KeyKind, Page, Paged, Sort, SortKey, Totals, child_pages, fetch_page,
     },
-    vacancy::store::recency_sort,
 };
-
-by_id_loader!(
-    /// Key: the skill with id `.0`.
-    SkillById,
-    skill
-);
 
 /// The skill with `slug`, if any.
 pub async fn find_by_slug(
@@ -113,13 +100,6 @@ pub fn developers_sort() -> Sort {
     )
 }
 
-/// Key: a page of the developers who have skill `skill`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct DevelopersWithSkill {
-    pub skill: i64,
-    pub page: PageArgs,
-}
-
 fn developers_with_skill() -> SelectStatement {
     developer::Entity::find()
         .join(
@@ -132,35 +112,17 @@ fn developers_with_skill() -> SelectStatement {
         .into_query()
 }
 
-impl Loader<DevelopersWithSkill> for DbLoader {
-    type Value = Paged<developer::Model>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[DevelopersWithSkill],
-    ) -> ApiResult<HashMap<DevelopersWithSkill, Self::Value>> {
-        let pages = load_pages(
-            self.db(),
-            keys.iter().map(|key| (key.page.clone(), key.skill)),
-            developers_sort,
-            developers_with_skill,
-            Expr::col((developer_skill::Entity, developer_skill::Column::SkillId)),
-            |row| developer::Model::from_query_result(row, ""),
-        )
-        .await?;
-        Ok(pages
-            .into_iter()
-            .map(|((page, skill), paged)| (DevelopersWithSkill { skill, page }, paged))
-            .collect())
-    }
-}
-
-/// Key: a page of the vacancies that ask for skill `skill`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct VacanciesWithSkill {
-    pub skill: i64,
-    pub page: PageArgs,
+/// The same page of developers for each of `skills`, in one statement.
+pub async fn developer_pages(
+    db: &impl ConnectionTrait,
+    skills: &[i64],
+    page: &Page,
+) -> ApiResult<ChildPages<developer::Model>> {
+    let parent = Expr::col((developer_skill::Entity, developer_skill::Column::SkillId));
+    child_pages(db, developers_with_skill(), parent, skills, page, |row| {
+        developer::Model::from_query_result(row, "")
+    })
+    .await
 }
 
 fn vacancies_with_skill() -> SelectStatement {
@@ -175,26 +137,15 @@ fn vacancies_with_skill() -> SelectStatement {
         .into_query()
 }
 
-impl Loader<VacanciesWithSkill> for DbLoader {
-    type Value = Paged<vacancy::Model>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[VacanciesWithSkill],
-    ) -> ApiResult<HashMap<VacanciesWithSkill, Self::Value>> {
-        let pages = load_pages(
-            self.db(),
-            keys.iter().map(|key| (key.page.clone(), key.skill)),
-            || recency_sort("skill.vacancies"),
-            vacancies_with_skill,
-            Expr::col((vacancy_skill::Entity, vacancy_skill::Column::SkillId)),
-            |row| vacancy::Model::from_query_result(row, ""),
-        )
-        .await?;
-        Ok(pages
-            .into_iter()
-            .map(|((page, skill), paged)| (VacanciesWithSkill { skill, page }, paged))
-            .collect())
-    }
+/// The same page of vacancies for each of `skills`, in one statement.
+pub async fn vacancy_pages(
+    db: &impl ConnectionTrait,
+    skills: &[i64],
+    page: &Page,
+) -> ApiResult<ChildPages<vacancy::Model>> {
+    let parent = Expr::col((vacancy_skill::Entity, vacancy_skill::Column::SkillId));
+    child_pages(db, vacancies_with_skill(), parent, skills, page, |row| {
+        vacancy::Model::from_query_result(row, "")
+    })
+    .await
 }

@@ -4,15 +4,16 @@ pub(crate) mod store;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{skill, vacancy, vacancy_skill};
+use entity::{employer, skill, vacancy, vacancy_skill};
 
 use crate::{
-    employer::{Employer, store::EmployerById},
+    employer::Employer,
     error::ApiError,
     graphql::{
         NodeKind, OrderDirection, Seniority, Workplace,
+        batch::{ByKey, Item, Keyed},
         connection::{Conn, Page, PageArgs},
-        db, decode_id, encode_id, loader,
+        db, decode_id, encode_id, find_by_ids,
     },
     skill::Skill,
 };
@@ -76,7 +77,7 @@ pub struct SalaryRange {
 }
 
 /// A job posting of an employer.
-pub struct Vacancy(pub(crate) vacancy::Model);
+pub struct Vacancy(pub(crate) Item<vacancy::Model>);
 
 #[Object]
 impl Vacancy {
@@ -161,20 +162,35 @@ impl Vacancy {
 
     /// The employer offering the job (schema.org `hiringOrganization`).
     async fn employer(&self, ctx: &Context<'_>) -> Result<Employer> {
-        let employer = loader(ctx)?
-            .load_one(EmployerById(self.0.employer_id))
-            .await?
+        let db = db(ctx)?;
+        let employers = self
+            .0
+            .batch()
+            .relation("employer", |vacancies| async move {
+                let rows =
+                    find_by_ids::<employer::Entity>(db, vacancies.iter().map(|v| v.employer_id))
+                        .await?;
+                Ok(ByKey::new(rows))
+            })
+            .await?;
+        let employer = employers
+            .get(self.0.employer_id)
             .ok_or(ApiError::NotFound("employer"))?;
         Ok(Employer(employer))
     }
 
     /// The skills asked for: must-haves first, then by minimum level.
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
-        let rows = loader(ctx)?
-            .load_one(store::SkillsOfVacancy(self.0.id))
+        let db = db(ctx)?;
+        let skills = self
+            .0
+            .batch()
+            .relation("skills", |vacancies| {
+                store::skills_of(db, vacancies.iter().map(Keyed::key))
+            })
             .await?;
-        Ok(rows
-            .unwrap_or_default()
+        Ok(skills
+            .of(self.0.id)
             .into_iter()
             .map(|(link, skill)| VacancySkill { link, skill })
             .collect())
@@ -199,7 +215,7 @@ impl Vacancy {
 /// A skill a vacancy asks for.
 pub struct VacancySkill {
     link: vacancy_skill::Model,
-    skill: skill::Model,
+    skill: Item<skill::Model>,
 }
 
 #[Object]
@@ -234,10 +250,10 @@ impl VacancyQuery {
         #[graphql(desc = "The vacancy's global ID.")] id: ID,
     ) -> Result<Option<Vacancy>> {
         let key = decode_id(&id, NodeKind::Vacancy, &["id"])?;
-        Ok(loader(ctx)?
-            .load_one(store::VacancyById(key))
+        Ok(find_by_ids::<vacancy::Entity>(db(ctx)?, [key])
             .await?
-            .map(Vacancy))
+            .pop()
+            .map(|row| Vacancy(Item::one(row))))
     }
 
     /// Vacancies, a page at a time, most recently published first unless `orderBy` says otherwise.
@@ -261,7 +277,7 @@ impl VacancyQuery {
             store::sort(order.field.into(), order.direction.into()),
         )?;
         let (paged, totals) = store::page(db(ctx)?, &page).await?;
-        Ok(paged.into_connection(totals, Vacancy))
+        Ok(paged.into_items().into_connection(totals, Vacancy))
     }
 }
 

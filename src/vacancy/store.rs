@@ -1,27 +1,17 @@
 //! Data access for vacancies.
 
-use std::collections::HashMap;
-
-use async_graphql::dataloader::Loader;
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
     ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait, prelude::*, sea_query::Expr,
 };
 
 use crate::{
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     graphql::{
-        DbLoader, by_id_loader,
+        batch::Children,
         connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
-        group_by,
     },
 };
-
-by_id_loader!(
-    /// Key: the vacancy with id `.0`.
-    VacancyById,
-    vacancy
-);
 
 /// The orders vacancies can be listed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,29 +83,21 @@ pub async fn page(
     Ok((paged, totals))
 }
 
-/// Key: the skills vacancy `.0` asks for, with the link rows that say how.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SkillsOfVacancy(pub i64);
-
-impl Loader<SkillsOfVacancy> for DbLoader {
-    type Value = Vec<(vacancy_skill::Model, skill::Model)>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[SkillsOfVacancy],
-    ) -> ApiResult<HashMap<SkillsOfVacancy, Self::Value>> {
-        let rows = vacancy_skill::Entity::find()
-            .filter(vacancy_skill::Column::VacancyId.is_in(keys.iter().map(|key| key.0)))
-            .find_also_related(skill::Entity)
-            .order_by_desc(vacancy_skill::Column::Required)
-            .order_by_desc(vacancy_skill::Column::MinLevel)
-            .order_by_asc(skill::Column::Name)
-            .order_by_asc(skill::Column::Id)
-            .all(self.db())
-            .await?;
-        Ok(group_by(rows.into_iter().filter_map(|(link, skill)| {
-            Some((SkillsOfVacancy(link.vacancy_id), (link, skill?)))
-        })))
-    }
+/// The skills each of `vacancies` asks for, must-haves first, with the links that say how.
+pub async fn skills_of(
+    db: &impl ConnectionTrait,
+    vacancies: impl IntoIterator<Item = i64>,
+) -> ApiResult<Children<vacancy_skill::Model, skill::Model>> {
+    let rows = vacancy_skill::Entity::find()
+        .filter(vacancy_skill::Column::VacancyId.is_in(vacancies))
+        .find_also_related(skill::Entity)
+        .order_by_desc(vacancy_skill::Column::Required)
+        .order_by_desc(vacancy_skill::Column::MinLevel)
+        .order_by_asc(skill::Column::Name)
+        .order_by_asc(skill::Column::Id)
+        .all(db)
+        .await?;
+    Ok(Children::new(rows.into_iter().filter_map(
+        |(link, skill)| Some((link.vacancy_id, link, skill?)),
+    )))
 }

@@ -10,6 +10,7 @@ mod employers;
 mod errors;
 mod http;
 mod nodes;
+mod pagination;
 mod schema;
 mod skills;
 mod vacancies;
