@@ -7,14 +7,15 @@ use chrono::{DateTime, Utc};
 use entity::{developer, developer_skill, skill};
 
 use crate::{
+    error::{ApiError, ApiResult},
     graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, lookup},
     graphql::{
         OrderDirection,
         batch::{Item, Keyed},
         connection::{Conn, Page, PageArgs},
-        find_by_ids,
+        filter, find_by_ids,
     },
-    skill::Skill,
+    skill::{Skill, SkillRequirement},
 };
 
 /// A back-end developer in the directory. The email address and salary expectation are private and
@@ -168,6 +169,9 @@ impl DeveloperQuery {
         #[graphql(desc = "Return the last N developers (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
         #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<DeveloperOrder>,
+        #[graphql(desc = "Only developers that meet every condition given.")] filter: Option<
+            DeveloperFilter,
+        >,
     ) -> Result<Conn<Developer>> {
         let order = order_by.unwrap_or(DeveloperOrder {
             field: DeveloperOrderField::Name,
@@ -177,7 +181,9 @@ impl DeveloperQuery {
             &PageArgs::new(first, after, last, before),
             store::sort(order.field.into(), order.direction.into()),
         )?;
-        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        let db = db(ctx)?;
+        let criteria = filter.unwrap_or_default().criteria(db).await?;
+        let (paged, totals) = store::page(db, &page, &criteria).await?;
         Ok(paged.into_items().into_connection(totals, Developer))
     }
 }
@@ -211,4 +217,87 @@ pub struct DeveloperOrder {
     /// Which way; ascending unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
+}
+
+/// Narrows a list of developers: every condition given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct DeveloperFilter {
+    /// Developers who have every one of these skills, each at least at its minimum level.
+    pub skills: Option<Vec<SkillRequirement>>,
+    /// Developers who have at least one of these skills (slugs).
+    pub any_skills: Option<Vec<String>>,
+    /// Developers at any of these levels.
+    pub seniority: Option<Vec<Seniority>>,
+    /// Developers living in any of these countries (ISO 3166-1 alpha-2 codes, e.g. `DE`).
+    pub country_codes: Option<Vec<String>>,
+    /// Developers preferring any of these workplaces.
+    pub remote_preference: Option<Vec<Workplace>>,
+    /// Only developers who are (true) or are not (false) open to work now.
+    pub open_to_work: Option<bool>,
+    /// Developers with at least this many years of professional experience.
+    pub min_years_of_experience: Option<i32>,
+}
+
+impl DeveloperFilter {
+    /// Checks the filter and resolves its skill slugs.
+    async fn criteria(self, db: &impl sea_orm::ConnectionTrait) -> ApiResult<store::Criteria> {
+        let required = self.skills.unwrap_or_default();
+        let levels = required
+            .iter()
+            .enumerate()
+            .map(|(i, skill)| {
+                filter::level(
+                    skill.min_level,
+                    filter::path("skills", Some(i), Some("minLevel")),
+                )
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let any = self.any_skills.unwrap_or_default();
+        let countries =
+            filter::country_codes(&self.country_codes.unwrap_or_default(), "countryCodes")?;
+        if let Some(years) = self.min_years_of_experience
+            && !(0..=60).contains(&years)
+        {
+            return Err(ApiError::bad_input(
+                filter::path("minYearsOfExperience", None, None),
+                format!("years of experience are 0 to 60, got {years}"),
+            ));
+        }
+        let slugs: Vec<(&str, Vec<String>)> = required
+            .iter()
+            .enumerate()
+            .map(|(i, skill)| {
+                (
+                    skill.slug.as_str(),
+                    filter::path("skills", Some(i), Some("slug")),
+                )
+            })
+            .chain(
+                any.iter()
+                    .enumerate()
+                    .map(|(i, slug)| (slug.as_str(), filter::path("anySkills", Some(i), None))),
+            )
+            .collect();
+        let mut ids = filter::skill_ids(db, &slugs).await?;
+        let any_skills = ids.split_off(required.len());
+        Ok(store::Criteria {
+            skills: ids.into_iter().zip(levels).collect(),
+            any_skills,
+            seniority: self
+                .seniority
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            countries,
+            remote_preference: self
+                .remote_preference
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            open_to_work: self.open_to_work,
+            min_years: self.min_years_of_experience,
+        })
+    }
 }

@@ -2,7 +2,9 @@
 
 use entity::{developer, developer_skill, skill};
 use sea_orm::{
-    ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait, prelude::*, sea_query::Expr,
+    Condition, ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait,
+    prelude::*,
+    sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
 use crate::{
@@ -67,12 +69,92 @@ pub fn sort(field: DeveloperSort, order: Order) -> Sort {
     )
 }
 
-/// One page of developers, and what `totalCount` counts.
+/// Which developers a list holds: every condition given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct Criteria {
+    /// Has each of these skills (id) at least at this level.
+    pub skills: Vec<(i64, i16)>,
+    /// Has at least one of these skills.
+    pub any_skills: Vec<i64>,
+    /// Is at one of these levels.
+    pub seniority: Vec<entity::Seniority>,
+    /// Lives in one of these countries.
+    pub countries: Vec<String>,
+    /// Prefers one of these workplaces.
+    pub remote_preference: Vec<entity::Workplace>,
+    /// Is (or is not) open to work.
+    pub open_to_work: Option<bool>,
+    /// Has at least this many years of experience.
+    pub min_years: Option<i32>,
+}
+
+impl Criteria {
+    fn condition(&self) -> Condition {
+        let mut condition = Condition::all();
+        for (i, (skill, level)) in self.skills.iter().enumerate() {
+            let link = Alias::new(format!("required_skill_{i}"));
+            condition = condition.add(has_skill(
+                link.clone(),
+                Expr::col((link.clone(), developer_skill::Column::SkillId))
+                    .eq(*skill)
+                    .and(Expr::col((link, developer_skill::Column::Level)).gte(*level)),
+            ));
+        }
+        if !self.any_skills.is_empty() {
+            let link = Alias::new("any_skill");
+            condition = condition.add(has_skill(
+                link.clone(),
+                Expr::col((link, developer_skill::Column::SkillId))
+                    .is_in(self.any_skills.iter().copied()),
+            ));
+        }
+        if !self.seniority.is_empty() {
+            condition =
+                condition.add(developer::Column::Seniority.is_in(self.seniority.iter().copied()));
+        }
+        if !self.countries.is_empty() {
+            condition =
+                condition.add(developer::Column::CountryCode.is_in(self.countries.iter().cloned()));
+        }
+        if !self.remote_preference.is_empty() {
+            condition = condition.add(
+                developer::Column::RemotePreference.is_in(self.remote_preference.iter().copied()),
+            );
+        }
+        if let Some(open) = self.open_to_work {
+            condition = condition.add(developer::Column::OpenToWork.eq(open));
+        }
+        if let Some(years) = self.min_years {
+            condition = condition.add(developer::Column::YearsOfExperience.gte(years));
+        }
+        condition
+    }
+}
+
+/// `EXISTS` a skill link of the developer, named `link`, that satisfies `matches`.
+fn has_skill(link: Alias, matches: Expr) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(developer_skill::Entity, link.clone())
+            .and_where(
+                Expr::col((link, developer_skill::Column::DeveloperId))
+                    .equals((developer::Entity, developer::Column::Id)),
+            )
+            .and_where(matches)
+            .to_owned(),
+    )
+}
+
+/// One page of the developers that meet `criteria`, and what `totalCount` counts.
 pub async fn page(
     db: &impl ConnectionTrait,
     page: &Page,
+    criteria: &Criteria,
 ) -> ApiResult<(Paged<developer::Model>, Totals)> {
-    let select = developer::Entity::find().into_query();
+    let select = developer::Entity::find()
+        .filter(criteria.condition())
+        .into_query();
     let totals = Totals::of(db, &select);
     let paged = fetch_page(db, select, page, |row| {
         developer::Model::from_query_result(row, "")

@@ -191,13 +191,17 @@ impl EmployerQuery {
         #[graphql(desc = "Return the last N employers (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return employers before this cursor.")] before: Option<String>,
         #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<EmployerOrder>,
+        #[graphql(desc = "Only employers that meet every condition given.")] filter: Option<
+            EmployerFilter,
+        >,
     ) -> Result<Conn<Employer>> {
         let direction = order_by.map_or(OrderDirection::Asc, |order| order.direction);
         let page = Page::new(
             &PageArgs::new(first, after, last, before),
             store::sort(direction.into()),
         )?;
-        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        let criteria = filter.unwrap_or_default().criteria()?;
+        let (paged, totals) = store::page(db(ctx)?, &page, &criteria).await?;
         Ok(paged.into_items().into_connection(totals, Employer))
     }
 }
@@ -217,4 +221,39 @@ pub struct EmployerOrder {
     /// Which way; ascending unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
+}
+
+/// Narrows a list of employers: every condition given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct EmployerFilter {
+    /// Employers in any of these industries.
+    pub industry: Option<Vec<Industry>>,
+    /// Employers of any of these sizes.
+    pub size: Option<Vec<CompanySize>>,
+    /// Employers based in any of these countries (ISO 3166-1 alpha-2 codes).
+    pub country_codes: Option<Vec<String>>,
+}
+
+impl EmployerFilter {
+    /// Checks the filter.
+    fn criteria(self) -> crate::error::ApiResult<store::Criteria> {
+        Ok(store::Criteria {
+            industry: self
+                .industry
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            size: self
+                .size
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            countries: crate::graphql::filter::country_codes(
+                &self.country_codes.unwrap_or_default(),
+                "countryCodes",
+            )?,
+        })
+    }
 }

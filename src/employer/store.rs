@@ -40,12 +40,44 @@ pub fn sort(order: Order) -> Sort {
     )
 }
 
-/// One page of employers, and what `totalCount` counts.
+/// Which employers a list holds: every condition given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct Criteria {
+    /// Works in one of these industries.
+    pub industry: Vec<entity::Industry>,
+    /// Is of one of these sizes.
+    pub size: Vec<entity::CompanySize>,
+    /// Is based in one of these countries.
+    pub countries: Vec<String>,
+}
+
+impl Criteria {
+    fn condition(&self) -> sea_orm::Condition {
+        let mut condition = sea_orm::Condition::all();
+        if !self.industry.is_empty() {
+            condition =
+                condition.add(employer::Column::Industry.is_in(self.industry.iter().copied()));
+        }
+        if !self.size.is_empty() {
+            condition = condition.add(employer::Column::Size.is_in(self.size.iter().copied()));
+        }
+        if !self.countries.is_empty() {
+            condition =
+                condition.add(employer::Column::CountryCode.is_in(self.countries.iter().cloned()));
+        }
+        condition
+    }
+}
+
+/// One page of the employers that meet `criteria`, and what `totalCount` counts.
 pub async fn page(
     db: &impl ConnectionTrait,
     page: &Page,
+    criteria: &Criteria,
 ) -> ApiResult<(Paged<employer::Model>, Totals)> {
-    let select = employer::Entity::find().into_query();
+    let select = employer::Entity::find()
+        .filter(criteria.condition())
+        .into_query();
     let totals = Totals::of(db, &select);
     let paged = fetch_page(db, select, page, |row| {
         employer::Model::from_query_result(row, "")

@@ -3,6 +3,7 @@
 pub mod batch;
 mod common;
 pub mod connection;
+pub mod filter;
 mod id;
 mod node;
 

@@ -184,6 +184,9 @@ impl SkillQuery {
         #[graphql(desc = "Return the last N skills (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return skills before this cursor.")] before: Option<String>,
         #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<SkillOrder>,
+        #[graphql(desc = "Only skills that meet every condition given.")] filter: Option<
+            SkillFilter,
+        >,
     ) -> Result<Conn<Skill>> {
         let order = order_by.unwrap_or(SkillOrder {
             field: SkillOrderField::Name,
@@ -193,7 +196,13 @@ impl SkillQuery {
             &PageArgs::new(first, after, last, before),
             store::sort(order.field.into(), order.direction.into()),
         )?;
-        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        let categories: Vec<entity::SkillCategory> = filter
+            .and_then(|filter| filter.category)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let (paged, totals) = store::page(db(ctx)?, &page, &categories).await?;
         Ok(paged.into_items().into_connection(totals, Skill))
     }
 }
@@ -224,4 +233,21 @@ pub struct SkillOrder {
     /// Which way; ascending unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
+}
+
+/// A skill and the lowest level that counts.
+#[derive(InputObject, Clone, Debug)]
+pub struct SkillRequirement {
+    /// The skill's slug, e.g. `postgresql`.
+    pub slug: String,
+    /// The lowest level that counts, 1 (basic) to 5 (expert); 1 when not given.
+    #[graphql(default = 1)]
+    pub min_level: i32,
+}
+
+/// Narrows a list of skills.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct SkillFilter {
+    /// Skills in any of these categories.
+    pub category: Option<Vec<SkillCategory>>,
 }

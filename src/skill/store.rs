@@ -62,12 +62,17 @@ pub fn sort(field: SkillSort, order: Order) -> Sort {
     )
 }
 
-/// One page of skills, and what `totalCount` counts.
+/// One page of the skills in `categories` (all when empty), and what `totalCount` counts.
 pub async fn page(
     db: &impl ConnectionTrait,
     page: &Page,
+    categories: &[entity::SkillCategory],
 ) -> ApiResult<(Paged<skill::Model>, Totals)> {
-    let select = skill::Entity::find().into_query();
+    let mut find = skill::Entity::find();
+    if !categories.is_empty() {
+        find = find.filter(skill::Column::Category.is_in(categories.iter().copied()));
+    }
+    let select = find.into_query();
     let totals = Totals::of(db, &select);
     let paged = fetch_page(db, select, page, |row| {
         skill::Model::from_query_result(row, "")

@@ -8,7 +8,8 @@ use entity::{employer, skill, vacancy, vacancy_skill};
 
 use crate::{
     employer::Employer,
-    error::ApiError,
+    error::{ApiError, ApiResult},
+    graphql::filter,
     graphql::{
         NodeKind, OrderDirection, Seniority, Workplace,
         batch::{ByKey, Item, Keyed},
@@ -267,6 +268,10 @@ impl VacancyQuery {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
         #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<VacancyOrder>,
+        #[graphql(
+            desc = "Only vacancies that meet every condition given; OPEN ones only unless `status` says otherwise."
+        )]
+        filter: Option<VacancyFilter>,
     ) -> Result<Conn<Vacancy>> {
         let order = order_by.unwrap_or(VacancyOrder {
             field: VacancyOrderField::PublishedAt,
@@ -276,7 +281,9 @@ impl VacancyQuery {
             &PageArgs::new(first, after, last, before),
             store::sort(order.field.into(), order.direction.into()),
         )?;
-        let (paged, totals) = store::page(db(ctx)?, &page).await?;
+        let db = db(ctx)?;
+        let criteria = filter.unwrap_or_default().criteria(db).await?;
+        let (paged, totals) = store::page(db, &page, &criteria).await?;
         Ok(paged.into_items().into_connection(totals, Vacancy))
     }
 }
@@ -311,4 +318,133 @@ pub struct VacancyOrder {
     /// Which way; ascending unless given.
     #[graphql(default)]
     pub direction: OrderDirection,
+}
+
+/// Narrows a list of vacancies: every condition given must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct VacancyFilter {
+    /// Vacancies that ask for every one of these skills (slugs), as must-have or nice-to-have.
+    pub skills: Option<Vec<String>>,
+    /// Vacancies that ask for at least one of these skills (slugs).
+    pub any_skills: Option<Vec<String>>,
+    /// Vacancies seeking any of these levels.
+    pub seniority: Option<Vec<Seniority>>,
+    /// Vacancies offering any of these contracts.
+    pub employment_type: Option<Vec<EmploymentType>>,
+    /// Vacancies at any of these workplaces.
+    pub workplace: Option<Vec<Workplace>>,
+    /// Vacancies in any of these countries (ISO 3166-1 alpha-2 codes, e.g. `US`).
+    pub country_codes: Option<Vec<String>>,
+    /// Only the vacancies of this employer (its global ID).
+    pub employer: Option<ID>,
+    /// Vacancies in any of these states; only OPEN ones when not given.
+    pub status: Option<Vec<VacancyStatus>>,
+    /// Vacancies whose salary range overlaps this one (same currency and period).
+    pub salary: Option<SalaryRangeFilter>,
+    /// Vacancies published after this moment.
+    pub published_after: Option<DateTime<Utc>>,
+}
+
+/// A salary range to overlap. Ranges in other currencies or periods never match: amounts are not
+/// converted.
+#[derive(InputObject, Clone, Debug)]
+pub struct SalaryRangeFilter {
+    /// The least the client wants: the vacancy's maximum must reach it.
+    pub min: Option<i64>,
+    /// The most the client considers: the vacancy's minimum must not exceed it.
+    pub max: Option<i64>,
+    /// ISO 4217 currency code, e.g. `EUR`.
+    pub currency: String,
+    /// The period the amounts are for; YEAR when not given.
+    #[graphql(default_with = "SalaryPeriod::Year")]
+    pub period: SalaryPeriod,
+}
+
+impl VacancyFilter {
+    /// Checks the filter and resolves its skill slugs and employer ID.
+    async fn criteria(self, db: &impl sea_orm::ConnectionTrait) -> ApiResult<store::Criteria> {
+        let countries =
+            filter::country_codes(&self.country_codes.unwrap_or_default(), "countryCodes")?;
+        let employer = self
+            .employer
+            .map(|id| decode_id(&id, NodeKind::Employer, &["filter", "employer"]))
+            .transpose()?;
+        let salary = self
+            .salary
+            .map(|salary| {
+                let currency = filter::currency_code(
+                    &salary.currency,
+                    filter::path("salary", None, Some("currency")),
+                )?;
+                for (bound, name) in [(salary.min, "min"), (salary.max, "max")] {
+                    if bound.is_some_and(|amount| amount < 0) {
+                        return Err(ApiError::bad_input(
+                            filter::path("salary", None, Some(name)),
+                            "a salary is not negative",
+                        ));
+                    }
+                }
+                if let (Some(min), Some(max)) = (salary.min, salary.max)
+                    && min > max
+                {
+                    return Err(ApiError::bad_input(
+                        filter::path("salary", None, Some("min")),
+                        format!("`min` ({min}) is above `max` ({max})"),
+                    ));
+                }
+                Ok(store::SalaryOverlap {
+                    min: salary.min,
+                    max: salary.max,
+                    currency,
+                    period: salary.period.into(),
+                })
+            })
+            .transpose()?;
+        let required = self.skills.unwrap_or_default();
+        let any = self.any_skills.unwrap_or_default();
+        let slugs: Vec<(&str, Vec<String>)> = required
+            .iter()
+            .enumerate()
+            .map(|(i, slug)| (slug.as_str(), filter::path("skills", Some(i), None)))
+            .chain(
+                any.iter()
+                    .enumerate()
+                    .map(|(i, slug)| (slug.as_str(), filter::path("anySkills", Some(i), None))),
+            )
+            .collect();
+        let mut skills = filter::skill_ids(db, &slugs).await?;
+        let any_skills = skills.split_off(required.len());
+        Ok(store::Criteria {
+            skills,
+            any_skills,
+            seniority: self
+                .seniority
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            employment_type: self
+                .employment_type
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            workplace: self
+                .workplace
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            countries,
+            employer,
+            status: self
+                .status
+                .unwrap_or_else(|| vec![VacancyStatus::Open])
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            salary,
+            published_after: self.published_after,
+        })
+    }
 }

@@ -2,7 +2,9 @@
 
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait, prelude::*, sea_query::Expr,
+    Condition, ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait,
+    prelude::*,
+    sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
 use crate::{
@@ -69,12 +71,122 @@ pub fn recency_sort(name: &str) -> Sort {
     )
 }
 
-/// One page of vacancies, and what `totalCount` counts.
+/// Which vacancies a list holds: every condition given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct Criteria {
+    /// Asks for each of these skills (ids).
+    pub skills: Vec<i64>,
+    /// Asks for at least one of these skills.
+    pub any_skills: Vec<i64>,
+    /// Seeks one of these levels.
+    pub seniority: Vec<entity::Seniority>,
+    /// Offers one of these contracts.
+    pub employment_type: Vec<entity::EmploymentType>,
+    /// Happens at one of these workplaces.
+    pub workplace: Vec<entity::Workplace>,
+    /// Is in one of these countries.
+    pub countries: Vec<String>,
+    /// Belongs to this employer.
+    pub employer: Option<i64>,
+    /// Is in one of these states.
+    pub status: Vec<entity::VacancyStatus>,
+    /// Has a salary range overlapping this one.
+    pub salary: Option<SalaryOverlap>,
+    /// Was published after this moment.
+    pub published_after: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A salary range to overlap: same currency and period, `min` to `max` (either may be open).
+#[derive(Clone, Debug)]
+pub struct SalaryOverlap {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub currency: String,
+    pub period: entity::SalaryPeriod,
+}
+
+impl Criteria {
+    fn condition(&self) -> Condition {
+        let mut condition = Condition::all();
+        for (i, skill) in self.skills.iter().enumerate() {
+            let link = Alias::new(format!("required_skill_{i}"));
+            condition = condition.add(asks_for(
+                link.clone(),
+                Expr::col((link, vacancy_skill::Column::SkillId)).eq(*skill),
+            ));
+        }
+        if !self.any_skills.is_empty() {
+            let link = Alias::new("any_skill");
+            condition = condition.add(asks_for(
+                link.clone(),
+                Expr::col((link, vacancy_skill::Column::SkillId))
+                    .is_in(self.any_skills.iter().copied()),
+            ));
+        }
+        if !self.seniority.is_empty() {
+            condition =
+                condition.add(vacancy::Column::Seniority.is_in(self.seniority.iter().copied()));
+        }
+        if !self.employment_type.is_empty() {
+            condition = condition
+                .add(vacancy::Column::EmploymentType.is_in(self.employment_type.iter().copied()));
+        }
+        if !self.workplace.is_empty() {
+            condition =
+                condition.add(vacancy::Column::Workplace.is_in(self.workplace.iter().copied()));
+        }
+        if !self.countries.is_empty() {
+            condition =
+                condition.add(vacancy::Column::CountryCode.is_in(self.countries.iter().cloned()));
+        }
+        if let Some(employer) = self.employer {
+            condition = condition.add(vacancy::Column::EmployerId.eq(employer));
+        }
+        if !self.status.is_empty() {
+            condition = condition.add(vacancy::Column::Status.is_in(self.status.iter().copied()));
+        }
+        if let Some(salary) = &self.salary {
+            condition = condition
+                .add(vacancy::Column::SalaryCurrency.eq(salary.currency.clone()))
+                .add(vacancy::Column::SalaryPeriod.eq(salary.period));
+            if let Some(min) = salary.min {
+                condition = condition.add(vacancy::Column::SalaryMax.gte(min));
+            }
+            if let Some(max) = salary.max {
+                condition = condition.add(vacancy::Column::SalaryMin.lte(max));
+            }
+        }
+        if let Some(after) = self.published_after {
+            condition = condition.add(vacancy::Column::PublishedAt.gt(after));
+        }
+        condition
+    }
+}
+
+/// `EXISTS` a skill link of the vacancy, named `link`, that satisfies `matches`.
+fn asks_for(link: Alias, matches: Expr) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(vacancy_skill::Entity, link.clone())
+            .and_where(
+                Expr::col((link, vacancy_skill::Column::VacancyId))
+                    .equals((vacancy::Entity, vacancy::Column::Id)),
+            )
+            .and_where(matches)
+            .to_owned(),
+    )
+}
+
+/// One page of the vacancies that meet `criteria`, and what `totalCount` counts.
 pub async fn page(
     db: &impl ConnectionTrait,
     page: &Page,
+    criteria: &Criteria,
 ) -> ApiResult<(Paged<vacancy::Model>, Totals)> {
-    let select = vacancy::Entity::find().into_query();
+    let select = vacancy::Entity::find()
+        .filter(criteria.condition())
+        .into_query();
     let totals = Totals::of(db, &select);
     let paged = fetch_page(db, select, page, |row| {
         vacancy::Model::from_query_result(row, "")

@@ -172,7 +172,7 @@ async fn serve_without_arguments_creates_talent_db_with_demo_data_and_stops_on_s
     let client = reqwest::Client::new();
     let body: Value = client
         .post(format!("{base}/graphql"))
-        .json(&json!({ "query": "{ developers { totalCount } vacancies { totalCount } employers { totalCount } skills { totalCount } }" }))
+        .json(&json!({ "query": "{ developers { totalCount } vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } employers { totalCount } skills { totalCount } }" }))
         .send()
         .await
         .expect("request sent")

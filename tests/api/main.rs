@@ -8,6 +8,7 @@ mod cross_engine;
 mod developers;
 mod employers;
 mod errors;
+mod filters;
 mod http;
 mod nodes;
 mod pagination;
