@@ -514,11 +514,6 @@ impl Generator {
             .to_owned(),
         }
     }
-
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "a bio draws on most of a profile"
-    )]
     fn bio(
         &mut self,
         first: &str,
