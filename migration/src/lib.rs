@@ -7,6 +7,9 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_initial_schema;
+mod m20261121_000002_full_text_search;
+
+pub use m20261121_000002_full_text_search::rebuild_statements as rebuild_search_statements;
 
 /// Runs the migrations of talent-api in order.
 pub struct Migrator;
@@ -14,6 +17,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_initial_schema::Migration)]
+        vec![
+            Box::new(m20261121_000001_initial_schema::Migration),
+            Box::new(m20261121_000002_full_text_search::Migration),
+        ]
     }
 }

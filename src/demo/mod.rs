@@ -59,13 +59,23 @@ pub async fn load(db: &DatabaseConnection, data: Dataset) -> Result<Summary, DbE
         vacancy_skills: data.vacancy_skills.len(),
     };
     let txn = db.begin().await?;
+    let backend = txn.get_database_backend();
+    // Row triggers would rebuild a developer's search document once per skill link: suspend them
+    // and build every index once at the end, in the same transaction.
+    txn.execute_unprepared("INSERT INTO search_suspended (id) VALUES (1)")
+        .await?;
     insert_all::<entity::skill::Entity, _>(&txn, data.skills).await?;
     insert_all::<entity::employer::Entity, _>(&txn, data.employers).await?;
     insert_all::<entity::developer::Entity, _>(&txn, data.developers).await?;
     insert_all::<entity::developer_skill::Entity, _>(&txn, data.developer_skills).await?;
     insert_all::<entity::vacancy::Entity, _>(&txn, data.vacancies).await?;
     insert_all::<entity::vacancy_skill::Entity, _>(&txn, data.vacancy_skills).await?;
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
+    txn.execute_unprepared("DELETE FROM search_suspended")
+        .await?;
+    for statement in migration::rebuild_search_statements(backend) {
+        txn.execute_unprepared(&statement).await?;
+    }
+    if backend == DatabaseBackend::Postgres {
         // Rows came with their ids: move each identity sequence past them so the next insert
         // does not collide. (SQLite's AUTOINCREMENT follows explicit ids by itself.)
         for table in ["skills", "employers", "developers", "vacancies"] {

@@ -8,6 +8,7 @@ use entity::{developer, developer_skill, skill};
 
 use crate::{
     error::{ApiError, ApiResult},
+    graphql::search::{self, Search},
     graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, lookup},
     graphql::{
         OrderDirection,
@@ -172,18 +173,24 @@ impl DeveloperQuery {
         #[graphql(desc = "Only developers that meet every condition given.")] filter: Option<
             DeveloperFilter,
         >,
+        #[graphql(
+            desc = "Words to look for in name, handle, headline, bio and skill names; results come best match first unless `orderBy` is given."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<Developer>> {
-        let order = order_by.unwrap_or(DeveloperOrder {
-            field: DeveloperOrderField::Name,
-            direction: OrderDirection::Asc,
-        });
-        let page = Page::new(
-            &PageArgs::new(first, after, last, before),
-            store::sort(order.field.into(), order.direction.into()),
-        )?;
         let db = db(ctx)?;
+        let search = search
+            .and_then(|text| Search::new(&search::DEVELOPERS, &text, db.get_database_backend()));
+        let sort = match (order_by, &search) {
+            (Some(order), _) => store::sort(order.field.into(), order.direction.into()),
+            (None, Some(search)) => store::relevance_sort(search),
+            (None, None) => {
+                store::sort(DeveloperOrderField::Name.into(), OrderDirection::Asc.into())
+            }
+        };
+        let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria(db).await?;
-        let (paged, totals) = store::page(db, &page, &criteria).await?;
+        let (paged, totals) = store::page(db, &page, &criteria, search.as_ref()).await?;
         Ok(paged.into_items().into_connection(totals, Developer))
     }
 }

@@ -9,6 +9,7 @@ use sea_orm::{
 
 use crate::{
     error::ApiResult,
+    graphql::search::Search,
     graphql::{
         batch::Children,
         connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
@@ -146,15 +147,22 @@ fn has_skill(link: Alias, matches: Expr) -> Expr {
     )
 }
 
-/// One page of the developers that meet `criteria`, and what `totalCount` counts.
+/// One page (matching `search`, when given) of the developers that meet `criteria`, and what `totalCount` counts.
 pub async fn page(
     db: &impl ConnectionTrait,
     page: &Page,
     criteria: &Criteria,
+    search: Option<&Search>,
 ) -> ApiResult<(Paged<developer::Model>, Totals)> {
-    let select = developer::Entity::find()
+    let mut select = developer::Entity::find()
         .filter(criteria.condition())
         .into_query();
+    if let Some(search) = search {
+        search.apply(
+            &mut select,
+            Expr::col((developer::Entity, developer::Column::Id)),
+        );
+    }
     let totals = Totals::of(db, &select);
     let paged = fetch_page(db, select, page, |row| {
         developer::Model::from_query_result(row, "")
@@ -179,4 +187,13 @@ pub async fn skills_of(
     Ok(Children::new(rows.into_iter().filter_map(
         |(link, skill)| Some((link.developer_id, link, skill?)),
     )))
+}
+
+/// Best matches of `search` first, ties by id.
+pub fn relevance_sort(search: &Search) -> Sort {
+    Sort::with_id(
+        search.sort_name("developer"),
+        SortKey::new(search.relevance(), KeyKind::Float, Order::Desc),
+        Expr::col((developer::Entity, developer::Column::Id)),
+    )
 }

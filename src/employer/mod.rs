@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::employer;
 
 use crate::{
+    graphql::search::{self, Search},
     graphql::{Lookup, NodeKind, db, encode_id, lookup},
     graphql::{
         OrderDirection,
@@ -194,14 +195,22 @@ impl EmployerQuery {
         #[graphql(desc = "Only employers that meet every condition given.")] filter: Option<
             EmployerFilter,
         >,
+        #[graphql(
+            desc = "Words to look for in name, city and description; results come best match first unless `orderBy` is given."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<Employer>> {
-        let direction = order_by.map_or(OrderDirection::Asc, |order| order.direction);
-        let page = Page::new(
-            &PageArgs::new(first, after, last, before),
-            store::sort(direction.into()),
-        )?;
+        let db = db(ctx)?;
+        let search = search
+            .and_then(|text| Search::new(&search::EMPLOYERS, &text, db.get_database_backend()));
+        let sort = match (order_by, &search) {
+            (Some(order), _) => store::sort(order.direction.into()),
+            (None, Some(search)) => store::relevance_sort(search),
+            (None, None) => store::sort(OrderDirection::Asc.into()),
+        };
+        let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria()?;
-        let (paged, totals) = store::page(db(ctx)?, &page, &criteria).await?;
+        let (paged, totals) = store::page(db, &page, &criteria, search.as_ref()).await?;
         Ok(paged.into_items().into_connection(totals, Employer))
     }
 }

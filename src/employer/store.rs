@@ -8,6 +8,7 @@ use crate::{
     graphql::connection::{
         ChildPages, KeyKind, Page, Paged, Sort, SortKey, Totals, child_pages, fetch_page,
     },
+    graphql::search::Search,
     vacancy::store::recency_sort,
 };
 
@@ -69,15 +70,22 @@ impl Criteria {
     }
 }
 
-/// One page of the employers that meet `criteria`, and what `totalCount` counts.
+/// One page (matching `search`, when given) of the employers that meet `criteria`, and what `totalCount` counts.
 pub async fn page(
     db: &impl ConnectionTrait,
     page: &Page,
     criteria: &Criteria,
+    search: Option<&Search>,
 ) -> ApiResult<(Paged<employer::Model>, Totals)> {
-    let select = employer::Entity::find()
+    let mut select = employer::Entity::find()
         .filter(criteria.condition())
         .into_query();
+    if let Some(search) = search {
+        search.apply(
+            &mut select,
+            Expr::col((employer::Entity, employer::Column::Id)),
+        );
+    }
     let totals = Totals::of(db, &select);
     let paged = fetch_page(db, select, page, |row| {
         employer::Model::from_query_result(row, "")
@@ -107,4 +115,13 @@ pub async fn vacancy_pages(
         |row| vacancy::Model::from_query_result(row, ""),
     )
     .await
+}
+
+/// Best matches of `search` first, ties by id.
+pub fn relevance_sort(search: &Search) -> Sort {
+    Sort::with_id(
+        search.sort_name("employer"),
+        SortKey::new(search.relevance(), KeyKind::Float, Order::Desc),
+        Expr::col((employer::Entity, employer::Column::Id)),
+    )
 }

@@ -49,6 +49,8 @@ pub enum KeyKind {
     Text,
     /// A timestamp.
     Time,
+    /// A floating-point number (a relevance score).
+    Float,
 }
 
 /// One key of a sort: an expression, its type, its direction, and whether it can be NULL.
@@ -85,6 +87,7 @@ impl SortKey {
     fn projection(&self) -> Expr {
         match self.kind {
             KeyKind::Int => self.expr.clone().cast_as("BIGINT"),
+            KeyKind::Float => self.expr.clone().cast_as("DOUBLE PRECISION"),
             KeyKind::Text | KeyKind::Time => self.expr.clone(),
         }
     }
@@ -101,6 +104,9 @@ impl SortKey {
             KeyKind::Time => row
                 .try_get::<Option<DateTime<Utc>>>("", column)?
                 .map_or(Json::Null, |time| Json::from(time.to_rfc3339())),
+            KeyKind::Float => row
+                .try_get::<Option<f64>>("", column)?
+                .map_or(Json::Null, Json::from),
         })
     }
 
@@ -117,6 +123,7 @@ impl SortKey {
                     .ok()?
                     .with_timezone(&Utc),
             ),
+            KeyKind::Float => Value::from(value.as_f64()?),
         }))
     }
 

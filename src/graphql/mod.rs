@@ -6,6 +6,7 @@ pub mod connection;
 pub mod filter;
 mod id;
 mod node;
+pub mod search;
 
 use std::{collections::HashMap, hash::Hash};
 

@@ -10,6 +10,7 @@ use crate::{
     employer::Employer,
     error::{ApiError, ApiResult},
     graphql::filter,
+    graphql::search::{self, Search},
     graphql::{
         NodeKind, OrderDirection, Seniority, Workplace,
         batch::{ByKey, Item, Keyed},
@@ -272,18 +273,25 @@ impl VacancyQuery {
             desc = "Only vacancies that meet every condition given; OPEN ones only unless `status` says otherwise."
         )]
         filter: Option<VacancyFilter>,
+        #[graphql(
+            desc = "Words to look for in title, description, employer name and skill names; results come best match first unless `orderBy` is given."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<Vacancy>> {
-        let order = order_by.unwrap_or(VacancyOrder {
-            field: VacancyOrderField::PublishedAt,
-            direction: OrderDirection::Desc,
-        });
-        let page = Page::new(
-            &PageArgs::new(first, after, last, before),
-            store::sort(order.field.into(), order.direction.into()),
-        )?;
         let db = db(ctx)?;
+        let search = search
+            .and_then(|text| Search::new(&search::VACANCIES, &text, db.get_database_backend()));
+        let sort = match (order_by, &search) {
+            (Some(order), _) => store::sort(order.field.into(), order.direction.into()),
+            (None, Some(search)) => store::relevance_sort(search),
+            (None, None) => store::sort(
+                VacancyOrderField::PublishedAt.into(),
+                OrderDirection::Desc.into(),
+            ),
+        };
+        let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria(db).await?;
-        let (paged, totals) = store::page(db, &page, &criteria).await?;
+        let (paged, totals) = store::page(db, &page, &criteria, search.as_ref()).await?;
         Ok(paged.into_items().into_connection(totals, Vacancy))
     }
 }

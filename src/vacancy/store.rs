@@ -9,6 +9,7 @@ use sea_orm::{
 
 use crate::{
     error::ApiResult,
+    graphql::search::Search,
     graphql::{
         batch::Children,
         connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
@@ -178,15 +179,22 @@ fn asks_for(link: Alias, matches: Expr) -> Expr {
     )
 }
 
-/// One page of the vacancies that meet `criteria`, and what `totalCount` counts.
+/// One page (matching `search`, when given) of the vacancies that meet `criteria`, and what `totalCount` counts.
 pub async fn page(
     db: &impl ConnectionTrait,
     page: &Page,
     criteria: &Criteria,
+    search: Option<&Search>,
 ) -> ApiResult<(Paged<vacancy::Model>, Totals)> {
-    let select = vacancy::Entity::find()
+    let mut select = vacancy::Entity::find()
         .filter(criteria.condition())
         .into_query();
+    if let Some(search) = search {
+        search.apply(
+            &mut select,
+            Expr::col((vacancy::Entity, vacancy::Column::Id)),
+        );
+    }
     let totals = Totals::of(db, &select);
     let paged = fetch_page(db, select, page, |row| {
         vacancy::Model::from_query_result(row, "")
@@ -212,4 +220,13 @@ pub async fn skills_of(
     Ok(Children::new(rows.into_iter().filter_map(
         |(link, skill)| Some((link.vacancy_id, link, skill?)),
     )))
+}
+
+/// Best matches of `search` first, ties by id.
+pub fn relevance_sort(search: &Search) -> Sort {
+    Sort::with_id(
+        search.sort_name("vacancy"),
+        SortKey::new(search.relevance(), KeyKind::Float, Order::Desc),
+        Expr::col((vacancy::Entity, vacancy::Column::Id)),
+    )
 }

@@ -13,5 +13,6 @@ mod http;
 mod nodes;
 mod pagination;
 mod schema;
+mod search;
 mod skills;
 mod vacancies;
