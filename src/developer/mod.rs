@@ -3,17 +3,17 @@
 pub(crate) mod store;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::{developer, developer_skill, skill};
 
 use crate::{
     error::{ApiError, ApiResult},
+    graphql::Audit,
     graphql::search::{self, Search},
     graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, lookup},
     graphql::{
         OrderDirection,
         batch::{Item, Keyed},
-        connection::{Conn, Page, PageArgs},
+        connection::{Conn, Page, PageArgs, entity_page, primary_key},
         filter, find_by_ids,
     },
     skill::{Skill, SkillRequirement},
@@ -97,19 +97,14 @@ impl Developer {
             .collect())
     }
 
-    /// When the developer joined the directory.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When the profile was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-
-    /// Incremented on every change; send it back as `expectedVersion` to update safely.
-    async fn version(&self) -> i32 {
-        self.0.version
+    /// Creation and change times, and the version.
+    #[graphql(flatten)]
+    async fn audit(&self) -> Audit {
+        Audit {
+            created_at: self.0.created_at,
+            updated_at: self.0.updated_at,
+            version: self.0.version,
+        }
     }
 }
 
@@ -183,14 +178,16 @@ impl DeveloperQuery {
             .and_then(|text| Search::new(&search::DEVELOPERS, &text, db.get_database_backend()));
         let sort = match (order_by, &search) {
             (Some(order), _) => store::sort(order.field.into(), order.direction.into()),
-            (None, Some(search)) => store::relevance_sort(search),
+            (None, Some(search)) => search.sort("developers", primary_key::<developer::Entity>()),
             (None, None) => {
                 store::sort(DeveloperOrderField::Name.into(), OrderDirection::Asc.into())
             }
         };
         let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria(db).await?;
-        let (paged, totals) = store::page(db, &page, &criteria, search.as_ref()).await?;
+        let (paged, totals) =
+            entity_page::<developer::Entity>(db, &page, criteria.condition(), search.as_ref())
+                .await?;
         Ok(paged.into_items().into_connection(totals, Developer))
     }
 }

@@ -2,17 +2,16 @@
 
 use entity::{developer, developer_skill, skill};
 use sea_orm::{
-    Condition, ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait,
+    Condition, ConnectionTrait, Order, QueryOrder,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
 use crate::{
     error::ApiResult,
-    graphql::search::Search,
     graphql::{
         batch::Children,
-        connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
+        connection::{KeyKind, Sort, SortKey},
     },
 };
 
@@ -90,7 +89,8 @@ pub struct Criteria {
 }
 
 impl Criteria {
-    fn condition(&self) -> Condition {
+    /// The SQL condition.
+    pub fn condition(&self) -> Condition {
         let mut condition = Condition::all();
         for (i, (skill, level)) in self.skills.iter().enumerate() {
             let link = Alias::new(format!("required_skill_{i}"));
@@ -147,30 +147,6 @@ fn has_skill(link: Alias, matches: Expr) -> Expr {
     )
 }
 
-/// One page (matching `search`, when given) of the developers that meet `criteria`, and what `totalCount` counts.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    page: &Page,
-    criteria: &Criteria,
-    search: Option<&Search>,
-) -> ApiResult<(Paged<developer::Model>, Totals)> {
-    let mut select = developer::Entity::find()
-        .filter(criteria.condition())
-        .into_query();
-    if let Some(search) = search {
-        search.apply(
-            &mut select,
-            Expr::col((developer::Entity, developer::Column::Id)),
-        );
-    }
-    let totals = Totals::of(db, &select);
-    let paged = fetch_page(db, select, page, |row| {
-        developer::Model::from_query_result(row, "")
-    })
-    .await?;
-    Ok((paged, totals))
-}
-
 /// The skills of each of `developers`, strongest first, with the links that carry level and years.
 pub async fn skills_of(
     db: &impl ConnectionTrait,
@@ -187,13 +163,4 @@ pub async fn skills_of(
     Ok(Children::new(rows.into_iter().filter_map(
         |(link, skill)| Some((link.developer_id, link, skill?)),
     )))
-}
-
-/// Best matches of `search` first, ties by id.
-pub fn relevance_sort(search: &Search) -> Sort {
-    Sort::with_id(
-        search.sort_name("developer"),
-        SortKey::new(search.relevance(), KeyKind::Float, Order::Desc),
-        Expr::col((developer::Entity, developer::Column::Id)),
-    )
 }

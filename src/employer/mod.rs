@@ -3,16 +3,16 @@
 pub(crate) mod store;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::employer;
 
 use crate::{
+    graphql::Audit,
     graphql::search::{self, Search},
     graphql::{Lookup, NodeKind, db, encode_id, lookup},
     graphql::{
         OrderDirection,
-        batch::{Item, Keyed},
-        connection::{Conn, Page, PageArgs, Totals},
+        batch::Item,
+        connection::{Conn, Page, PageArgs, child_connection, entity_page, primary_key},
         find_by_ids,
     },
     vacancy::Vacancy,
@@ -124,38 +124,31 @@ impl Employer {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
+        let load = |employers: Vec<i64>, page: Page| async move {
+            store::vacancy_pages(db(ctx)?, &employers, &page).await
+        };
         let args = PageArgs::new(first, after, last, before);
-        let page = Page::new(&args, store::vacancies_sort())?;
-        let db = db(ctx)?;
-        let pages = self
-            .0
-            .batch()
-            .relation(&format!("vacancies {args:?}"), |employers| async move {
-                store::vacancy_pages(
-                    db,
-                    &employers.iter().map(Keyed::key).collect::<Vec<_>>(),
-                    &page,
-                )
-                .await
-            })
-            .await?;
-        let totals = Totals::children(&self.0, "vacancies", "employer_id");
-        Ok(pages.of(self.0.id).into_connection(totals, Vacancy))
+        let sort = store::vacancies_sort();
+        Ok(child_connection(
+            &self.0,
+            "vacancies",
+            args,
+            sort,
+            ("vacancies", "employer_id"),
+            load,
+            Vacancy,
+        )
+        .await?)
     }
 
-    /// When the employer joined the directory.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When the employer was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-
-    /// Incremented on every change; send it back as `expectedVersion` to update safely.
-    async fn version(&self) -> i32 {
-        self.0.version
+    /// Creation and change times, and the version.
+    #[graphql(flatten)]
+    async fn audit(&self) -> Audit {
+        Audit {
+            created_at: self.0.created_at,
+            updated_at: self.0.updated_at,
+            version: self.0.version,
+        }
     }
 }
 
@@ -205,12 +198,14 @@ impl EmployerQuery {
             .and_then(|text| Search::new(&search::EMPLOYERS, &text, db.get_database_backend()));
         let sort = match (order_by, &search) {
             (Some(order), _) => store::sort(order.direction.into()),
-            (None, Some(search)) => store::relevance_sort(search),
+            (None, Some(search)) => search.sort("employers", primary_key::<employer::Entity>()),
             (None, None) => store::sort(OrderDirection::Asc.into()),
         };
         let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria()?;
-        let (paged, totals) = store::page(db, &page, &criteria, search.as_ref()).await?;
+        let (paged, totals) =
+            entity_page::<employer::Entity>(db, &page, criteria.condition(), search.as_ref())
+                .await?;
         Ok(paged.into_items().into_connection(totals, Employer))
     }
 }

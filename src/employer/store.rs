@@ -5,10 +5,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, Order, QueryTrait, prelude::*, s
 
 use crate::{
     error::ApiResult,
-    graphql::connection::{
-        ChildPages, KeyKind, Page, Paged, Sort, SortKey, Totals, child_pages, fetch_page,
-    },
-    graphql::search::Search,
+    graphql::connection::{ChildPages, KeyKind, Page, Sort, SortKey, child_pages},
     vacancy::store::recency_sort,
 };
 
@@ -53,7 +50,8 @@ pub struct Criteria {
 }
 
 impl Criteria {
-    fn condition(&self) -> sea_orm::Condition {
+    /// The SQL condition.
+    pub fn condition(&self) -> sea_orm::Condition {
         let mut condition = sea_orm::Condition::all();
         if !self.industry.is_empty() {
             condition =
@@ -68,30 +66,6 @@ impl Criteria {
         }
         condition
     }
-}
-
-/// One page (matching `search`, when given) of the employers that meet `criteria`, and what `totalCount` counts.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    page: &Page,
-    criteria: &Criteria,
-    search: Option<&Search>,
-) -> ApiResult<(Paged<employer::Model>, Totals)> {
-    let mut select = employer::Entity::find()
-        .filter(criteria.condition())
-        .into_query();
-    if let Some(search) = search {
-        search.apply(
-            &mut select,
-            Expr::col((employer::Entity, employer::Column::Id)),
-        );
-    }
-    let totals = Totals::of(db, &select);
-    let paged = fetch_page(db, select, page, |row| {
-        employer::Model::from_query_result(row, "")
-    })
-    .await?;
-    Ok((paged, totals))
 }
 
 /// The order of an employer's vacancies.
@@ -115,13 +89,4 @@ pub async fn vacancy_pages(
         |row| vacancy::Model::from_query_result(row, ""),
     )
     .await
-}
-
-/// Best matches of `search` first, ties by id.
-pub fn relevance_sort(search: &Search) -> Sort {
-    Sort::with_id(
-        search.sort_name("employer"),
-        SortKey::new(search.relevance(), KeyKind::Float, Order::Desc),
-        Expr::col((employer::Entity, employer::Column::Id)),
-    )
 }

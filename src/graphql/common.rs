@@ -1,6 +1,7 @@
 //! Enumerations shared by several domains.
 
-use async_graphql::Enum;
+use async_graphql::{Enum, SimpleObject};
+use chrono::{DateTime, Utc};
 
 /// Career level, from intern to principal (job titles also say "middle+" for a strong MIDDLE and
 /// "chief" for PRINCIPAL).
@@ -50,4 +51,15 @@ impl From<OrderDirection> for sea_orm::Order {
             OrderDirection::Desc => Self::Desc,
         }
     }
+}
+
+/// When a record was created and last changed, and its version: flattened into each type.
+#[derive(SimpleObject, Clone, Copy, Debug)]
+pub struct Audit {
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Incremented on every change; send it back as `expectedVersion` to update safely.
+    pub version: i32,
 }

@@ -18,10 +18,13 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
+use std::future::Future;
+
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, Order, QueryResult, Statement, Value,
+    Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, Iterable,
+    Order, PrimaryKeyToColumn, QueryFilter, QueryResult, QueryTrait, Statement, Value,
     sea_query::{
-        Alias, Asterisk, Condition, Expr, ExprTrait, Func, NullOrdering, OverStatement, Query,
+        Alias, Asterisk, Expr, ExprTrait, Func, NullOrdering, OverStatement, Query,
         SelectStatement, WindowStatement,
     },
 };
@@ -32,6 +35,7 @@ use crate::{
     graphql::{
         batch::{Batch, Item, Keyed},
         db, group_by,
+        search::Search,
     },
 };
 
@@ -426,6 +430,69 @@ impl<T> Paged<T> {
         );
         connection
     }
+}
+
+/// The primary-key column of `E`, table-qualified.
+pub fn primary_key<E: EntityTrait>() -> Expr {
+    let column = E::PrimaryKey::iter()
+        .next()
+        .map(PrimaryKeyToColumn::into_column);
+    match column {
+        Some(column) => Expr::col((E::default(), column)),
+        None => Expr::cust("NULL"),
+    }
+}
+
+/// One page of the rows of `E` that meet `condition` and match `search` (when given), and what
+/// `totalCount` counts: the body of every root connection.
+pub async fn entity_page<E>(
+    db: &impl ConnectionTrait,
+    page: &Page,
+    condition: Condition,
+    search: Option<&Search>,
+) -> ApiResult<(Paged<E::Model>, Totals)>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+{
+    let mut select = E::find().filter(condition).into_query();
+    if let Some(search) = search {
+        search.apply(&mut select, primary_key::<E>());
+    }
+    let totals = Totals::of(db, &select);
+    let paged = fetch_page(db, select, page, |row| E::Model::from_query_result(row, "")).await?;
+    Ok((paged, totals))
+}
+
+/// A nested connection of `parent`: the same page of children is loaded for every parent of its
+/// batch at once by `load` (given the parents' keys), and `totalCount` counts the rows of
+/// `table` whose `column` is the parent's key.
+pub async fn child_connection<P, M, N, F, Fut>(
+    parent: &Item<P>,
+    relation: &str,
+    args: PageArgs,
+    sort: Sort,
+    (table, column): (&'static str, &'static str),
+    load: F,
+    node: impl Fn(Item<M>) -> N,
+) -> ApiResult<Conn<N>>
+where
+    P: Keyed + Send + Sync + 'static,
+    M: Send + Sync + 'static,
+    N: OutputType,
+    F: FnOnce(Vec<i64>, Page) -> Fut,
+    Fut: Future<Output = ApiResult<ChildPages<M>>>,
+{
+    let page = Page::new(&args, sort)?;
+    let pages = parent
+        .batch()
+        .relation(&format!("{relation} {args:?}"), |parents| {
+            load(parents.iter().map(Keyed::key).collect(), page)
+        })
+        .await?;
+    Ok(pages
+        .of(parent.key())
+        .into_connection(Totals::children(parent, table, column), node))
 }
 
 /// Fetches one page of `select` (which holds the FROM, JOINs and filters) in one statement.

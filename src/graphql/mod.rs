@@ -19,7 +19,7 @@ use sea_orm::{
     QueryFilter,
 };
 
-pub use common::{OrderDirection, Seniority, Workplace};
+pub use common::{Audit, OrderDirection, Seniority, Workplace};
 pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
 pub use node::{Node, NodeQuery};
 

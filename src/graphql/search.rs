@@ -7,9 +7,11 @@
 //! ignores case and accents on both engines ("zoe" finds "Zoë").
 
 use sea_orm::{
-    DatabaseBackend, JoinType,
+    DatabaseBackend, JoinType, Order,
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
+
+use crate::graphql::connection::{KeyKind, Sort, SortKey};
 
 /// Most words a search uses; the rest are ignored.
 const MAX_TERMS: usize = 16;
@@ -145,9 +147,14 @@ impl Search {
         }
     }
 
-    /// Names the relevance order of this search in cursors: a cursor of another search is refused.
-    pub fn sort_name(&self, list: &str) -> String {
-        format!("{list}:Relevance:{}", self.terms.join(" "))
+    /// Best matches first, ties by `id`. The order is named after `list` and the words, so a
+    /// cursor of another search is refused.
+    pub fn sort(&self, list: &str, id: Expr) -> Sort {
+        Sort::with_id(
+            format!("{list}:Relevance:{}", self.terms.join(" ")),
+            SortKey::new(self.relevance(), KeyKind::Float, Order::Desc),
+            id,
+        )
     }
 }
 

@@ -3,16 +3,16 @@
 pub(crate) mod store;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::skill;
 
 use crate::{
     developer::Developer,
+    graphql::Audit,
     graphql::{Lookup, NodeKind, db, encode_id, lookup},
     graphql::{
         OrderDirection,
-        batch::{Item, Keyed},
-        connection::{Conn, Page, PageArgs, Totals},
+        batch::Item,
+        connection::{Conn, Page, PageArgs, child_connection, entity_page},
         find_by_ids,
     },
     vacancy::Vacancy,
@@ -88,23 +88,21 @@ impl Skill {
         #[graphql(desc = "Return the last N developers (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Developer>> {
+        let load = |skills: Vec<i64>, page: Page| async move {
+            store::developer_pages(db(ctx)?, &skills, &page).await
+        };
         let args = PageArgs::new(first, after, last, before);
-        let page = Page::new(&args, store::developers_sort())?;
-        let db = db(ctx)?;
-        let pages = self
-            .0
-            .batch()
-            .relation(&format!("developers {args:?}"), |skills| async move {
-                store::developer_pages(
-                    db,
-                    &skills.iter().map(Keyed::key).collect::<Vec<_>>(),
-                    &page,
-                )
-                .await
-            })
-            .await?;
-        let totals = Totals::children(&self.0, "developer_skills", "skill_id");
-        Ok(pages.of(self.0.id).into_connection(totals, Developer))
+        let totals = ("developer_skills", "skill_id");
+        Ok(child_connection(
+            &self.0,
+            "developers",
+            args,
+            store::developers_sort(),
+            totals,
+            load,
+            Developer,
+        )
+        .await?)
     }
 
     /// Vacancies that ask for this skill, most recently published first (drafts last).
@@ -118,38 +116,31 @@ impl Skill {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
+        let load = |skills: Vec<i64>, page: Page| async move {
+            store::vacancy_pages(db(ctx)?, &skills, &page).await
+        };
         let args = PageArgs::new(first, after, last, before);
-        let page = Page::new(&args, recency_sort("skill.vacancies"))?;
-        let db = db(ctx)?;
-        let pages = self
-            .0
-            .batch()
-            .relation(&format!("vacancies {args:?}"), |skills| async move {
-                store::vacancy_pages(
-                    db,
-                    &skills.iter().map(Keyed::key).collect::<Vec<_>>(),
-                    &page,
-                )
-                .await
-            })
-            .await?;
-        let totals = Totals::children(&self.0, "vacancy_skills", "skill_id");
-        Ok(pages.of(self.0.id).into_connection(totals, Vacancy))
+        let sort = recency_sort("skill.vacancies");
+        Ok(child_connection(
+            &self.0,
+            "vacancies",
+            args,
+            sort,
+            ("vacancy_skills", "skill_id"),
+            load,
+            Vacancy,
+        )
+        .await?)
     }
 
-    /// When the skill was added to the taxonomy.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When the skill was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-
-    /// Incremented on every change; send it back as `expectedVersion` to update safely.
-    async fn version(&self) -> i32 {
-        self.0.version
+    /// Creation and change times, and the version.
+    #[graphql(flatten)]
+    async fn audit(&self) -> Audit {
+        Audit {
+            created_at: self.0.created_at,
+            updated_at: self.0.updated_at,
+            version: self.0.version,
+        }
     }
 }
 
@@ -202,7 +193,12 @@ impl SkillQuery {
             .into_iter()
             .map(Into::into)
             .collect();
-        let (paged, totals) = store::page(db(ctx)?, &page, &categories).await?;
+        let condition = sea_orm::Condition::all().add_option(
+            (!categories.is_empty())
+                .then(|| sea_orm::ColumnTrait::is_in(&skill::Column::Category, categories)),
+        );
+        let (paged, totals) =
+            entity_page::<skill::Entity>(db(ctx)?, &page, condition, None).await?;
         Ok(paged.into_items().into_connection(totals, Skill))
     }
 }

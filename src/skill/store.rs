@@ -9,9 +9,7 @@ use sea_orm::{
 
 use crate::{
     error::ApiResult,
-    graphql::connection::{
-        ChildPages, KeyKind, Page, Paged, Sort, SortKey, Totals, child_pages, fetch_page,
-    },
+    graphql::connection::{ChildPages, KeyKind, Page, Sort, SortKey, child_pages},
 };
 
 /// The skill with `slug`, if any.
@@ -60,25 +58,6 @@ pub fn sort(field: SkillSort, order: Order) -> Sort {
         key,
         Expr::col((skill::Entity, skill::Column::Id)),
     )
-}
-
-/// One page of the skills in `categories` (all when empty), and what `totalCount` counts.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    page: &Page,
-    categories: &[entity::SkillCategory],
-) -> ApiResult<(Paged<skill::Model>, Totals)> {
-    let mut find = skill::Entity::find();
-    if !categories.is_empty() {
-        find = find.filter(skill::Column::Category.is_in(categories.iter().copied()));
-    }
-    let select = find.into_query();
-    let totals = Totals::of(db, &select);
-    let paged = fetch_page(db, select, page, |row| {
-        skill::Model::from_query_result(row, "")
-    })
-    .await?;
-    Ok((paged, totals))
 }
 
 /// The order of a skill's developers: highest level first, then by name.

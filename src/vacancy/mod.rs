@@ -9,12 +9,13 @@ use entity::{employer, skill, vacancy, vacancy_skill};
 use crate::{
     employer::Employer,
     error::{ApiError, ApiResult},
+    graphql::Audit,
     graphql::filter,
     graphql::search::{self, Search},
     graphql::{
         NodeKind, OrderDirection, Seniority, Workplace,
         batch::{ByKey, Item, Keyed},
-        connection::{Conn, Page, PageArgs},
+        connection::{Conn, Page, PageArgs, entity_page, primary_key},
         db, decode_id, encode_id, find_by_ids,
     },
     skill::Skill,
@@ -198,19 +199,14 @@ impl Vacancy {
             .collect())
     }
 
-    /// When the vacancy was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When the vacancy was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-
-    /// Incremented on every change; send it back as `expectedVersion` to update safely.
-    async fn version(&self) -> i32 {
-        self.0.version
+    /// Creation and change times, and the version.
+    #[graphql(flatten)]
+    async fn audit(&self) -> Audit {
+        Audit {
+            created_at: self.0.created_at,
+            updated_at: self.0.updated_at,
+            version: self.0.version,
+        }
     }
 }
 
@@ -283,7 +279,7 @@ impl VacancyQuery {
             .and_then(|text| Search::new(&search::VACANCIES, &text, db.get_database_backend()));
         let sort = match (order_by, &search) {
             (Some(order), _) => store::sort(order.field.into(), order.direction.into()),
-            (None, Some(search)) => store::relevance_sort(search),
+            (None, Some(search)) => search.sort("vacancies", primary_key::<vacancy::Entity>()),
             (None, None) => store::sort(
                 VacancyOrderField::PublishedAt.into(),
                 OrderDirection::Desc.into(),
@@ -291,7 +287,9 @@ impl VacancyQuery {
         };
         let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria(db).await?;
-        let (paged, totals) = store::page(db, &page, &criteria, search.as_ref()).await?;
+        let (paged, totals) =
+            entity_page::<vacancy::Entity>(db, &page, criteria.condition(), search.as_ref())
+                .await?;
         Ok(paged.into_items().into_connection(totals, Vacancy))
     }
 }

@@ -2,17 +2,16 @@
 
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
-    Condition, ConnectionTrait, FromQueryResult, Order, QueryOrder, QueryTrait,
+    Condition, ConnectionTrait, Order, QueryOrder,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
 use crate::{
     error::ApiResult,
-    graphql::search::Search,
     graphql::{
         batch::Children,
-        connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
+        connection::{KeyKind, Sort, SortKey},
     },
 };
 
@@ -107,7 +106,8 @@ pub struct SalaryOverlap {
 }
 
 impl Criteria {
-    fn condition(&self) -> Condition {
+    /// The SQL condition.
+    pub fn condition(&self) -> Condition {
         let mut condition = Condition::all();
         for (i, skill) in self.skills.iter().enumerate() {
             let link = Alias::new(format!("required_skill_{i}"));
@@ -179,30 +179,6 @@ fn asks_for(link: Alias, matches: Expr) -> Expr {
     )
 }
 
-/// One page (matching `search`, when given) of the vacancies that meet `criteria`, and what `totalCount` counts.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    page: &Page,
-    criteria: &Criteria,
-    search: Option<&Search>,
-) -> ApiResult<(Paged<vacancy::Model>, Totals)> {
-    let mut select = vacancy::Entity::find()
-        .filter(criteria.condition())
-        .into_query();
-    if let Some(search) = search {
-        search.apply(
-            &mut select,
-            Expr::col((vacancy::Entity, vacancy::Column::Id)),
-        );
-    }
-    let totals = Totals::of(db, &select);
-    let paged = fetch_page(db, select, page, |row| {
-        vacancy::Model::from_query_result(row, "")
-    })
-    .await?;
-    Ok((paged, totals))
-}
-
 /// The skills each of `vacancies` asks for, must-haves first, with the links that say how.
 pub async fn skills_of(
     db: &impl ConnectionTrait,
@@ -220,13 +196,4 @@ pub async fn skills_of(
     Ok(Children::new(rows.into_iter().filter_map(
         |(link, skill)| Some((link.vacancy_id, link, skill?)),
     )))
-}
-
-/// Best matches of `search` first, ties by id.
-pub fn relevance_sort(search: &Search) -> Sort {
-    Sort::with_id(
-        search.sort_name("vacancy"),
-        SortKey::new(search.relevance(), KeyKind::Float, Order::Desc),
-        Expr::col((vacancy::Entity, vacancy::Column::Id)),
-    )
 }
