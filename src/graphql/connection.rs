@@ -189,8 +189,44 @@ impl Sort {
         Self::new(name, vec![key, id])
     }
 
-    /// Rows strictly after (`forward`) or before the cursor position `values`.
+    /// Rows strictly after (`forward`) or before the cursor position `values`, written so that an
+    /// index on the keys serves it as a range: a row-value comparison `(a, b) > ($1, $2)` when all
+    /// keys run one way and none is NULL, else the expanded form behind a bound on the first key.
     fn seek(&self, values: &[Option<Value>], forward: bool) -> Condition {
+        let one_way = self
+            .keys
+            .windows(2)
+            .all(|pair| pair[0].order == pair[1].order);
+        let present: Option<Vec<Value>> = values.iter().cloned().collect();
+        if let (true, false, Some(present)) =
+            (one_way, self.keys.iter().any(|key| key.nullable), present)
+        {
+            let ascending = matches!(self.keys[0].order, Order::Asc) == forward;
+            let keys = Expr::tuple(self.keys.iter().map(|key| key.expr.clone()));
+            let values = Expr::tuple(present.into_iter().map(Expr::val));
+            return Condition::all().add(if ascending {
+                keys.gt(values)
+            } else {
+                keys.lt(values)
+            });
+        }
+        let mut expanded = self.expanded(values, forward);
+        if let (Some(first), Some(Some(value))) = (self.keys.first(), values.first())
+            && !first.nullable
+        {
+            let ascending = matches!(first.order, Order::Asc) == forward;
+            let bound = if ascending {
+                first.expr.clone().gte(value.clone())
+            } else {
+                first.expr.clone().lte(value.clone())
+            };
+            expanded = Condition::all().add(bound).add(expanded);
+        }
+        expanded
+    }
+
+    /// `k0 beyond v0 OR (k0 = v0 AND k1 beyond v1) OR ...`, NULLs last.
+    fn expanded(&self, values: &[Option<Value>], forward: bool) -> Condition {
         let mut any = Condition::any();
         for (i, key) in self.keys.iter().enumerate() {
             let mut all = Condition::all();
@@ -202,17 +238,22 @@ impl Sort {
         any
     }
 
-    fn order_by(&self, backward: bool) -> impl Iterator<Item = (Expr, Order, NullOrdering)> + '_ {
+    /// The ORDER BY terms. NULLS FIRST/LAST only for nullable keys: on the others it would stop
+    /// PostgreSQL from reading an index backwards for a descending order.
+    fn order_by(
+        &self,
+        backward: bool,
+    ) -> impl Iterator<Item = (Expr, Order, Option<NullOrdering>)> + '_ {
         self.keys.iter().map(move |key| {
             let order = match (&key.order, backward) {
                 (Order::Asc, false) | (Order::Desc, true) => Order::Asc,
                 _ => Order::Desc,
             };
-            let nulls = if backward {
+            let nulls = key.nullable.then_some(if backward {
                 NullOrdering::First
             } else {
                 NullOrdering::Last
-            };
+            });
             (key.expr.clone(), order, nulls)
         })
     }
@@ -504,7 +545,10 @@ pub async fn fetch_page<T>(
 ) -> ApiResult<Paged<T>> {
     page.apply(&mut select);
     for (expr, order, nulls) in page.sort.order_by(page.backward) {
-        select.order_by_expr_with_nulls(expr, order, nulls);
+        match nulls {
+            Some(nulls) => select.order_by_expr_with_nulls(expr, order, nulls),
+            None => select.order_by_expr(expr, order),
+        };
     }
     select.limit(page.limit + 1);
     let rows = db.query_all(&select).await?;
@@ -528,7 +572,10 @@ pub async fn fetch_pages<T>(
     let mut window = WindowStatement::new();
     window.add_partition_by(parent);
     for (expr, order, nulls) in page.sort.order_by(page.backward) {
-        window.order_by_expr_with_nulls(expr, order, nulls);
+        match nulls {
+            Some(nulls) => window.order_by_expr_with_nulls(expr, order, nulls),
+            None => window.order_by_expr(expr, order),
+        };
     }
     select.expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new("page_row"));
     let outer = Query::select()

@@ -277,16 +277,18 @@ impl VacancyQuery {
         let db = db(ctx)?;
         let search = search
             .and_then(|text| Search::new(&search::VACANCIES, &text, db.get_database_backend()));
+        let criteria = filter.unwrap_or_default().criteria(db).await?;
+        let drafts = criteria.status.contains(&entity::VacancyStatus::Draft);
         let sort = match (order_by, &search) {
-            (Some(order), _) => store::sort(order.field.into(), order.direction.into()),
+            (Some(order), _) => store::sort(order.field.into(), order.direction.into(), drafts),
             (None, Some(search)) => search.sort("vacancies", primary_key::<vacancy::Entity>()),
             (None, None) => store::sort(
                 VacancyOrderField::PublishedAt.into(),
                 OrderDirection::Desc.into(),
+                drafts,
             ),
         };
         let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
-        let criteria = filter.unwrap_or_default().criteria(db).await?;
         let (paged, totals) =
             entity_page::<vacancy::Entity>(db, &page, criteria.condition(), search.as_ref())
                 .await?;

@@ -27,10 +27,18 @@ pub enum VacancySort {
 }
 
 /// The keyset sort for `field` in `order`, ties by id.
-pub fn sort(field: VacancySort, order: Order) -> Sort {
+///
+/// Only drafts lack a publication time: when `drafts` is false the key is declared NOT NULL, so
+/// pages seek through the `(status, published_at, id)` index.
+pub fn sort(field: VacancySort, order: Order, drafts: bool) -> Sort {
     let column = |column: vacancy::Column| Expr::col((vacancy::Entity, column));
     let key = match field {
-        VacancySort::PublishedAt => SortKey::nullable(
+        VacancySort::PublishedAt if drafts => SortKey::nullable(
+            column(vacancy::Column::PublishedAt),
+            KeyKind::Time,
+            order.clone(),
+        ),
+        VacancySort::PublishedAt => SortKey::new(
             column(vacancy::Column::PublishedAt),
             KeyKind::Time,
             order.clone(),
