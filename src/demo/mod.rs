@@ -9,7 +9,7 @@ use std::fmt;
 
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, Statement, TransactionTrait,
+    IntoActiveModel, Statement,
 };
 
 pub use generate::{Dataset, anchor, demo, generate};
@@ -58,7 +58,7 @@ pub async fn load(db: &DatabaseConnection, data: Dataset) -> Result<Summary, DbE
         vacancies: data.vacancies.len(),
         vacancy_skills: data.vacancy_skills.len(),
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
     // Row triggers would rebuild a developer's search document once per skill link: suspend them
     // and build every index once at the end, in the same transaction.

@@ -5,14 +5,14 @@ mod common;
 pub mod connection;
 pub mod filter;
 mod id;
+pub mod mutation;
 mod node;
 pub mod search;
 
 use std::{collections::HashMap, hash::Hash};
 
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, MergedObject, SDLExportOptions, Schema,
-    SchemaBuilder,
+    Context, EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, PrimaryKeyToColumn,
@@ -27,7 +27,7 @@ use crate::{
     developer::DeveloperQuery,
     employer::EmployerQuery,
     error::{ApiError, ApiResult},
-    skill::SkillQuery,
+    skill::{SkillMutation, SkillQuery},
     vacancy::VacancyQuery,
 };
 
@@ -41,11 +41,15 @@ pub struct Query(
     VacancyQuery,
 );
 
-/// The executable schema of talent-api.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// The mutation root: each domain contributes its part.
+#[derive(MergedObject, Default)]
+pub struct Mutation(SkillMutation);
 
-fn builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+/// The executable schema of talent-api.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
 /// The schema, answering from `db`.

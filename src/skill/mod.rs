@@ -1,6 +1,9 @@
 //! Skills: the curated taxonomy that developers have and vacancies ask for.
 
+mod mutation;
 pub(crate) mod store;
+
+pub use mutation::SkillMutation;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::skill;

@@ -2,9 +2,10 @@
 
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ConnectionTrait, FromQueryResult, JoinType, Order, QuerySelect, QueryTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult,
+    JoinType, NotSet, Order, PaginatorTrait, QuerySelect, QueryTrait, Set, Statement, Value,
     prelude::*,
-    sea_query::{Expr, SelectStatement},
+    sea_query::{Expr, ExprTrait, SelectStatement},
 };
 
 use crate::{
@@ -132,4 +133,242 @@ pub async fn vacancy_pages(
         vacancy::Model::from_query_result(row, "")
     })
     .await
+}
+
+/// The outcome of a write to an existing row.
+#[derive(Debug)]
+pub enum Written<T> {
+    /// Done.
+    Done(T),
+    /// No row has that id.
+    NotFound,
+    /// The row is at `current`, not at the expected version; nothing was written.
+    Stale { current: i32 },
+}
+
+/// A new skill, validated.
+#[derive(Clone, Debug)]
+pub struct NewSkill {
+    pub slug: String,
+    pub name: String,
+    pub category: entity::SkillCategory,
+    pub description: String,
+    pub aliases: Vec<String>,
+}
+
+/// Inserts a skill.
+pub async fn create(db: &impl ConnectionTrait, new: NewSkill) -> Result<skill::Model, DbErr> {
+    let now = chrono::Utc::now();
+    skill::ActiveModel {
+        id: NotSet,
+        slug: Set(new.slug),
+        name: Set(new.name),
+        category: Set(new.category),
+        description: Set(new.description),
+        aliases: Set(new.aliases.into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(db)
+    .await
+}
+
+/// Changes to a skill, validated; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct SkillChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub category: Option<entity::SkillCategory>,
+    pub description: Option<String>,
+    pub aliases: Option<Vec<String>>,
+}
+
+/// Why a write found nothing to change: no such row, or another version of it.
+async fn missed(db: &impl ConnectionTrait, id: i64) -> Result<Option<i32>, DbErr> {
+    Ok(skill::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|row| row.version))
+}
+
+/// Applies `changes` to skill `id` if it is at `expected` (any version when `None`), as one
+/// compare-and-set statement: of two concurrent writers with the same expected version, exactly
+/// one wins.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+    changes: SkillChanges,
+) -> Result<Written<skill::Model>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let mut update = skill::Entity::update_many()
+        .col_expr(
+            skill::Column::Version,
+            Expr::col(skill::Column::Version).add(1),
+        )
+        .col_expr(skill::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
+        .filter(skill::Column::Id.eq(id));
+    if let Some(expected) = expected {
+        update = update.filter(skill::Column::Version.eq(expected));
+    }
+    if let Some(slug) = changes.slug {
+        update = update.col_expr(skill::Column::Slug, Expr::value(slug));
+    }
+    if let Some(name) = changes.name {
+        update = update.col_expr(skill::Column::Name, Expr::value(name));
+    }
+    if let Some(category) = changes.category {
+        update = update.col_expr(skill::Column::Category, Expr::value(category));
+    }
+    if let Some(description) = changes.description {
+        update = update.col_expr(skill::Column::Description, Expr::value(description));
+    }
+    if let Some(aliases) = changes.aliases {
+        update = update.col_expr(
+            skill::Column::Aliases,
+            Expr::value(entity::StringList(aliases)),
+        );
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        let outcome = match missed(&txn, id).await? {
+            Some(current) => Written::Stale { current },
+            None => Written::NotFound,
+        };
+        txn.rollback().await?;
+        return Ok(outcome);
+    }
+    let row = skill::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("skill".into()))?;
+    txn.commit().await?;
+    Ok(Written::Done(row))
+}
+
+/// Deletes skill `id` if it is at `expected`. A skill still in use is refused by the foreign keys
+/// (the caller maps that to `IN_USE`).
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+) -> Result<Written<()>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let mut delete = skill::Entity::delete_many().filter(skill::Column::Id.eq(id));
+    if let Some(expected) = expected {
+        delete = delete.filter(skill::Column::Version.eq(expected));
+    }
+    if delete.exec(&txn).await?.rows_affected == 0 {
+        let outcome = match missed(&txn, id).await? {
+            Some(current) => Written::Stale { current },
+            None => Written::NotFound,
+        };
+        txn.rollback().await?;
+        return Ok(outcome);
+    }
+    txn.commit().await?;
+    Ok(Written::Done(()))
+}
+
+/// How many developers and vacancies use skill `id`.
+pub async fn usage(db: &impl ConnectionTrait, id: i64) -> Result<(u64, u64), DbErr> {
+    let developers = developer_skill::Entity::find()
+        .filter(developer_skill::Column::SkillId.eq(id))
+        .count(db)
+        .await?;
+    let vacancies = vacancy_skill::Entity::find()
+        .filter(vacancy_skill::Column::SkillId.eq(id))
+        .count(db)
+        .await?;
+    Ok((developers, vacancies))
+}
+
+/// Which of the two skills of a merge was missing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MergeMissing {
+    /// The skill merged away.
+    From,
+    /// The skill merged into.
+    Into,
+}
+
+/// Moves every developer and vacancy link of skill `from` to skill `into` (keeping the higher
+/// level, years and minimum level, and must-have over nice-to-have where both exist), then deletes
+/// `from`: all in one transaction.
+pub async fn merge(
+    db: &DatabaseConnection,
+    from: i64,
+    into: i64,
+) -> Result<Result<skill::Model, MergeMissing>, DbErr> {
+    let backend = db.get_database_backend();
+    let (greatest, either) = match backend {
+        DatabaseBackend::Postgres => ("GREATEST", "OR"),
+        _ => ("max", "|"),
+    };
+    let now = chrono::Utc::now();
+    let statement = |sql: &str, values: Vec<Value>| {
+        // `$n` parameters on PostgreSQL; SQLite numbers them `?n`.
+        let sql = if backend == DatabaseBackend::Postgres {
+            sql.to_owned()
+        } else {
+            sql.replace('$', "?")
+        };
+        Statement::from_sql_and_values(backend, sql, values)
+    };
+    let txn = crate::db::begin_write(db).await?;
+    // The first statement writes, so the transaction holds the write lock from the start.
+    let touched = txn
+        .execute_raw(statement(
+            "UPDATE skills SET version = version + 1, updated_at = $1 WHERE id = $2",
+            vec![now.into(), into.into()],
+        ))
+        .await?;
+    if touched.rows_affected() == 0 {
+        txn.rollback().await?;
+        return Ok(Err(MergeMissing::Into));
+    }
+    let steps = [
+        format!(
+            "UPDATE developer_skills SET \
+               level = {greatest}(level, (SELECT f.level FROM developer_skills f WHERE f.developer_id = developer_skills.developer_id AND f.skill_id = $1)), \
+               years = {greatest}(years, (SELECT f.years FROM developer_skills f WHERE f.developer_id = developer_skills.developer_id AND f.skill_id = $1)), \
+               updated_at = $3 \
+             WHERE skill_id = $2 AND developer_id IN (SELECT developer_id FROM developer_skills WHERE skill_id = $1)"
+        ),
+        "DELETE FROM developer_skills WHERE skill_id = $1 AND developer_id IN (SELECT developer_id FROM developer_skills WHERE skill_id = $2)".to_owned(),
+        "UPDATE developer_skills SET skill_id = $2, updated_at = $3 WHERE skill_id = $1".to_owned(),
+        format!(
+            "UPDATE vacancy_skills SET \
+               required = (required {either} (SELECT f.required FROM vacancy_skills f WHERE f.vacancy_id = vacancy_skills.vacancy_id AND f.skill_id = $1)), \
+               min_level = {greatest}(min_level, (SELECT f.min_level FROM vacancy_skills f WHERE f.vacancy_id = vacancy_skills.vacancy_id AND f.skill_id = $1)), \
+               updated_at = $3 \
+             WHERE skill_id = $2 AND vacancy_id IN (SELECT vacancy_id FROM vacancy_skills WHERE skill_id = $1)"
+        ),
+        "DELETE FROM vacancy_skills WHERE skill_id = $1 AND vacancy_id IN (SELECT vacancy_id FROM vacancy_skills WHERE skill_id = $2)".to_owned(),
+        "UPDATE vacancy_skills SET skill_id = $2, updated_at = $3 WHERE skill_id = $1".to_owned(),
+    ];
+    for sql in steps {
+        // Deletes use `from` and `into`; the others also the time of the change.
+        let mut values: Vec<Value> = vec![from.into(), into.into()];
+        if sql.contains("$3") {
+            values.push(now.into());
+        }
+        txn.execute_raw(statement(&sql, values)).await?;
+    }
+    let deleted = txn
+        .execute_raw(statement(
+            "DELETE FROM skills WHERE id = $1",
+            vec![from.into()],
+        ))
+        .await?;
+    if deleted.rows_affected() == 0 {
+        txn.rollback().await?;
+        return Ok(Err(MergeMissing::From));
+    }
+    let merged = skill::Entity::find_by_id(into)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("skill".into()))?;
+    txn.commit().await?;
+    Ok(Ok(merged))
 }

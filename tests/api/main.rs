@@ -14,5 +14,6 @@ mod nodes;
 mod pagination;
 mod schema;
 mod search;
+mod skill_mutations;
 mod skills;
 mod vacancies;

@@ -1,0 +1,220 @@
+//! What every mutation shares: typed user errors, the validator that collects them, and the
+//! mapping of constraint violations to them.
+//!
+//! A mutation answers what the caller can fix with `userErrors` in its payload (the Shopify
+//! convention) and what it cannot (a broken server) with a GraphQL error. Input is validated
+//! completely before anything is written, and every error is reported, not just the first.
+
+use async_graphql::{Enum, SimpleObject};
+use sea_orm::{DbErr, SqlErr};
+
+use crate::{codes, error::ApiError};
+
+/// Longest name (developer, employer, skill, alias).
+pub const MAX_NAME: usize = 200;
+/// Longest headline.
+pub const MAX_HEADLINE: usize = 300;
+/// Longest description or bio.
+pub const MAX_TEXT: usize = 10_000;
+
+/// What is wrong with an input value.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A value is missing or blank.
+    Required,
+    /// A value is malformed (a slug with capitals, an unknown country code, a malformed ID).
+    Invalid,
+    /// A text is longer than allowed.
+    TooLong,
+    /// A number is outside its range.
+    OutOfRange,
+    /// The value must be unique and another record has it.
+    Taken,
+    /// The record referred to does not exist.
+    NotFound,
+    /// The record cannot move to that state from its current one.
+    InvalidTransition,
+    /// The record is still referred to and cannot be removed.
+    InUse,
+    /// The record changed since the `expectedVersion` the caller sent; nothing was written.
+    StaleVersion,
+}
+
+/// A problem with the input that the caller can fix.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct UserError {
+    /// The path of the input field, e.g. `["input", "salary", "max"]`.
+    pub field: Vec<String>,
+    /// What is wrong, for programs.
+    pub code: UserErrorCode,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl UserError {
+    /// An error at `field` (path inside `input`).
+    pub fn new(field: &[&str], code: UserErrorCode, message: impl Into<String>) -> Self {
+        let mut path = vec!["input".to_owned()];
+        path.extend(field.iter().map(|part| (*part).to_owned()));
+        Self {
+            field: path,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects every problem of one input.
+#[derive(Debug, Default)]
+pub struct Validator {
+    errors: Vec<UserError>,
+}
+
+impl Validator {
+    /// Records an error.
+    pub fn error(&mut self, field: &[&str], code: UserErrorCode, message: impl Into<String>) {
+        self.errors.push(UserError::new(field, code, message));
+    }
+
+    /// The errors so far, or `value` when there are none.
+    pub fn finish<T>(self, value: T) -> Result<T, Vec<UserError>> {
+        if self.errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    /// A required text: trimmed, not blank, at most `max` characters.
+    pub fn text(&mut self, field: &[&str], value: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            self.error(field, UserErrorCode::Required, "must not be blank");
+        } else if value.chars().count() > max {
+            self.error(
+                field,
+                UserErrorCode::TooLong,
+                format!("must be at most {max} characters"),
+            );
+        }
+        value.to_owned()
+    }
+
+    /// An optional text: trimmed, at most `max` characters (may be empty).
+    pub fn optional_text(&mut self, field: &[&str], value: &str, max: usize) -> String {
+        let value = value.trim();
+        if value.chars().count() > max {
+            self.error(
+                field,
+                UserErrorCode::TooLong,
+                format!("must be at most {max} characters"),
+            );
+        }
+        value.to_owned()
+    }
+
+    /// A slug or handle: 2 to 40 of `a-z`, `0-9` and `-`.
+    pub fn slug(&mut self, field: &[&str], value: &str) -> String {
+        let value = value.trim();
+        if value.is_empty() {
+            self.error(field, UserErrorCode::Required, "must not be blank");
+        } else if !(2..=40).contains(&value.len())
+            || !value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            self.error(
+                field,
+                UserErrorCode::Invalid,
+                "must be 2 to 40 characters of a-z, 0-9 and -",
+            );
+        }
+        value.to_owned()
+    }
+
+    /// A whole number in `lo..=hi`.
+    pub fn range(&mut self, field: &[&str], value: i64, lo: i64, hi: i64) {
+        if !(lo..=hi).contains(&value) {
+            self.error(
+                field,
+                UserErrorCode::OutOfRange,
+                format!("must be between {lo} and {hi}"),
+            );
+        }
+    }
+
+    /// An ISO 3166-1 alpha-2 country code, upper case.
+    pub fn country(&mut self, field: &[&str], value: &str) -> String {
+        codes::country(value).unwrap_or_else(|| {
+            self.error(
+                field,
+                UserErrorCode::Invalid,
+                format!("`{value}` is not an ISO 3166-1 alpha-2 country code"),
+            );
+            value.to_owned()
+        })
+    }
+
+    /// An ISO 4217 currency code, upper case.
+    pub fn currency(&mut self, field: &[&str], value: &str) -> String {
+        codes::currency(value).unwrap_or_else(|| {
+            self.error(
+                field,
+                UserErrorCode::Invalid,
+                format!("`{value}` is not an ISO 4217 currency code"),
+            );
+            value.to_owned()
+        })
+    }
+}
+
+/// What a failed write means for the caller: a unique or foreign-key violation is theirs to fix
+/// (`unique` and `in_use` say where), anything else is ours.
+pub fn constraint_error(
+    err: DbErr,
+    unique: UserError,
+    in_use: Option<UserError>,
+) -> Result<UserError, ApiError> {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => Ok(unique),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => in_use.ok_or_else(|| ApiError::from(err)),
+        _ => Err(ApiError::from(err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_of_an_input_is_reported() {
+        let mut validator = Validator::default();
+        validator.text(&["name"], "   ", MAX_NAME);
+        validator.slug(&["slug"], "Not A Slug");
+        validator.range(&["level"], 9, 1, 5);
+        let errors = validator.finish(()).expect_err("three errors");
+        let codes: Vec<UserErrorCode> = errors.iter().map(|e| e.code).collect();
+        assert_eq!(
+            codes,
+            [
+                UserErrorCode::Required,
+                UserErrorCode::Invalid,
+                UserErrorCode::OutOfRange
+            ]
+        );
+        assert_eq!(errors[0].field, ["input", "name"]);
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_measured_in_characters() {
+        let mut validator = Validator::default();
+        assert_eq!(validator.text(&["name"], "  Zoë  ", 3), "Zoë");
+        assert!(validator.finish(()).is_ok());
+        let mut validator = Validator::default();
+        validator.text(&["name"], "abcd", 3);
+        assert_eq!(
+            validator.finish(()).expect_err("too long")[0].code,
+            UserErrorCode::TooLong
+        );
+    }
+}

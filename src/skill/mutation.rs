@@ -1,0 +1,323 @@
+//! Curating the skill taxonomy: create, update, delete and merge skills.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::{Skill, SkillCategory, store, store::Written};
+use crate::{
+    error::{ApiError, ApiResult},
+    graphql::{
+        NodeKind,
+        batch::Item,
+        db, decode_id,
+        mutation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error},
+    },
+};
+
+/// Most alternative labels a skill may have.
+const MAX_ALIASES: usize = 20;
+
+/// A new skill.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateSkillInput {
+    /// Unique key: 2 to 40 of `a-z`, `0-9` and `-`, e.g. `postgresql`.
+    pub slug: String,
+    /// Preferred label, at most 200 characters.
+    pub name: String,
+    /// Where it sits in the taxonomy.
+    pub category: SkillCategory,
+    /// What it is, at most 10,000 characters.
+    #[graphql(default)]
+    pub description: String,
+    /// Alternative labels (at most 20, each at most 200 characters), e.g. "Postgres".
+    #[graphql(default)]
+    pub aliases: Vec<String>,
+}
+
+/// Changes to a skill; fields left out stay as they are.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateSkillInput {
+    /// The skill's global ID.
+    pub id: ID,
+    /// The version the change is based on; if the skill has moved on, nothing is written and the
+    /// payload carries a `STALE_VERSION` error.
+    pub expected_version: Option<i32>,
+    /// New unique key.
+    pub slug: Option<String>,
+    /// New preferred label.
+    pub name: Option<String>,
+    /// New category.
+    pub category: Option<SkillCategory>,
+    /// New description.
+    pub description: Option<String>,
+    /// New alternative labels (replacing the old ones).
+    pub aliases: Option<Vec<String>>,
+}
+
+/// A skill to delete. Refused with `IN_USE` while any developer has it or any vacancy asks for it
+/// (merge it into another skill instead).
+#[derive(InputObject, Clone, Debug)]
+pub struct DeleteSkillInput {
+    /// The skill's global ID.
+    pub id: ID,
+    /// The version the deletion is based on.
+    pub expected_version: Option<i32>,
+}
+
+/// Two skills to merge: every developer and vacancy link of `from` moves to `into`, keeping the
+/// higher level (and the must-have) where both exist; then `from` is deleted. All or nothing.
+#[derive(InputObject, Clone, Debug)]
+pub struct MergeSkillsInput {
+    /// The skill that disappears.
+    pub from: ID,
+    /// The skill that stays.
+    pub into: ID,
+}
+
+/// The result of `createSkill`.
+#[derive(SimpleObject)]
+pub struct CreateSkillPayload {
+    /// The new skill; null when there are user errors.
+    pub skill: Option<Skill>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `updateSkill`.
+#[derive(SimpleObject)]
+pub struct UpdateSkillPayload {
+    /// The changed skill; null when there are user errors.
+    pub skill: Option<Skill>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `deleteSkill`.
+#[derive(SimpleObject)]
+pub struct DeleteSkillPayload {
+    /// The global ID of the deleted skill; null when there are user errors.
+    pub deleted_skill_id: Option<ID>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `mergeSkills`.
+#[derive(SimpleObject)]
+pub struct MergeSkillsPayload {
+    /// The skill that stays, with its new links; null when there are user errors.
+    pub skill: Option<Skill>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Alternative labels: trimmed, not blank, not too long, not too many; duplicates dropped.
+fn aliases(validator: &mut Validator, aliases: &[String]) -> Vec<String> {
+    if aliases.len() > MAX_ALIASES {
+        validator.error(
+            &["aliases"],
+            UserErrorCode::OutOfRange,
+            format!("at most {MAX_ALIASES} aliases"),
+        );
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for (i, alias) in aliases.iter().enumerate() {
+        let alias = validator.text(&["aliases", &i.to_string()], alias, MAX_NAME);
+        if !kept.contains(&alias) {
+            kept.push(alias);
+        }
+    }
+    kept
+}
+
+/// The skill's global ID, or a user error at `field`.
+fn skill_id(validator: &mut Validator, field: &str, id: &ID) -> i64 {
+    decode_id(id, NodeKind::Skill, &[]).unwrap_or_else(|_| {
+        validator.error(
+            &[field],
+            UserErrorCode::Invalid,
+            format!("`{}` is not a skill ID", id.as_str()),
+        );
+        0
+    })
+}
+
+fn taken(slug: &str) -> UserError {
+    UserError::new(
+        &["slug"],
+        UserErrorCode::Taken,
+        format!("another skill has the slug `{slug}`"),
+    )
+}
+
+fn stale(current: i32) -> UserError {
+    UserError::new(
+        &["expectedVersion"],
+        UserErrorCode::StaleVersion,
+        format!("the skill has changed since; it is at version {current}: reload it and try again"),
+    )
+}
+
+fn not_found(field: &str) -> UserError {
+    UserError::new(&[field], UserErrorCode::NotFound, "there is no such skill")
+}
+
+/// The skill part of the mutation root.
+#[derive(Default)]
+pub struct SkillMutation;
+
+#[Object]
+impl SkillMutation {
+    /// Adds a skill to the taxonomy.
+    async fn create_skill(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateSkillInput,
+    ) -> Result<CreateSkillPayload> {
+        let failed = |user_errors| CreateSkillPayload {
+            skill: None,
+            user_errors,
+        };
+        let mut validator = Validator::default();
+        let new = store::NewSkill {
+            slug: validator.slug(&["slug"], &input.slug),
+            name: validator.text(&["name"], &input.name, MAX_NAME),
+            category: input.category.into(),
+            description: validator.optional_text(&["description"], &input.description, MAX_TEXT),
+            aliases: aliases(&mut validator, &input.aliases),
+        };
+        let new = match validator.finish(new) {
+            Ok(new) => new,
+            Err(errors) => return Ok(failed(errors)),
+        };
+        let slug = new.slug.clone();
+        match store::create(db(ctx)?, new).await {
+            Ok(row) => Ok(CreateSkillPayload {
+                skill: Some(Skill(Item::one(row))),
+                user_errors: Vec::new(),
+            }),
+            Err(err) => Ok(failed(vec![constraint_error(err, taken(&slug), None)?])),
+        }
+    }
+
+    /// Changes a skill. Send `expectedVersion` to be sure nobody changed it since you read it.
+    async fn update_skill(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateSkillInput,
+    ) -> Result<UpdateSkillPayload> {
+        let failed = |user_errors| UpdateSkillPayload {
+            skill: None,
+            user_errors,
+        };
+        let mut validator = Validator::default();
+        let id = skill_id(&mut validator, "id", &input.id);
+        let changes = store::SkillChanges {
+            slug: input
+                .slug
+                .as_deref()
+                .map(|slug| validator.slug(&["slug"], slug)),
+            name: input
+                .name
+                .as_deref()
+                .map(|name| validator.text(&["name"], name, MAX_NAME)),
+            category: input.category.map(Into::into),
+            description: input
+                .description
+                .as_deref()
+                .map(|text| validator.optional_text(&["description"], text, MAX_TEXT)),
+            aliases: input
+                .aliases
+                .as_deref()
+                .map(|list| aliases(&mut validator, list)),
+        };
+        let changes = match validator.finish(changes) {
+            Ok(changes) => changes,
+            Err(errors) => return Ok(failed(errors)),
+        };
+        let slug = changes.slug.clone().unwrap_or_default();
+        let outcome = store::update(db(ctx)?, id, input.expected_version, changes).await;
+        Ok(match outcome {
+            Ok(Written::Done(row)) => UpdateSkillPayload {
+                skill: Some(Skill(Item::one(row))),
+                user_errors: Vec::new(),
+            },
+            Ok(Written::NotFound) => failed(vec![not_found("id")]),
+            Ok(Written::Stale { current }) => failed(vec![stale(current)]),
+            Err(err) => failed(vec![constraint_error(err, taken(&slug), None)?]),
+        })
+    }
+
+    /// Deletes a skill nobody uses.
+    async fn delete_skill(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteSkillInput,
+    ) -> Result<DeleteSkillPayload> {
+        let failed = |user_errors| DeleteSkillPayload {
+            deleted_skill_id: None,
+            user_errors,
+        };
+        let mut validator = Validator::default();
+        let id = skill_id(&mut validator, "id", &input.id);
+        if let Err(errors) = validator.finish(()) {
+            return Ok(failed(errors));
+        }
+        let db = db(ctx)?;
+        Ok(match store::delete(db, id, input.expected_version).await {
+            Ok(Written::Done(())) => DeleteSkillPayload {
+                deleted_skill_id: Some(input.id),
+                user_errors: Vec::new(),
+            },
+            Ok(Written::NotFound) => failed(vec![not_found("id")]),
+            Ok(Written::Stale { current }) => failed(vec![stale(current)]),
+            Err(err) => {
+                // The foreign keys refused the delete: say who uses the skill. (SQLite reports
+                // that refusal with varying codes, so count rather than read the error.)
+                let (developers, vacancies) = store::usage(db, id).await.map_err(ApiError::from)?;
+                if developers + vacancies == 0 {
+                    return Err(ApiError::from(err).into());
+                }
+                failed(vec![UserError::new(
+                    &["id"],
+                    UserErrorCode::InUse,
+                    format!(
+                        "{developers} developers have the skill and {vacancies} vacancies ask for it: merge it into another skill instead"
+                    ),
+                )])
+            }
+        })
+    }
+
+    /// Merges one skill into another, in one transaction.
+    async fn merge_skills(
+        &self,
+        ctx: &Context<'_>,
+        input: MergeSkillsInput,
+    ) -> Result<MergeSkillsPayload> {
+        let failed = |user_errors| MergeSkillsPayload {
+            skill: None,
+            user_errors,
+        };
+        let mut validator = Validator::default();
+        let from = skill_id(&mut validator, "from", &input.from);
+        let into = skill_id(&mut validator, "into", &input.into);
+        if from == into && from != 0 {
+            validator.error(
+                &["into"],
+                UserErrorCode::Invalid,
+                "a skill cannot be merged into itself",
+            );
+        }
+        if let Err(errors) = validator.finish(()) {
+            return Ok(failed(errors));
+        }
+        let merged: ApiResult<_> = store::merge(db(ctx)?, from, into).await.map_err(Into::into);
+        Ok(match merged? {
+            Ok(row) => MergeSkillsPayload {
+                skill: Some(Skill(Item::one(row))),
+                user_errors: Vec::new(),
+            },
+            Err(store::MergeMissing::From) => failed(vec![not_found("from")]),
+            Err(store::MergeMissing::Into) => failed(vec![not_found("into")]),
+        })
+    }
+}
