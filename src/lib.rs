@@ -20,3 +20,4 @@ pub mod http;
 pub mod skill;
 pub mod startup;
 pub mod vacancy;
+pub mod write;

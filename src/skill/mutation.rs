@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::{Skill, SkillCategory, store, store::Written};
+use super::{Skill, SkillCategory, store};
 use crate::{
     error::{ApiError, ApiResult},
     graphql::{
@@ -11,6 +11,7 @@ use crate::{
         db, decode_id,
         mutation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error},
     },
+    write::Written,
 };
 
 /// Most alternative labels a skill may have.

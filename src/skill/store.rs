@@ -5,12 +5,13 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult,
     JoinType, NotSet, Order, PaginatorTrait, QuerySelect, QueryTrait, Set, Statement, Value,
     prelude::*,
-    sea_query::{Expr, ExprTrait, SelectStatement},
+    sea_query::{Expr, SelectStatement},
 };
 
 use crate::{
     error::ApiResult,
     graphql::connection::{ChildPages, KeyKind, Page, Sort, SortKey, child_pages},
+    write::{self, Written},
 };
 
 /// The skill with `slug`, if any.
@@ -135,17 +136,6 @@ pub async fn vacancy_pages(
     .await
 }
 
-/// The outcome of a write to an existing row.
-#[derive(Debug)]
-pub enum Written<T> {
-    /// Done.
-    Done(T),
-    /// No row has that id.
-    NotFound,
-    /// The row is at `current`, not at the expected version; nothing was written.
-    Stale { current: i32 },
-}
-
 /// A new skill, validated.
 #[derive(Clone, Debug)]
 pub struct NewSkill {
@@ -184,14 +174,6 @@ pub struct SkillChanges {
     pub aliases: Option<Vec<String>>,
 }
 
-/// Why a write found nothing to change: no such row, or another version of it.
-async fn missed(db: &impl ConnectionTrait, id: i64) -> Result<Option<i32>, DbErr> {
-    Ok(skill::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(|row| row.version))
-}
-
 /// Applies `changes` to skill `id` if it is at `expected` (any version when `None`), as one
 /// compare-and-set statement: of two concurrent writers with the same expected version, exactly
 /// one wins.
@@ -201,49 +183,25 @@ pub async fn update(
     expected: Option<i32>,
     changes: SkillChanges,
 ) -> Result<Written<skill::Model>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let mut update = skill::Entity::update_many()
-        .col_expr(
-            skill::Column::Version,
-            Expr::col(skill::Column::Version).add(1),
-        )
-        .col_expr(skill::Column::UpdatedAt, Expr::value(chrono::Utc::now()))
-        .filter(skill::Column::Id.eq(id));
-    if let Some(expected) = expected {
-        update = update.filter(skill::Column::Version.eq(expected));
-    }
+    let mut set: Vec<(&str, Value)> = Vec::new();
     if let Some(slug) = changes.slug {
-        update = update.col_expr(skill::Column::Slug, Expr::value(slug));
+        set.push(("slug", slug.into()));
     }
     if let Some(name) = changes.name {
-        update = update.col_expr(skill::Column::Name, Expr::value(name));
+        set.push(("name", name.into()));
     }
     if let Some(category) = changes.category {
-        update = update.col_expr(skill::Column::Category, Expr::value(category));
+        set.push(("category", category.into()));
     }
     if let Some(description) = changes.description {
-        update = update.col_expr(skill::Column::Description, Expr::value(description));
+        set.push(("description", description.into()));
     }
     if let Some(aliases) = changes.aliases {
-        update = update.col_expr(
-            skill::Column::Aliases,
-            Expr::value(entity::StringList(aliases)),
-        );
+        set.push(("aliases", entity::StringList(aliases).into()));
     }
-    if update.exec(&txn).await?.rows_affected == 0 {
-        let outcome = match missed(&txn, id).await? {
-            Some(current) => Written::Stale { current },
-            None => Written::NotFound,
-        };
-        txn.rollback().await?;
-        return Ok(outcome);
-    }
-    let row = skill::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("skill".into()))?;
-    txn.commit().await?;
-    Ok(Written::Done(row))
+    let txn = crate::db::begin_write(db).await?;
+    let outcome = write::update::<skill::Entity>(&txn, id, expected, set).await?;
+    write::settle(txn, outcome).await
 }
 
 /// Deletes skill `id` if it is at `expected`. A skill still in use is refused by the foreign keys
@@ -254,20 +212,8 @@ pub async fn delete(
     expected: Option<i32>,
 ) -> Result<Written<()>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
-    let mut delete = skill::Entity::delete_many().filter(skill::Column::Id.eq(id));
-    if let Some(expected) = expected {
-        delete = delete.filter(skill::Column::Version.eq(expected));
-    }
-    if delete.exec(&txn).await?.rows_affected == 0 {
-        let outcome = match missed(&txn, id).await? {
-            Some(current) => Written::Stale { current },
-            None => Written::NotFound,
-        };
-        txn.rollback().await?;
-        return Ok(outcome);
-    }
-    txn.commit().await?;
-    Ok(Written::Done(()))
+    let outcome = write::delete::<skill::Entity>(&txn, id, expected).await?;
+    write::settle(txn, outcome).await
 }
 
 /// How many developers and vacancies use skill `id`.

@@ -1,0 +1,108 @@
+//! Writes shared by every domain: compare-and-set updates and versioned deletes.
+//!
+//! Every mutable table has `id`, `version` and `updated_at`. An update sets its changes,
+//! increments `version` and stamps `updated_at` in one statement that only matches the row at the
+//! expected version, so of two concurrent writers with the same expected version exactly one wins.
+
+use std::str::FromStr;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Value,
+    sea_query::{Expr, ExprTrait},
+};
+
+/// The outcome of a write to an existing row.
+#[derive(Debug)]
+pub enum Written<T> {
+    /// Done.
+    Done(T),
+    /// No row has that id.
+    NotFound,
+    /// The row is at version `current`, not at the expected one; nothing was written.
+    Stale { current: i32 },
+}
+
+/// The column `name` of `E`; every mutable table has `id`, `version` and `updated_at`.
+fn column<E: EntityTrait>(name: &str) -> Result<E::Column, DbErr> {
+    E::Column::from_str(name).map_err(|_| {
+        DbErr::Custom(format!(
+            "table {} has no column {name}",
+            E::default().table_name()
+        ))
+    })
+}
+
+/// Why a write matched no row: the row is missing, or at another version.
+async fn missed<E: EntityTrait, T>(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Written<T>, DbErr> {
+    let version = E::find()
+        .filter(column::<E>("id")?.eq(id))
+        .into_json()
+        .one(db)
+        .await?
+        .and_then(|row| row.get("version").and_then(serde_json::Value::as_i64));
+    Ok(match version {
+        Some(current) => Written::Stale {
+            current: i32::try_from(current).unwrap_or(i32::MAX),
+        },
+        None => Written::NotFound,
+    })
+}
+
+/// Sets `changes` on row `id` of `E` if it is at `expected` (any version when `None`), increments
+/// its version and stamps `updated_at`; then reads the row back. Run it first in a write
+/// transaction.
+pub async fn update<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected: Option<i32>,
+    changes: Vec<(&str, Value)>,
+) -> Result<Written<E::Model>, DbErr> {
+    let version = column::<E>("version")?;
+    let mut update = E::update_many()
+        .col_expr(version, Expr::col(version).add(1))
+        .col_expr(column::<E>("updated_at")?, Expr::value(chrono::Utc::now()))
+        .filter(column::<E>("id")?.eq(id));
+    if let Some(expected) = expected {
+        update = update.filter(version.eq(expected));
+    }
+    for (name, value) in changes {
+        update = update.col_expr(column::<E>(name)?, Expr::value(value));
+    }
+    if update.exec(db).await?.rows_affected == 0 {
+        return missed::<E, _>(db, id).await;
+    }
+    let row = E::find().filter(column::<E>("id")?.eq(id)).one(db).await?;
+    Ok(row.map_or(Written::NotFound, Written::Done))
+}
+
+/// Deletes row `id` of `E` if it is at `expected` (any version when `None`). Run it first in a
+/// write transaction.
+pub async fn delete<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected: Option<i32>,
+) -> Result<Written<()>, DbErr> {
+    let mut delete = E::delete_many().filter(column::<E>("id")?.eq(id));
+    if let Some(expected) = expected {
+        delete = delete.filter(column::<E>("version")?.eq(expected));
+    }
+    if delete.exec(db).await?.rows_affected == 0 {
+        return missed::<E, _>(db, id).await;
+    }
+    Ok(Written::Done(()))
+}
+
+/// Commits `txn` when `outcome` is done, rolls it back otherwise.
+pub async fn settle<T>(
+    txn: sea_orm::DatabaseTransaction,
+    outcome: Written<T>,
+) -> Result<Written<T>, DbErr> {
+    match outcome {
+        Written::Done(_) => txn.commit().await?,
+        _ => txn.rollback().await?,
+    }
+    Ok(outcome)
+}
