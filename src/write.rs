@@ -33,7 +33,7 @@ fn column<E: EntityTrait>(name: &str) -> Result<E::Column, DbErr> {
 }
 
 /// Why a write matched no row: the row is missing, or at another version.
-async fn missed<E: EntityTrait, T>(
+pub async fn missed<E: EntityTrait, T>(
     db: &impl ConnectionTrait,
     id: i64,
 ) -> Result<Written<T>, DbErr> {

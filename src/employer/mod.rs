@@ -1,6 +1,9 @@
 //! Employers: the organisations that post vacancies.
 
+mod mutation;
 pub(crate) mod store;
+
+pub use mutation::EmployerMutation;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::employer;

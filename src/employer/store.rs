@@ -1,12 +1,18 @@
 //! Data access for employers.
 
 use entity::{employer, vacancy};
-use sea_orm::{ConnectionTrait, FromQueryResult, Order, QueryTrait, prelude::*, sea_query::Expr};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, NotSet, Order,
+    PaginatorTrait, QueryTrait, Set, Value,
+    prelude::*,
+    sea_query::{Expr, ExprTrait, Query},
+};
 
 use crate::{
     error::ApiResult,
     graphql::connection::{ChildPages, KeyKind, Page, Sort, SortKey, child_pages},
     vacancy::store::recency_sort,
+    write::{self, Written},
 };
 
 /// The employer with `slug`, if any.
@@ -89,4 +95,103 @@ pub async fn vacancy_pages(
         |row| vacancy::Model::from_query_result(row, ""),
     )
     .await
+}
+
+/// A new employer, validated.
+#[derive(Clone, Debug)]
+pub struct NewEmployer {
+    pub slug: String,
+    pub name: String,
+    pub industry: entity::Industry,
+    pub size: entity::CompanySize,
+    pub website: Option<String>,
+    pub description: String,
+    pub city: String,
+    pub country_code: String,
+}
+
+/// Inserts an employer.
+pub async fn create(db: &impl ConnectionTrait, new: NewEmployer) -> Result<employer::Model, DbErr> {
+    let now = chrono::Utc::now();
+    employer::ActiveModel {
+        id: NotSet,
+        slug: Set(new.slug),
+        name: Set(new.name),
+        industry: Set(new.industry),
+        size: Set(new.size),
+        website: Set(new.website),
+        description: Set(new.description),
+        city: Set(new.city),
+        country_code: Set(new.country_code),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(db)
+    .await
+}
+
+/// Applies `changes` (column name and value) to employer `id` if it is at `expected`.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+    changes: Vec<(&str, Value)>,
+) -> Result<Written<employer::Model>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let outcome = write::update::<employer::Entity>(&txn, id, expected, changes).await?;
+    write::settle(txn, outcome).await
+}
+
+/// Why an employer was not deleted.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// No employer has that id.
+    NotFound,
+    /// It is at another version.
+    Stale { current: i32 },
+    /// It still has this many OPEN vacancies.
+    OpenVacancies(u64),
+}
+
+/// Deletes employer `id` (at `expected`) with its draft and closed vacancies, unless it has OPEN
+/// vacancies: checked in the same statement as the delete.
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+) -> Result<Result<(), Kept>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let open = Query::select()
+        .expr(Expr::val(1))
+        .from(vacancy::Entity)
+        .and_where(Expr::col((vacancy::Entity, vacancy::Column::EmployerId)).eq(id))
+        .and_where(
+            Expr::col((vacancy::Entity, vacancy::Column::Status)).eq(entity::VacancyStatus::Open),
+        )
+        .to_owned();
+    let mut delete = employer::Entity::delete_many()
+        .filter(employer::Column::Id.eq(id))
+        .filter(Expr::exists(open).not());
+    if let Some(expected) = expected {
+        delete = delete.filter(employer::Column::Version.eq(expected));
+    }
+    if delete.exec(&txn).await?.rows_affected == 1 {
+        txn.commit().await?;
+        return Ok(Ok(()));
+    }
+    let open = vacancy::Entity::find()
+        .filter(vacancy::Column::EmployerId.eq(id))
+        .filter(vacancy::Column::Status.eq(entity::VacancyStatus::Open))
+        .count(&txn)
+        .await?;
+    let kept = match write::missed::<employer::Entity, ()>(&txn, id).await? {
+        Written::NotFound => Kept::NotFound,
+        Written::Stale { current } if expected.is_some_and(|expected| expected != current) => {
+            Kept::Stale { current }
+        }
+        _ => Kept::OpenVacancies(open),
+    };
+    txn.rollback().await?;
+    Ok(Err(kept))
 }

@@ -25,7 +25,7 @@ pub use node::{Node, NodeQuery};
 
 use crate::{
     developer::DeveloperQuery,
-    employer::EmployerQuery,
+    employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
     skill::{SkillMutation, SkillQuery},
     vacancy::VacancyQuery,
@@ -43,7 +43,7 @@ pub struct Query(
 
 /// The mutation root: each domain contributes its part.
 #[derive(MergedObject, Default)]
-pub struct Mutation(SkillMutation);
+pub struct Mutation(EmployerMutation, SkillMutation);
 
 /// The executable schema of talent-api.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

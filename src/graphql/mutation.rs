@@ -64,6 +64,37 @@ impl UserError {
     }
 }
 
+impl UserError {
+    /// `expectedVersion` no longer matches the `what`, now at version `current`.
+    pub fn stale(what: &str, current: i32) -> Self {
+        Self::new(
+            &["expectedVersion"],
+            UserErrorCode::StaleVersion,
+            format!(
+                "the {what} has changed since; it is at version {current}: reload it and try again"
+            ),
+        )
+    }
+
+    /// No `what` has the ID at `field`.
+    pub fn not_found(field: &str, what: &str) -> Self {
+        Self::new(
+            &[field],
+            UserErrorCode::NotFound,
+            format!("there is no such {what}"),
+        )
+    }
+
+    /// Another `what` already has `value` at `field`.
+    pub fn taken(field: &str, what: &str, value: &str) -> Self {
+        Self::new(
+            &[field],
+            UserErrorCode::Taken,
+            format!("another {what} has the {field} `{value}`"),
+        )
+    }
+}
+
 /// Collects every problem of one input.
 #[derive(Debug, Default)]
 pub struct Validator {
@@ -153,6 +184,43 @@ impl Validator {
             );
             value.to_owned()
         })
+    }
+
+    /// The primary key in a global ID of `kind` at `field`, or an `INVALID` error (and 0).
+    pub fn id(
+        &mut self,
+        field: &str,
+        id: &async_graphql::ID,
+        kind: crate::graphql::NodeKind,
+    ) -> i64 {
+        crate::graphql::decode_id(id, kind, &[]).unwrap_or_else(|_| {
+            self.error(
+                &[field],
+                UserErrorCode::Invalid,
+                format!("`{}` is not a valid ID here", id.as_str()),
+            );
+            0
+        })
+    }
+
+    /// An optional website: empty clears it; otherwise an http(s) URL of at most 300 characters.
+    pub fn website(&mut self, field: &[&str], value: &str) -> Option<String> {
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        let valid = (value.starts_with("https://") || value.starts_with("http://"))
+            && value.len() > "https://".len()
+            && value.len() <= 300
+            && !value.chars().any(char::is_whitespace);
+        if !valid {
+            self.error(
+                field,
+                UserErrorCode::Invalid,
+                "must be an http:// or https:// address of at most 300 characters",
+            );
+        }
+        Some(value.to_owned())
     }
 
     /// An ISO 4217 currency code, upper case.

@@ -8,7 +8,7 @@ use crate::{
     graphql::{
         NodeKind,
         batch::Item,
-        db, decode_id,
+        db,
         mutation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error},
     },
     write::Written,
@@ -129,38 +129,6 @@ fn aliases(validator: &mut Validator, aliases: &[String]) -> Vec<String> {
     kept
 }
 
-/// The skill's global ID, or a user error at `field`.
-fn skill_id(validator: &mut Validator, field: &str, id: &ID) -> i64 {
-    decode_id(id, NodeKind::Skill, &[]).unwrap_or_else(|_| {
-        validator.error(
-            &[field],
-            UserErrorCode::Invalid,
-            format!("`{}` is not a skill ID", id.as_str()),
-        );
-        0
-    })
-}
-
-fn taken(slug: &str) -> UserError {
-    UserError::new(
-        &["slug"],
-        UserErrorCode::Taken,
-        format!("another skill has the slug `{slug}`"),
-    )
-}
-
-fn stale(current: i32) -> UserError {
-    UserError::new(
-        &["expectedVersion"],
-        UserErrorCode::StaleVersion,
-        format!("the skill has changed since; it is at version {current}: reload it and try again"),
-    )
-}
-
-fn not_found(field: &str) -> UserError {
-    UserError::new(&[field], UserErrorCode::NotFound, "there is no such skill")
-}
-
 /// The skill part of the mutation root.
 #[derive(Default)]
 pub struct SkillMutation;
@@ -195,7 +163,11 @@ impl SkillMutation {
                 skill: Some(Skill(Item::one(row))),
                 user_errors: Vec::new(),
             }),
-            Err(err) => Ok(failed(vec![constraint_error(err, taken(&slug), None)?])),
+            Err(err) => Ok(failed(vec![constraint_error(
+                err,
+                UserError::taken("slug", "skill", &slug),
+                None,
+            )?])),
         }
     }
 
@@ -210,7 +182,7 @@ impl SkillMutation {
             user_errors,
         };
         let mut validator = Validator::default();
-        let id = skill_id(&mut validator, "id", &input.id);
+        let id = validator.id("id", &input.id, NodeKind::Skill);
         let changes = store::SkillChanges {
             slug: input
                 .slug
@@ -241,9 +213,13 @@ impl SkillMutation {
                 skill: Some(Skill(Item::one(row))),
                 user_errors: Vec::new(),
             },
-            Ok(Written::NotFound) => failed(vec![not_found("id")]),
-            Ok(Written::Stale { current }) => failed(vec![stale(current)]),
-            Err(err) => failed(vec![constraint_error(err, taken(&slug), None)?]),
+            Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "skill")]),
+            Ok(Written::Stale { current }) => failed(vec![UserError::stale("skill", current)]),
+            Err(err) => failed(vec![constraint_error(
+                err,
+                UserError::taken("slug", "skill", &slug),
+                None,
+            )?]),
         })
     }
 
@@ -258,7 +234,7 @@ impl SkillMutation {
             user_errors,
         };
         let mut validator = Validator::default();
-        let id = skill_id(&mut validator, "id", &input.id);
+        let id = validator.id("id", &input.id, NodeKind::Skill);
         if let Err(errors) = validator.finish(()) {
             return Ok(failed(errors));
         }
@@ -268,8 +244,8 @@ impl SkillMutation {
                 deleted_skill_id: Some(input.id),
                 user_errors: Vec::new(),
             },
-            Ok(Written::NotFound) => failed(vec![not_found("id")]),
-            Ok(Written::Stale { current }) => failed(vec![stale(current)]),
+            Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "skill")]),
+            Ok(Written::Stale { current }) => failed(vec![UserError::stale("skill", current)]),
             Err(err) => {
                 // The foreign keys refused the delete: say who uses the skill. (SQLite reports
                 // that refusal with varying codes, so count rather than read the error.)
@@ -299,8 +275,8 @@ impl SkillMutation {
             user_errors,
         };
         let mut validator = Validator::default();
-        let from = skill_id(&mut validator, "from", &input.from);
-        let into = skill_id(&mut validator, "into", &input.into);
+        let from = validator.id("from", &input.from, NodeKind::Skill);
+        let into = validator.id("into", &input.into, NodeKind::Skill);
         if from == into && from != 0 {
             validator.error(
                 &["into"],
@@ -317,8 +293,8 @@ impl SkillMutation {
                 skill: Some(Skill(Item::one(row))),
                 user_errors: Vec::new(),
             },
-            Err(store::MergeMissing::From) => failed(vec![not_found("from")]),
-            Err(store::MergeMissing::Into) => failed(vec![not_found("into")]),
+            Err(store::MergeMissing::From) => failed(vec![UserError::not_found("from", "skill")]),
+            Err(store::MergeMissing::Into) => failed(vec![UserError::not_found("into", "skill")]),
         })
     }
 }

@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod cross_engine;
 mod developers;
+mod employer_mutations;
 mod employers;
 mod errors;
 mod filters;

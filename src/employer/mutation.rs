@@ -1,0 +1,254 @@
+//! Managing employers: create, update and delete them.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use sea_orm::Value;
+
+use super::{CompanySize, Employer, Industry, store};
+use crate::{
+    graphql::{
+        NodeKind,
+        batch::Item,
+        db,
+        mutation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error},
+    },
+    write::Written,
+};
+
+/// A new employer.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateEmployerInput {
+    /// Unique key: 2 to 40 of `a-z`, `0-9` and `-`, e.g. `northwind-logistics`.
+    pub slug: String,
+    /// The employer's name, at most 200 characters.
+    pub name: String,
+    /// The industry it works in.
+    pub industry: Industry,
+    /// How big it is.
+    pub size: CompanySize,
+    /// Its website: an http:// or https:// address.
+    pub website: Option<String>,
+    /// What it does, at most 10,000 characters.
+    #[graphql(default)]
+    pub description: String,
+    /// City of its head office.
+    pub city: String,
+    /// Country of its head office: ISO 3166-1 alpha-2 code.
+    pub country_code: String,
+}
+
+/// Changes to an employer; fields left out stay as they are.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateEmployerInput {
+    /// The employer's global ID.
+    pub id: ID,
+    /// The version the change is based on; if the employer has moved on, nothing is written and
+    /// the payload carries a `STALE_VERSION` error.
+    pub expected_version: Option<i32>,
+    /// New unique key.
+    pub slug: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New industry.
+    pub industry: Option<Industry>,
+    /// New size.
+    pub size: Option<CompanySize>,
+    /// New website; an empty string removes it.
+    pub website: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New city.
+    pub city: Option<String>,
+    /// New country code.
+    pub country_code: Option<String>,
+}
+
+/// An employer to delete, with its draft and closed vacancies. Refused with `IN_USE` while it has
+/// OPEN vacancies (close them first).
+#[derive(InputObject, Clone, Debug)]
+pub struct DeleteEmployerInput {
+    /// The employer's global ID.
+    pub id: ID,
+    /// The version the deletion is based on.
+    pub expected_version: Option<i32>,
+}
+
+/// The result of `createEmployer`.
+#[derive(SimpleObject)]
+pub struct CreateEmployerPayload {
+    /// The new employer; null when there are user errors.
+    pub employer: Option<Employer>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `updateEmployer`.
+#[derive(SimpleObject)]
+pub struct UpdateEmployerPayload {
+    /// The changed employer; null when there are user errors.
+    pub employer: Option<Employer>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `deleteEmployer`.
+#[derive(SimpleObject)]
+pub struct DeleteEmployerPayload {
+    /// The global ID of the deleted employer; null when there are user errors.
+    pub deleted_employer_id: Option<ID>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The employer part of the mutation root.
+#[derive(Default)]
+pub struct EmployerMutation;
+
+#[Object]
+impl EmployerMutation {
+    /// Adds an employer to the directory.
+    async fn create_employer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEmployerInput,
+    ) -> Result<CreateEmployerPayload> {
+        let failed = |user_errors| CreateEmployerPayload {
+            employer: None,
+            user_errors,
+        };
+        let mut validator = Validator::default();
+        let new = store::NewEmployer {
+            slug: validator.slug(&["slug"], &input.slug),
+            name: validator.text(&["name"], &input.name, MAX_NAME),
+            industry: input.industry.into(),
+            size: input.size.into(),
+            website: input
+                .website
+                .as_deref()
+                .and_then(|url| validator.website(&["website"], url)),
+            description: validator.optional_text(&["description"], &input.description, MAX_TEXT),
+            city: validator.text(&["city"], &input.city, MAX_NAME),
+            country_code: validator.country(&["countryCode"], &input.country_code),
+        };
+        let new = match validator.finish(new) {
+            Ok(new) => new,
+            Err(errors) => return Ok(failed(errors)),
+        };
+        let slug = new.slug.clone();
+        match store::create(db(ctx)?, new).await {
+            Ok(row) => Ok(CreateEmployerPayload {
+                employer: Some(Employer(Item::one(row))),
+                user_errors: Vec::new(),
+            }),
+            Err(err) => Ok(failed(vec![constraint_error(
+                err,
+                UserError::taken("slug", "employer", &slug),
+                None,
+            )?])),
+        }
+    }
+
+    /// Changes an employer. Send `expectedVersion` to be sure nobody changed it since you read it.
+    async fn update_employer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEmployerInput,
+    ) -> Result<UpdateEmployerPayload> {
+        let failed = |user_errors| UpdateEmployerPayload {
+            employer: None,
+            user_errors,
+        };
+        let mut validator = Validator::default();
+        let id = validator.id("id", &input.id, NodeKind::Employer);
+        let mut changes: Vec<(&str, Value)> = Vec::new();
+        let mut slug = String::new();
+        if let Some(value) = &input.slug {
+            slug = validator.slug(&["slug"], value);
+            changes.push(("slug", slug.clone().into()));
+        }
+        if let Some(value) = &input.name {
+            changes.push(("name", validator.text(&["name"], value, MAX_NAME).into()));
+        }
+        if let Some(value) = input.industry {
+            changes.push(("industry", entity::Industry::from(value).into()));
+        }
+        if let Some(value) = input.size {
+            changes.push(("size", entity::CompanySize::from(value).into()));
+        }
+        if let Some(value) = &input.website {
+            changes.push(("website", validator.website(&["website"], value).into()));
+        }
+        if let Some(value) = &input.description {
+            changes.push((
+                "description",
+                validator
+                    .optional_text(&["description"], value, MAX_TEXT)
+                    .into(),
+            ));
+        }
+        if let Some(value) = &input.city {
+            changes.push(("city", validator.text(&["city"], value, MAX_NAME).into()));
+        }
+        if let Some(value) = &input.country_code {
+            changes.push((
+                "country_code",
+                validator.country(&["countryCode"], value).into(),
+            ));
+        }
+        let changes = match validator.finish(changes) {
+            Ok(changes) => changes,
+            Err(errors) => return Ok(failed(errors)),
+        };
+        Ok(
+            match store::update(db(ctx)?, id, input.expected_version, changes).await {
+                Ok(Written::Done(row)) => UpdateEmployerPayload {
+                    employer: Some(Employer(Item::one(row))),
+                    user_errors: Vec::new(),
+                },
+                Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "employer")]),
+                Ok(Written::Stale { current }) => {
+                    failed(vec![UserError::stale("employer", current)])
+                }
+                Err(err) => failed(vec![constraint_error(
+                    err,
+                    UserError::taken("slug", "employer", &slug),
+                    None,
+                )?]),
+            },
+        )
+    }
+
+    /// Deletes an employer with its draft and closed vacancies; refused while it has OPEN ones.
+    async fn delete_employer(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteEmployerInput,
+    ) -> Result<DeleteEmployerPayload> {
+        let failed = |user_errors| DeleteEmployerPayload {
+            deleted_employer_id: None,
+            user_errors,
+        };
+        let mut validator = Validator::default();
+        let id = validator.id("id", &input.id, NodeKind::Employer);
+        if let Err(errors) = validator.finish(()) {
+            return Ok(failed(errors));
+        }
+        let deleted = store::delete(db(ctx)?, id, input.expected_version)
+            .await
+            .map_err(crate::error::ApiError::from)?;
+        Ok(match deleted {
+            Ok(()) => DeleteEmployerPayload {
+                deleted_employer_id: Some(input.id),
+                user_errors: Vec::new(),
+            },
+            Err(store::Kept::NotFound) => failed(vec![UserError::not_found("id", "employer")]),
+            Err(store::Kept::Stale { current }) => {
+                failed(vec![UserError::stale("employer", current)])
+            }
+            Err(store::Kept::OpenVacancies(open)) => failed(vec![UserError::new(
+                &["id"],
+                UserErrorCode::InUse,
+                format!("the employer has {open} open vacancies: close them first"),
+            )]),
+        })
+    }
+}
