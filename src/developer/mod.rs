@@ -1,6 +1,9 @@
 //! Developers: the people in the directory, and the skills they have.
 
+mod mutation;
 pub(crate) mod store;
+
+pub use mutation::DeveloperMutation;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::{developer, developer_skill, skill};

@@ -2,7 +2,8 @@
 
 use entity::{developer, developer_skill, skill};
 use sea_orm::{
-    Condition, ConnectionTrait, Order, QueryOrder,
+    ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order,
+    QueryOrder, Set, Value,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
@@ -13,6 +14,7 @@ use crate::{
         batch::Children,
         connection::{KeyKind, Sort, SortKey},
     },
+    write::{self, Written},
 };
 
 /// The developer with `handle`, if any.
@@ -163,4 +165,141 @@ pub async fn skills_of(
     Ok(Children::new(rows.into_iter().filter_map(
         |(link, skill)| Some((link.developer_id, link, skill?)),
     )))
+}
+
+/// A new developer, validated; skills as (skill id, level, years).
+#[derive(Clone, Debug)]
+pub struct NewDeveloper {
+    pub handle: String,
+    pub name: String,
+    pub email: String,
+    pub headline: String,
+    pub bio: String,
+    pub seniority: entity::Seniority,
+    pub years_of_experience: i32,
+    pub city: String,
+    pub country_code: String,
+    pub remote_preference: entity::Workplace,
+    pub open_to_work: bool,
+    pub salary_expectation: Option<(i64, String)>,
+    pub skills: Vec<(i64, i16, i32)>,
+}
+
+/// Which of a developer's unique values another developer has: (handle, email).
+pub async fn taken(
+    db: &impl ConnectionTrait,
+    handle: Option<&str>,
+    email: Option<&str>,
+    except: Option<i64>,
+) -> Result<(bool, bool), DbErr> {
+    let mut found = (false, false);
+    let mut query = developer::Entity::find().filter(
+        Condition::any()
+            .add_option(handle.map(|handle| developer::Column::Handle.eq(handle)))
+            .add_option(email.map(|email| developer::Column::Email.eq(email))),
+    );
+    if let Some(except) = except {
+        query = query.filter(developer::Column::Id.ne(except));
+    }
+    if handle.is_none() && email.is_none() {
+        return Ok(found);
+    }
+    for row in query.all(db).await? {
+        found.0 |= Some(row.handle.as_str()) == handle;
+        found.1 |= Some(row.email.as_str()) == email;
+    }
+    Ok(found)
+}
+
+/// Replaces the skills of developer `id` (inside the caller's transaction).
+async fn replace_skills(
+    db: &impl ConnectionTrait,
+    id: i64,
+    skills: &[(i64, i16, i32)],
+) -> Result<(), DbErr> {
+    developer_skill::Entity::delete_many()
+        .filter(developer_skill::Column::DeveloperId.eq(id))
+        .exec(db)
+        .await?;
+    if skills.is_empty() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let links = skills
+        .iter()
+        .map(|&(skill, level, years)| developer_skill::ActiveModel {
+            developer_id: Set(id),
+            skill_id: Set(skill),
+            level: Set(level),
+            years: Set(years),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    developer_skill::Entity::insert_many(links)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a developer and their skills, in one transaction.
+pub async fn create(db: &DatabaseConnection, new: NewDeveloper) -> Result<developer::Model, DbErr> {
+    let now = chrono::Utc::now();
+    let txn = crate::db::begin_write(db).await?;
+    let (amount, currency) = new
+        .salary_expectation
+        .map_or((None, None), |(amount, currency)| {
+            (Some(amount), Some(currency))
+        });
+    let row = developer::ActiveModel {
+        id: NotSet,
+        handle: Set(new.handle),
+        name: Set(new.name),
+        email: Set(new.email),
+        headline: Set(new.headline),
+        bio: Set(new.bio),
+        seniority: Set(new.seniority),
+        years_of_experience: Set(new.years_of_experience),
+        city: Set(new.city),
+        country_code: Set(new.country_code),
+        remote_preference: Set(new.remote_preference),
+        open_to_work: Set(new.open_to_work),
+        salary_expectation_amount: Set(amount),
+        salary_expectation_currency: Set(currency),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    replace_skills(&txn, row.id, &new.skills).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Applies `changes` (column name and value) to developer `id` if it is at `expected`; with
+/// `skills`, also replaces their skills. One transaction.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+    changes: Vec<(&str, Value)>,
+    skills: Option<&[(i64, i16, i32)]>,
+) -> Result<Written<developer::Model>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let outcome = write::update::<developer::Entity>(&txn, id, expected, changes).await?;
+    if let (Written::Done(_), Some(skills)) = (&outcome, skills) {
+        replace_skills(&txn, id, skills).await?;
+    }
+    write::settle(txn, outcome).await
+}
+
+/// Deletes developer `id` (at `expected`) with their skill links.
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+) -> Result<Written<()>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let outcome = write::delete::<developer::Entity>(&txn, id, expected).await?;
+    write::settle(txn, outcome).await
 }

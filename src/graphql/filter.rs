@@ -1,10 +1,7 @@
 //! Checking filter arguments: every error names the argument path, e.g.
 //! `["filter", "skills", "2", "slug"]`.
 
-use std::collections::HashMap;
-
-use entity::skill;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::ConnectionTrait;
 
 use crate::{
     codes,
@@ -59,16 +56,9 @@ pub async fn skill_ids(
     if slugs.is_empty() {
         return Ok(Vec::new());
     }
-    let known: HashMap<String, i64> = skill::Entity::find()
-        .select_only()
-        .column(skill::Column::Slug)
-        .column(skill::Column::Id)
-        .filter(skill::Column::Slug.is_in(slugs.iter().map(|(slug, _)| *slug)))
-        .into_tuple::<(String, i64)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let known =
+        crate::skill::store::ids_by_slug(db, slugs.iter().map(|(slug, _)| (*slug).to_owned()))
+            .await?;
     slugs
         .iter()
         .map(|(slug, at)| {

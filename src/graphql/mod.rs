@@ -24,7 +24,7 @@ pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
 pub use node::{Node, NodeQuery};
 
 use crate::{
-    developer::DeveloperQuery,
+    developer::{DeveloperMutation, DeveloperQuery},
     employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
     skill::{SkillMutation, SkillQuery},
@@ -43,7 +43,7 @@ pub struct Query(
 
 /// The mutation root: each domain contributes its part.
 #[derive(MergedObject, Default)]
-pub struct Mutation(EmployerMutation, SkillMutation);
+pub struct Mutation(DeveloperMutation, EmployerMutation, SkillMutation);
 
 /// The executable schema of talent-api.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

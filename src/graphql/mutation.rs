@@ -203,6 +203,26 @@ impl Validator {
         })
     }
 
+    /// An email address: trimmed and lower-cased, one `@`, a dotted domain, at most 320 characters.
+    pub fn email(&mut self, field: &[&str], value: &str) -> String {
+        let value = value.trim().to_lowercase();
+        let valid = value.len() <= 320
+            && !value.chars().any(char::is_whitespace)
+            && value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if value.is_empty() {
+            self.error(field, UserErrorCode::Required, "must not be blank");
+        } else if !valid {
+            self.error(field, UserErrorCode::Invalid, "is not an email address");
+        }
+        value
+    }
+
     /// An optional website: empty clears it; otherwise an http(s) URL of at most 300 characters.
     pub fn website(&mut self, field: &[&str], value: &str) -> Option<String> {
         let value = value.trim();
@@ -271,6 +291,29 @@ mod tests {
             ]
         );
         assert_eq!(errors[0].field, ["input", "name"]);
+    }
+
+    #[test]
+    fn email_addresses_are_normalised_and_checked() {
+        let mut validator = Validator::default();
+        assert_eq!(
+            validator.email(&["email"], " Ana.Kowalska@Example.COM "),
+            "ana.kowalska@example.com"
+        );
+        assert!(validator.finish(()).is_ok());
+        for bad in [
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana @example.com",
+            "a@b@example.com",
+            "ana@.com",
+        ] {
+            let mut validator = Validator::default();
+            validator.email(&["email"], bad);
+            assert!(validator.finish(()).is_err(), "{bad} was accepted");
+        }
     }
 
     #[test]

@@ -25,6 +25,27 @@ pub async fn find_by_slug(
         .await?)
 }
 
+/// The ids of the skills with these slugs, by slug (unknown slugs are absent), in one statement.
+pub async fn ids_by_slug(
+    db: &impl ConnectionTrait,
+    slugs: impl IntoIterator<Item = String>,
+) -> Result<std::collections::HashMap<String, i64>, DbErr> {
+    let slugs: Vec<String> = slugs.into_iter().collect();
+    if slugs.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(skill::Entity::find()
+        .select_only()
+        .column(skill::Column::Slug)
+        .column(skill::Column::Id)
+        .filter(skill::Column::Slug.is_in(slugs))
+        .into_tuple::<(String, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// The orders skills can be listed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SkillSort {

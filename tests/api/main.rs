@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod cross_engine;
+mod developer_mutations;
 mod developers;
 mod employer_mutations;
 mod employers;

@@ -1,0 +1,445 @@
+//! Keeping developer profiles current: create, update, delete, and set their skills.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use sea_orm::{ConnectionTrait, Value};
+
+use super::{Developer, store};
+use crate::{
+    error::{ApiError, ApiResult},
+    graphql::{
+        NodeKind, Seniority, Workplace,
+        batch::Item,
+        db,
+        mutation::{
+            MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error,
+        },
+    },
+    skill::store::ids_by_slug,
+    write::Written,
+};
+
+/// Most skills a developer may list.
+const MAX_SKILLS: usize = 100;
+
+/// A skill a developer has.
+#[derive(InputObject, Clone, Debug)]
+pub struct DeveloperSkillInput {
+    /// The skill's slug, e.g. `postgresql`.
+    pub slug: String,
+    /// Level from 1 (basic) to 5 (expert).
+    pub level: i32,
+    /// Years of hands-on use, 0 to 60.
+    #[graphql(default)]
+    pub years: i32,
+}
+
+/// A salary expectation: a yearly gross amount in whole currency units.
+#[derive(InputObject, Clone, Debug)]
+pub struct SalaryExpectationInput {
+    /// Yearly gross amount, more than 0.
+    pub amount: i64,
+    /// ISO 4217 currency code, e.g. `EUR`.
+    pub currency: String,
+}
+
+/// A new developer profile.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateDeveloperInput {
+    /// Unique handle: 2 to 40 of `a-z`, `0-9` and `-`.
+    pub handle: String,
+    /// Full name, at most 200 characters.
+    pub name: String,
+    /// Email address (private, unique).
+    pub email: String,
+    /// One-line summary, at most 300 characters.
+    pub headline: String,
+    /// About them, at most 10,000 characters.
+    #[graphql(default)]
+    pub bio: String,
+    /// Career level.
+    pub seniority: Seniority,
+    /// Years of professional experience, 0 to 60.
+    pub years_of_experience: i32,
+    /// City they live in.
+    pub city: String,
+    /// Country they live in: ISO 3166-1 alpha-2 code.
+    pub country_code: String,
+    /// Where they prefer to work.
+    pub remote_preference: Workplace,
+    /// Whether they are open to offers now.
+    #[graphql(default = true)]
+    pub open_to_work: bool,
+    /// Their salary expectation (private).
+    pub salary_expectation: Option<SalaryExpectationInput>,
+    /// Their skills, at most 100.
+    #[graphql(default)]
+    pub skills: Vec<DeveloperSkillInput>,
+}
+
+/// Changes to a developer profile; fields left out stay as they are.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateDeveloperInput {
+    /// The developer's global ID.
+    pub id: ID,
+    /// The version the change is based on; if the profile has moved on, nothing is written and
+    /// the payload carries a `STALE_VERSION` error.
+    pub expected_version: Option<i32>,
+    /// New handle.
+    pub handle: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New email address.
+    pub email: Option<String>,
+    /// New headline.
+    pub headline: Option<String>,
+    /// New bio.
+    pub bio: Option<String>,
+    /// New career level.
+    pub seniority: Option<Seniority>,
+    /// New years of experience.
+    pub years_of_experience: Option<i32>,
+    /// New city.
+    pub city: Option<String>,
+    /// New country code.
+    pub country_code: Option<String>,
+    /// New workplace preference.
+    pub remote_preference: Option<Workplace>,
+    /// Whether they are open to offers now.
+    pub open_to_work: Option<bool>,
+    /// New salary expectation; `null` removes it.
+    pub salary_expectation: MaybeUndefined<SalaryExpectationInput>,
+}
+
+/// A developer profile to delete, with its skills.
+#[derive(InputObject, Clone, Debug)]
+pub struct DeleteDeveloperInput {
+    /// The developer's global ID.
+    pub id: ID,
+    /// The version the deletion is based on.
+    pub expected_version: Option<i32>,
+}
+
+/// The whole new set of a developer's skills (replacing the old one).
+#[derive(InputObject, Clone, Debug)]
+pub struct SetDeveloperSkillsInput {
+    /// The developer's global ID.
+    pub id: ID,
+    /// The version the change is based on.
+    pub expected_version: Option<i32>,
+    /// Every skill they have, at most 100.
+    pub skills: Vec<DeveloperSkillInput>,
+}
+
+/// The result of a mutation that returns a developer.
+#[derive(SimpleObject)]
+pub struct DeveloperPayload {
+    /// The developer as written; null when there are user errors.
+    pub developer: Option<Developer>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `deleteDeveloper`.
+#[derive(SimpleObject)]
+pub struct DeleteDeveloperPayload {
+    /// The global ID of the deleted developer; null when there are user errors.
+    pub deleted_developer_id: Option<ID>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+fn failed(user_errors: Vec<UserError>) -> DeveloperPayload {
+    DeveloperPayload {
+        developer: None,
+        user_errors,
+    }
+}
+
+fn written(row: entity::developer::Model) -> DeveloperPayload {
+    DeveloperPayload {
+        developer: Some(Developer(Item::one(row))),
+        user_errors: Vec::new(),
+    }
+}
+
+/// Checks a list of skills and resolves their slugs (one statement): `(skill id, level, years)`.
+async fn skills(
+    validator: &mut Validator,
+    db: &impl ConnectionTrait,
+    skills: &[DeveloperSkillInput],
+) -> ApiResult<Vec<(i64, i16, i32)>> {
+    if skills.len() > MAX_SKILLS {
+        validator.error(
+            &["skills"],
+            UserErrorCode::OutOfRange,
+            format!("at most {MAX_SKILLS} skills"),
+        );
+    }
+    let ids = ids_by_slug(db, skills.iter().map(|skill| skill.slug.trim().to_owned())).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, skill) in skills.iter().enumerate() {
+        let at = i.to_string();
+        let slug = skill.slug.trim();
+        validator.range(&["skills", &at, "level"], skill.level.into(), 1, 5);
+        validator.range(&["skills", &at, "years"], skill.years.into(), 0, 60);
+        match ids.get(slug) {
+            None => validator.error(
+                &["skills", &at, "slug"],
+                UserErrorCode::NotFound,
+                format!("there is no skill `{slug}`"),
+            ),
+            Some(_) if !seen.insert(slug.to_owned()) => validator.error(
+                &["skills", &at, "slug"],
+                UserErrorCode::Invalid,
+                format!("`{slug}` is listed twice"),
+            ),
+            Some(&id) => out.push((id, skill.level.clamp(1, 5) as i16, skill.years)),
+        }
+    }
+    Ok(out)
+}
+
+/// A salary expectation: a positive amount and an ISO currency.
+fn salary(validator: &mut Validator, salary: &SalaryExpectationInput) -> (i64, String) {
+    validator.range(
+        &["salaryExpectation", "amount"],
+        salary.amount,
+        1,
+        1_000_000_000,
+    );
+    (
+        salary.amount,
+        validator.currency(&["salaryExpectation", "currency"], &salary.currency),
+    )
+}
+
+/// TAKEN errors for the unique values another developer has.
+async fn taken(
+    db: &impl ConnectionTrait,
+    handle: Option<&str>,
+    email: Option<&str>,
+    except: Option<i64>,
+) -> ApiResult<Vec<UserError>> {
+    let (handle_taken, email_taken) = store::taken(db, handle, email, except).await?;
+    let mut errors = Vec::new();
+    if let (true, Some(handle)) = (handle_taken, handle) {
+        errors.push(UserError::taken("handle", "developer", handle));
+    }
+    if email_taken {
+        errors.push(UserError::new(
+            &["email"],
+            UserErrorCode::Taken,
+            "another developer has this email address",
+        ));
+    }
+    Ok(errors)
+}
+
+/// A unique-constraint race lost after the checks: which value it was.
+fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
+    let email = matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(ref message)) if message.contains("email"));
+    let unique = if email {
+        UserError::new(
+            &["email"],
+            UserErrorCode::Taken,
+            "another developer has this email address",
+        )
+    } else {
+        UserError::taken("handle", "developer", handle)
+    };
+    constraint_error(err, unique, None)
+}
+
+/// The developer part of the mutation root.
+#[derive(Default)]
+pub struct DeveloperMutation;
+
+#[Object]
+impl DeveloperMutation {
+    /// Adds a developer profile, with its skills, in one transaction.
+    async fn create_developer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDeveloperInput,
+    ) -> Result<DeveloperPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let new = store::NewDeveloper {
+            handle: v.slug(&["handle"], &input.handle),
+            name: v.text(&["name"], &input.name, MAX_NAME),
+            email: v.email(&["email"], &input.email),
+            headline: v.text(&["headline"], &input.headline, MAX_HEADLINE),
+            bio: v.optional_text(&["bio"], &input.bio, MAX_TEXT),
+            seniority: input.seniority.into(),
+            years_of_experience: input.years_of_experience,
+            city: v.text(&["city"], &input.city, MAX_NAME),
+            country_code: v.country(&["countryCode"], &input.country_code),
+            remote_preference: input.remote_preference.into(),
+            open_to_work: input.open_to_work,
+            salary_expectation: input.salary_expectation.as_ref().map(|s| salary(&mut v, s)),
+            skills: skills(&mut v, db, &input.skills).await?,
+        };
+        v.range(
+            &["yearsOfExperience"],
+            input.years_of_experience.into(),
+            0,
+            60,
+        );
+        let new = match v.finish(new) {
+            Ok(new) => new,
+            Err(errors) => return Ok(failed(errors)),
+        };
+        let conflicts = taken(db, Some(&new.handle), Some(&new.email), None).await?;
+        if !conflicts.is_empty() {
+            return Ok(failed(conflicts));
+        }
+        let handle = new.handle.clone();
+        Ok(match store::create(db, new).await {
+            Ok(row) => written(row),
+            Err(err) => failed(vec![race(err, &handle)?]),
+        })
+    }
+
+    /// Changes a developer profile. Send `expectedVersion` to be sure nobody changed it since you
+    /// read it.
+    async fn update_developer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDeveloperInput,
+    ) -> Result<DeveloperPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Developer);
+        let mut changes: Vec<(&str, Value)> = Vec::new();
+        let handle = input
+            .handle
+            .as_deref()
+            .map(|value| v.slug(&["handle"], value));
+        let email = input
+            .email
+            .as_deref()
+            .map(|value| v.email(&["email"], value));
+        if let Some(handle) = &handle {
+            changes.push(("handle", handle.clone().into()));
+        }
+        if let Some(email) = &email {
+            changes.push(("email", email.clone().into()));
+        }
+        if let Some(value) = &input.name {
+            changes.push(("name", v.text(&["name"], value, MAX_NAME).into()));
+        }
+        if let Some(value) = &input.headline {
+            changes.push((
+                "headline",
+                v.text(&["headline"], value, MAX_HEADLINE).into(),
+            ));
+        }
+        if let Some(value) = &input.bio {
+            changes.push(("bio", v.optional_text(&["bio"], value, MAX_TEXT).into()));
+        }
+        if let Some(value) = input.seniority {
+            changes.push(("seniority", entity::Seniority::from(value).into()));
+        }
+        if let Some(value) = input.years_of_experience {
+            v.range(&["yearsOfExperience"], value.into(), 0, 60);
+            changes.push(("years_of_experience", value.into()));
+        }
+        if let Some(value) = &input.city {
+            changes.push(("city", v.text(&["city"], value, MAX_NAME).into()));
+        }
+        if let Some(value) = &input.country_code {
+            changes.push(("country_code", v.country(&["countryCode"], value).into()));
+        }
+        if let Some(value) = input.remote_preference {
+            changes.push(("remote_preference", entity::Workplace::from(value).into()));
+        }
+        if let Some(value) = input.open_to_work {
+            changes.push(("open_to_work", value.into()));
+        }
+        match &input.salary_expectation {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => {
+                changes.push(("salary_expectation_amount", Option::<i64>::None.into()));
+                changes.push(("salary_expectation_currency", Option::<String>::None.into()));
+            }
+            MaybeUndefined::Value(value) => {
+                let (amount, currency) = salary(&mut v, value);
+                changes.push(("salary_expectation_amount", amount.into()));
+                changes.push(("salary_expectation_currency", currency.into()));
+            }
+        }
+        let changes = match v.finish(changes) {
+            Ok(changes) => changes,
+            Err(errors) => return Ok(failed(errors)),
+        };
+        let conflicts = taken(db, handle.as_deref(), email.as_deref(), Some(id)).await?;
+        if !conflicts.is_empty() {
+            return Ok(failed(conflicts));
+        }
+        Ok(
+            match store::update(db, id, input.expected_version, changes, None).await {
+                Ok(Written::Done(row)) => written(row),
+                Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "developer")]),
+                Ok(Written::Stale { current }) => {
+                    failed(vec![UserError::stale("developer", current)])
+                }
+                Err(err) => failed(vec![race(err, handle.as_deref().unwrap_or_default())?]),
+            },
+        )
+    }
+
+    /// Replaces a developer's whole set of skills, in one transaction; bumps their version.
+    async fn set_developer_skills(
+        &self,
+        ctx: &Context<'_>,
+        input: SetDeveloperSkillsInput,
+    ) -> Result<DeveloperPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Developer);
+        let skills = skills(&mut v, db, &input.skills).await?;
+        let skills = match v.finish(skills) {
+            Ok(skills) => skills,
+            Err(errors) => return Ok(failed(errors)),
+        };
+        let outcome = store::update(db, id, input.expected_version, Vec::new(), Some(&skills))
+            .await
+            .map_err(ApiError::from)?;
+        Ok(match outcome {
+            Written::Done(row) => written(row),
+            Written::NotFound => failed(vec![UserError::not_found("id", "developer")]),
+            Written::Stale { current } => failed(vec![UserError::stale("developer", current)]),
+        })
+    }
+
+    /// Deletes a developer profile with its skills.
+    async fn delete_developer(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteDeveloperInput,
+    ) -> Result<DeleteDeveloperPayload> {
+        let failed = |user_errors| DeleteDeveloperPayload {
+            deleted_developer_id: None,
+            user_errors,
+        };
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Developer);
+        if let Err(errors) = v.finish(()) {
+            return Ok(failed(errors));
+        }
+        Ok(
+            match store::delete(db(ctx)?, id, input.expected_version)
+                .await
+                .map_err(ApiError::from)?
+            {
+                Written::Done(()) => DeleteDeveloperPayload {
+                    deleted_developer_id: Some(input.id),
+                    user_errors: Vec::new(),
+                },
+                Written::NotFound => failed(vec![UserError::not_found("id", "developer")]),
+                Written::Stale { current } => failed(vec![UserError::stale("developer", current)]),
+            },
+        )
+    }
+}

@@ -1,0 +1,200 @@
+//! Developer profiles: create, update, set skills, delete; validation, versions, transactions.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use talent_api::config::DatabaseUrl;
+
+use crate::{
+    db_test,
+    helpers::{TestApp, first_error},
+};
+
+const CREATE: &str = "mutation($input: CreateDeveloperInput!) { createDeveloper(input: $input) { developer { id handle name version skills { skill { slug } level years } } userErrors { field code message } } }";
+const UPDATE: &str = "mutation($input: UpdateDeveloperInput!) { updateDeveloper(input: $input) { developer { id handle headline version } userErrors { field code message } } }";
+const SET_SKILLS: &str = "mutation($input: SetDeveloperSkillsInput!) { setDeveloperSkills(input: $input) { developer { version skills { skill { slug } level } } userErrors { field code message } } }";
+const DELETE: &str = "mutation($input: DeleteDeveloperInput!) { deleteDeveloper(input: $input) { deletedDeveloperId userErrors { field code message } } }";
+
+fn codes(errors: &Value) -> Vec<(Value, String)> {
+    errors
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].clone(),
+                e["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn new_developer() -> Value {
+    json!({
+        "handle": "quinn-okafor", "name": "Quinn Okafor", "email": "Quinn.Okafor@Example.org",
+        "headline": "Senior Back-end Engineer · Rust, PostgreSQL", "seniority": "SENIOR", "yearsOfExperience": 9,
+        "city": "Leeds", "countryCode": "GB", "remotePreference": "HYBRID",
+        "salaryExpectation": { "amount": 72000, "currency": "gbp" },
+        "skills": [{ "slug": "rust", "level": 5, "years": 6 }, { "slug": "postgresql", "level": 4, "years": 8 }]
+    })
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> Option<String> {
+    let db = app.db().await;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .expect("query")?;
+    row.try_get_by_index::<Option<String>>(0).expect("a text")
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let db = app.db().await;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get_by_index::<i64>(0).expect("a count")
+}
+
+async fn total(app: &TestApp) -> Value {
+    app.data("{ developers { totalCount } }", json!({})).await["developers"]["totalCount"].clone()
+}
+
+db_test!(Demo, async fn create_developer_writes_the_profile_and_skills_and_search_finds_them(app) {
+    let data = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let payload = &data["createDeveloper"];
+    assert_eq!(payload["userErrors"], json!([]));
+    assert_eq!(payload["developer"]["skills"], json!([{ "skill": { "slug": "rust" }, "level": 5, "years": 6 }, { "skill": { "slug": "postgresql" }, "level": 4, "years": 8 }]));
+    assert_eq!(scalar(&app, "SELECT email FROM developers WHERE handle = 'quinn-okafor'").await.as_deref(), Some("quinn.okafor@example.org"));
+    assert_eq!(scalar(&app, "SELECT salary_expectation_currency FROM developers WHERE handle = 'quinn-okafor'").await.as_deref(), Some("GBP"));
+    let found = app.all_nodes("developers", ", search: \"quinn rust\", filter: { skills: [{ slug: \"rust\", minLevel: 5 }] }", "handle").await;
+    assert_eq!(found, [json!({ "handle": "quinn-okafor" })]);
+});
+
+db_test!(Demo, async fn create_developer_reports_every_invalid_field_and_writes_nothing(app) {
+    let before = total(&app).await;
+    let input = json!({
+        "handle": "Quinn!", "name": " ", "email": "quinn@", "headline": "h".repeat(301), "seniority": "SENIOR",
+        "yearsOfExperience": 61, "city": "Leeds", "countryCode": "UK", "remotePreference": "HYBRID",
+        "salaryExpectation": { "amount": 0, "currency": "ABC" },
+        "skills": [{ "slug": "rust", "level": 9 }, { "slug": "rust", "level": 3 }, { "slug": "fortran", "level": 2, "years": 99 }]
+    });
+    let data = app.data(CREATE, json!({ "input": input })).await;
+    let mut got = codes(&data["createDeveloper"]["userErrors"]);
+    got.sort_by_key(|error| error.0.to_string());
+    let mut want = vec![
+        (json!(["input", "handle"]), "INVALID"), (json!(["input", "name"]), "REQUIRED"), (json!(["input", "email"]), "INVALID"),
+        (json!(["input", "headline"]), "TOO_LONG"), (json!(["input", "countryCode"]), "INVALID"),
+        (json!(["input", "salaryExpectation", "amount"]), "OUT_OF_RANGE"), (json!(["input", "salaryExpectation", "currency"]), "INVALID"),
+        (json!(["input", "skills", "0", "level"]), "OUT_OF_RANGE"), (json!(["input", "skills", "1", "slug"]), "INVALID"),
+        (json!(["input", "skills", "2", "years"]), "OUT_OF_RANGE"), (json!(["input", "skills", "2", "slug"]), "NOT_FOUND"),
+        (json!(["input", "yearsOfExperience"]), "OUT_OF_RANGE"),
+    ]
+    .into_iter()
+    .map(|(field, code)| (field, code.to_owned()))
+    .collect::<Vec<_>>();
+    want.sort_by_key(|error| error.0.to_string());
+    assert_eq!(got, want);
+    assert_eq!(total(&app).await, before);
+});
+
+db_test!(Demo, async fn create_developer_with_a_taken_handle_and_email_reports_both(app) {
+    let existing = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].clone();
+    let handle = existing.as_str().expect("a handle");
+    let email = scalar(&app, &format!("SELECT email FROM developers WHERE handle = '{handle}'")).await.expect("an email");
+    let mut input = new_developer();
+    input["handle"] = json!(handle);
+    input["email"] = json!(email.to_uppercase());
+    let data = app.data(CREATE, json!({ "input": input })).await;
+    assert_eq!(
+        codes(&data["createDeveloper"]["userErrors"]),
+        [(json!(["input", "handle"]), "TAKEN".to_owned()), (json!(["input", "email"]), "TAKEN".to_owned())]
+    );
+});
+
+db_test!(Demo, async fn update_developer_changes_fields_clears_the_salary_and_checks_versions(app) {
+    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    let data = app.data(UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "headline": "Principal Engineer", "salaryExpectation": null } })).await;
+    assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
+    assert_eq!(data["updateDeveloper"]["developer"]["version"], 2);
+    assert_eq!(scalar(&app, "SELECT salary_expectation_currency FROM developers WHERE handle = 'quinn-okafor'").await, None);
+    // Leaving the salary out leaves it alone; a stale version writes nothing.
+    let stale = app.data(UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "headline": "Nope" } })).await;
+    assert_eq!(codes(&stale["updateDeveloper"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
+    let now = app.data("query($id: ID!) { developer(id: $id) { headline version } }", json!({ "id": id })).await;
+    assert_eq!(now["developer"], json!({ "headline": "Principal Engineer", "version": 2 }));
+});
+
+db_test!(Demo, async fn update_developer_to_a_taken_email_is_taken(app) {
+    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    let other = scalar(&app, "SELECT email FROM developers WHERE handle <> 'quinn-okafor' ORDER BY id LIMIT 1").await.expect("an email");
+    let data = app.data(UPDATE, json!({ "input": { "id": id, "email": other } })).await;
+    assert_eq!(codes(&data["updateDeveloper"]["userErrors"]), [(json!(["input", "email"]), "TAKEN".to_owned())]);
+});
+
+db_test!(Demo, async fn set_developer_skills_replaces_the_whole_set(app) {
+    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    let input = json!({ "id": id, "expectedVersion": 1, "skills": [{ "slug": "go", "level": 3 }, { "slug": "kubernetes", "level": 2 }] });
+    let data = app.data(SET_SKILLS, json!({ "input": input })).await;
+    assert_eq!(data["setDeveloperSkills"]["userErrors"], json!([]));
+    assert_eq!(data["setDeveloperSkills"]["developer"], json!({ "version": 2, "skills": [{ "skill": { "slug": "go" }, "level": 3 }, { "skill": { "slug": "kubernetes" }, "level": 2 }] }));
+    let by_rust = app.all_nodes("developers", ", search: \"quinn\", filter: { anySkills: [\"rust\"] }", "handle").await;
+    assert!(by_rust.is_empty(), "the old skills are gone");
+    let by_name = app.all_nodes("developers", ", search: \"quinn kubernetes\"", "handle").await;
+    assert_eq!(by_name, [json!({ "handle": "quinn-okafor" })], "the search index follows the new skills");
+});
+
+db_test!(Demo, async fn concurrent_skill_sets_from_the_same_version_let_exactly_one_win(app) {
+    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    let requests = ["go", "java", "python", "ruby"].map(|slug| {
+        app.graphql(SET_SKILLS, json!({ "input": { "id": id, "expectedVersion": 1, "skills": [{ "slug": slug, "level": 3 }] } }))
+    });
+    let mut outcomes: HashMap<String, usize> = HashMap::new();
+    for body in futures_util::future::join_all(requests).await {
+        assert!(body.get("errors").is_none(), "{body:#}");
+        let code = body["data"]["setDeveloperSkills"]["userErrors"][0]["code"].as_str().unwrap_or("WON").to_owned();
+        *outcomes.entry(code).or_default() += 1;
+    }
+    assert_eq!(outcomes, HashMap::from([("WON".to_owned(), 1), ("STALE_VERSION".to_owned(), 3)]));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM developer_skills l JOIN developers d ON d.id = l.developer_id WHERE d.handle = 'quinn-okafor'").await, 1);
+});
+
+db_test!(Demo, async fn delete_developer_removes_the_profile_and_its_skills(app) {
+    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    let data = app.data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
+    assert_eq!(data["deleteDeveloper"], json!({ "deletedDeveloperId": id, "userErrors": [] }));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM developer_skills l WHERE NOT EXISTS (SELECT 1 FROM developers d WHERE d.id = l.developer_id)").await, 0);
+    assert!(app.all_nodes("developers", ", search: \"quinn\"", "handle").await.is_empty());
+    let again = app.data(DELETE, json!({ "input": { "id": id } })).await;
+    assert_eq!(codes(&again["deleteDeveloper"]["userErrors"]), [(json!(["input", "id"]), "NOT_FOUND".to_owned())]);
+});
+
+db_test!(Demo, async fn create_developer_failing_half_way_leaves_no_profile(app) {
+    // The database refuses the second skill link, after the profile row is written.
+    let db = app.db().await;
+    if matches!(app.database_url, DatabaseUrl::Postgres(_)) {
+        db.execute_unprepared("CREATE FUNCTION forced_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$").await.expect("function");
+        db.execute_unprepared("CREATE TRIGGER forced_failure BEFORE INSERT ON developer_skills FOR EACH ROW WHEN (NEW.level = 4) EXECUTE FUNCTION forced_failure()").await.expect("trigger");
+    } else {
+        db.execute_unprepared("CREATE TRIGGER forced_failure BEFORE INSERT ON developer_skills WHEN NEW.level = 4 BEGIN SELECT RAISE(ABORT, 'forced failure'); END").await.expect("trigger");
+    }
+    let before = total(&app).await;
+    let body = app.graphql(CREATE, json!({ "input": new_developer() })).await;
+    assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
+    assert_eq!(total(&app).await, before);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM developers WHERE handle = 'quinn-okafor'").await, 0);
+});
