@@ -7,7 +7,7 @@
 use std::str::FromStr;
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Value,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -20,6 +20,9 @@ pub enum Written<T> {
     NotFound,
     /// The row is at version `current`, not at the expected one; nothing was written.
     Stale { current: i32 },
+    /// The row is at the expected version but does not meet the write's condition (e.g. a state
+    /// it cannot leave); nothing was written.
+    Refused,
 }
 
 /// The column `name` of `E`; every mutable table has `id`, `version` and `updated_at`.
@@ -60,11 +63,24 @@ pub async fn update<E: EntityTrait>(
     expected: Option<i32>,
     changes: Vec<(&str, Value)>,
 ) -> Result<Written<E::Model>, DbErr> {
+    update_where::<E>(db, id, expected, Condition::all(), changes).await
+}
+
+/// [`update`], only if the row also meets `condition`; a row at the right version that does not
+/// is [`Written::Refused`].
+pub async fn update_where<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected: Option<i32>,
+    condition: Condition,
+    changes: Vec<(&str, Value)>,
+) -> Result<Written<E::Model>, DbErr> {
     let version = column::<E>("version")?;
     let mut update = E::update_many()
         .col_expr(version, Expr::col(version).add(1))
         .col_expr(column::<E>("updated_at")?, Expr::value(chrono::Utc::now()))
-        .filter(column::<E>("id")?.eq(id));
+        .filter(column::<E>("id")?.eq(id))
+        .filter(condition);
     if let Some(expected) = expected {
         update = update.filter(version.eq(expected));
     }
@@ -72,7 +88,12 @@ pub async fn update<E: EntityTrait>(
         update = update.col_expr(column::<E>(name)?, Expr::value(value));
     }
     if update.exec(db).await?.rows_affected == 0 {
-        return missed::<E, _>(db, id).await;
+        return Ok(match missed::<E, _>(db, id).await? {
+            Written::Stale { current } if expected.is_none_or(|expected| expected == current) => {
+                Written::Refused
+            }
+            other => other,
+        });
     }
     let row = E::find().filter(column::<E>("id")?.eq(id)).one(db).await?;
     Ok(row.map_or(Written::NotFound, Written::Done))

@@ -6,6 +6,7 @@ use sea_orm::{ConnectionTrait, Value};
 use super::{Developer, store};
 use crate::{
     error::{ApiError, ApiResult},
+    graphql::mutation::payload,
     graphql::{
         NodeKind, Seniority, Workplace,
         batch::Item,
@@ -130,14 +131,21 @@ pub struct SetDeveloperSkillsInput {
     pub skills: Vec<DeveloperSkillInput>,
 }
 
-/// The result of a mutation that returns a developer.
-#[derive(SimpleObject)]
-pub struct DeveloperPayload {
-    /// The developer as written; null when there are user errors.
-    pub developer: Option<Developer>,
-    /// What to fix in the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    /// The result of `createDeveloper`.
+    CreateDeveloperPayload,
+    developer: Developer
+);
+payload!(
+    /// The result of `updateDeveloper`.
+    UpdateDeveloperPayload,
+    developer: Developer
+);
+payload!(
+    /// The result of `setDeveloperSkills`.
+    SetDeveloperSkillsPayload,
+    developer: Developer
+);
 
 /// The result of `deleteDeveloper`.
 #[derive(SimpleObject)]
@@ -148,18 +156,8 @@ pub struct DeleteDeveloperPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn failed(user_errors: Vec<UserError>) -> DeveloperPayload {
-    DeveloperPayload {
-        developer: None,
-        user_errors,
-    }
-}
-
-fn written(row: entity::developer::Model) -> DeveloperPayload {
-    DeveloperPayload {
-        developer: Some(Developer(Item::one(row))),
-        user_errors: Vec::new(),
-    }
+fn profile(row: entity::developer::Model) -> Developer {
+    Developer(Item::one(row))
 }
 
 /// Checks a list of skills and resolves their slugs (one statement): `(skill id, level, years)`.
@@ -262,7 +260,8 @@ impl DeveloperMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateDeveloperInput,
-    ) -> Result<DeveloperPayload> {
+    ) -> Result<CreateDeveloperPayload> {
+        type P = CreateDeveloperPayload;
         let db = db(ctx)?;
         let mut v = Validator::default();
         let new = store::NewDeveloper {
@@ -288,16 +287,16 @@ impl DeveloperMutation {
         );
         let new = match v.finish(new) {
             Ok(new) => new,
-            Err(errors) => return Ok(failed(errors)),
+            Err(errors) => return Ok(P::failed(errors)),
         };
         let conflicts = taken(db, Some(&new.handle), Some(&new.email), None).await?;
         if !conflicts.is_empty() {
-            return Ok(failed(conflicts));
+            return Ok(P::failed(conflicts));
         }
         let handle = new.handle.clone();
         Ok(match store::create(db, new).await {
-            Ok(row) => written(row),
-            Err(err) => failed(vec![race(err, &handle)?]),
+            Ok(row) => P::done(profile(row)),
+            Err(err) => P::failed(vec![race(err, &handle)?]),
         })
     }
 
@@ -307,7 +306,8 @@ impl DeveloperMutation {
         &self,
         ctx: &Context<'_>,
         input: UpdateDeveloperInput,
-    ) -> Result<DeveloperPayload> {
+    ) -> Result<UpdateDeveloperPayload> {
+        type P = UpdateDeveloperPayload;
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Developer);
@@ -371,20 +371,23 @@ impl DeveloperMutation {
         }
         let changes = match v.finish(changes) {
             Ok(changes) => changes,
-            Err(errors) => return Ok(failed(errors)),
+            Err(errors) => return Ok(P::failed(errors)),
         };
         let conflicts = taken(db, handle.as_deref(), email.as_deref(), Some(id)).await?;
         if !conflicts.is_empty() {
-            return Ok(failed(conflicts));
+            return Ok(P::failed(conflicts));
         }
         Ok(
             match store::update(db, id, input.expected_version, changes, None).await {
-                Ok(Written::Done(row)) => written(row),
-                Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "developer")]),
+                Ok(Written::Done(row)) => P::done(profile(row)),
+                Ok(Written::NotFound) => P::failed(vec![UserError::not_found("id", "developer")]),
                 Ok(Written::Stale { current }) => {
-                    failed(vec![UserError::stale("developer", current)])
+                    P::failed(vec![UserError::stale("developer", current)])
                 }
-                Err(err) => failed(vec![race(err, handle.as_deref().unwrap_or_default())?]),
+                Ok(Written::Refused) => {
+                    return Err(ApiError::internal("an unconditional write was refused").into());
+                }
+                Err(err) => P::failed(vec![race(err, handle.as_deref().unwrap_or_default())?]),
             },
         )
     }
@@ -394,22 +397,26 @@ impl DeveloperMutation {
         &self,
         ctx: &Context<'_>,
         input: SetDeveloperSkillsInput,
-    ) -> Result<DeveloperPayload> {
+    ) -> Result<SetDeveloperSkillsPayload> {
+        type P = SetDeveloperSkillsPayload;
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Developer);
         let skills = skills(&mut v, db, &input.skills).await?;
         let skills = match v.finish(skills) {
             Ok(skills) => skills,
-            Err(errors) => return Ok(failed(errors)),
+            Err(errors) => return Ok(P::failed(errors)),
         };
         let outcome = store::update(db, id, input.expected_version, Vec::new(), Some(&skills))
             .await
             .map_err(ApiError::from)?;
         Ok(match outcome {
-            Written::Done(row) => written(row),
-            Written::NotFound => failed(vec![UserError::not_found("id", "developer")]),
-            Written::Stale { current } => failed(vec![UserError::stale("developer", current)]),
+            Written::Done(row) => P::done(profile(row)),
+            Written::NotFound => P::failed(vec![UserError::not_found("id", "developer")]),
+            Written::Stale { current } => P::failed(vec![UserError::stale("developer", current)]),
+            Written::Refused => {
+                return Err(ApiError::internal("an unconditional write was refused").into());
+            }
         })
     }
 
@@ -439,6 +446,9 @@ impl DeveloperMutation {
                 },
                 Written::NotFound => failed(vec![UserError::not_found("id", "developer")]),
                 Written::Stale { current } => failed(vec![UserError::stale("developer", current)]),
+                Written::Refused => {
+                    return Err(ApiError::internal("an unconditional write was refused").into());
+                }
             },
         )
     }

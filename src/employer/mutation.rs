@@ -5,6 +5,7 @@ use sea_orm::Value;
 
 use super::{CompanySize, Employer, Industry, store};
 use crate::{
+    error::ApiError,
     graphql::{
         NodeKind,
         batch::Item,
@@ -207,6 +208,9 @@ impl EmployerMutation {
                 Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "employer")]),
                 Ok(Written::Stale { current }) => {
                     failed(vec![UserError::stale("employer", current)])
+                }
+                Ok(Written::Refused) => {
+                    return Err(ApiError::internal("an unconditional write was refused").into());
                 }
                 Err(err) => failed(vec![constraint_error(
                     err,

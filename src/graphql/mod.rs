@@ -28,7 +28,7 @@ use crate::{
     employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
     skill::{SkillMutation, SkillQuery},
-    vacancy::VacancyQuery,
+    vacancy::{VacancyMutation, VacancyQuery},
 };
 
 /// The query root: each domain contributes its part.
@@ -43,7 +43,12 @@ pub struct Query(
 
 /// The mutation root: each domain contributes its part.
 #[derive(MergedObject, Default)]
-pub struct Mutation(DeveloperMutation, EmployerMutation, SkillMutation);
+pub struct Mutation(
+    DeveloperMutation,
+    EmployerMutation,
+    SkillMutation,
+    VacancyMutation,
+);
 
 /// The executable schema of talent-api.
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

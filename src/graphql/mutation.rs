@@ -95,6 +95,34 @@ impl UserError {
     }
 }
 
+/// Declares the payload type of a mutation: the record written (null on failure) and the user
+/// errors.
+macro_rules! payload {
+    ($(#[$doc:meta])* $name:ident, $field:ident: $ty:ty) => {
+        $(#[$doc])*
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            /// The record as written; null when there are user errors.
+            pub $field: Option<$ty>,
+            /// What to fix in the input; empty on success.
+            pub user_errors: Vec<$crate::graphql::mutation::UserError>,
+        }
+
+        impl $name {
+            /// A success.
+            pub fn done(value: $ty) -> Self {
+                Self { $field: Some(value), user_errors: Vec::new() }
+            }
+
+            /// A failure.
+            pub fn failed(user_errors: Vec<$crate::graphql::mutation::UserError>) -> Self {
+                Self { $field: None, user_errors }
+            }
+        }
+    };
+}
+pub(crate) use payload;
+
 /// Collects every problem of one input.
 #[derive(Debug, Default)]
 pub struct Validator {

@@ -1,6 +1,9 @@
 //! Vacancies: job postings, the skills they ask for, and their pay.
 
+mod mutation;
 pub(crate) mod store;
+
+pub use mutation::VacancyMutation;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};

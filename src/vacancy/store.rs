@@ -2,7 +2,8 @@
 
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
-    Condition, ConnectionTrait, Order, QueryOrder,
+    ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order,
+    QueryOrder, Set, Value,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
@@ -13,6 +14,7 @@ use crate::{
         batch::Children,
         connection::{KeyKind, Sort, SortKey},
     },
+    write::{self, Written},
 };
 
 /// The orders vacancies can be listed in.
@@ -204,4 +206,147 @@ pub async fn skills_of(
     Ok(Children::new(rows.into_iter().filter_map(
         |(link, skill)| Some((link.vacancy_id, link, skill?)),
     )))
+}
+
+/// A salary range, validated: min, max, ISO currency, period.
+pub type Salary = (i64, i64, String, entity::SalaryPeriod);
+
+/// A new vacancy, validated; skills as (skill id, required, minimum level).
+#[derive(Clone, Debug)]
+pub struct NewVacancy {
+    pub employer_id: i64,
+    pub title: String,
+    pub description: String,
+    pub responsibilities: Vec<String>,
+    pub seniority: entity::Seniority,
+    pub employment_type: entity::EmploymentType,
+    pub workplace: entity::Workplace,
+    pub city: Option<String>,
+    pub country_code: String,
+    pub salary: Option<Salary>,
+    pub valid_through: Option<chrono::DateTime<chrono::Utc>>,
+    pub skills: Vec<(i64, bool, i16)>,
+}
+
+/// Replaces the skills of vacancy `id` (inside the caller's transaction).
+async fn replace_skills(
+    db: &impl ConnectionTrait,
+    id: i64,
+    skills: &[(i64, bool, i16)],
+) -> Result<(), DbErr> {
+    vacancy_skill::Entity::delete_many()
+        .filter(vacancy_skill::Column::VacancyId.eq(id))
+        .exec(db)
+        .await?;
+    if skills.is_empty() {
+        return Ok(());
+    }
+    let now = chrono::Utc::now();
+    let links = skills
+        .iter()
+        .map(|&(skill, required, min_level)| vacancy_skill::ActiveModel {
+            vacancy_id: Set(id),
+            skill_id: Set(skill),
+            required: Set(required),
+            min_level: Set(min_level),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    vacancy_skill::Entity::insert_many(links)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a DRAFT vacancy with its skills, in one transaction; None when the employer does not
+/// exist.
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewVacancy,
+) -> Result<Option<vacancy::Model>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    // Lock-free existence check inside the write transaction (SQLite holds the write lock; on
+    // PostgreSQL the foreign key still guards a concurrent delete).
+    if entity::employer::Entity::find_by_id(new.employer_id)
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        txn.rollback().await?;
+        return Ok(None);
+    }
+    let now = chrono::Utc::now();
+    let (min, max, currency, period) = match new.salary {
+        Some((min, max, currency, period)) => (Some(min), Some(max), Some(currency), Some(period)),
+        None => (None, None, None, None),
+    };
+    let row = vacancy::ActiveModel {
+        id: NotSet,
+        employer_id: Set(new.employer_id),
+        title: Set(new.title),
+        description: Set(new.description),
+        responsibilities: Set(new.responsibilities.into()),
+        seniority: Set(new.seniority),
+        employment_type: Set(new.employment_type),
+        workplace: Set(new.workplace),
+        city: Set(new.city),
+        country_code: Set(new.country_code),
+        salary_min: Set(min),
+        salary_max: Set(max),
+        salary_currency: Set(currency),
+        salary_period: Set(period),
+        status: Set(entity::VacancyStatus::Draft),
+        published_at: Set(None),
+        valid_through: Set(new.valid_through),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    replace_skills(&txn, row.id, &new.skills).await?;
+    txn.commit().await?;
+    Ok(Some(row))
+}
+
+/// Applies `changes` to vacancy `id` if it is at `expected` (and, for a state change, in state
+/// `from`); with `skills`, also replaces its skills. One transaction.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+    from: Option<entity::VacancyStatus>,
+    changes: Vec<(&str, Value)>,
+    skills: Option<&[(i64, bool, i16)]>,
+) -> Result<Written<vacancy::Model>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let condition = Condition::all().add_option(from.map(|from| vacancy::Column::Status.eq(from)));
+    let outcome =
+        write::update_where::<vacancy::Entity>(&txn, id, expected, condition, changes).await?;
+    if let (Written::Done(_), Some(skills)) = (&outcome, skills) {
+        replace_skills(&txn, id, skills).await?;
+    }
+    write::settle(txn, outcome).await
+}
+
+/// The state vacancy `id` is in, if it exists.
+pub async fn status(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<entity::VacancyStatus>, DbErr> {
+    Ok(vacancy::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|row| row.status))
+}
+
+/// Deletes vacancy `id` (at `expected`) with its skill links.
+pub async fn delete(
+    db: &DatabaseConnection,
+    id: i64,
+    expected: Option<i32>,
+) -> Result<Written<()>, DbErr> {
+    let txn = crate::db::begin_write(db).await?;
+    let outcome = write::delete::<vacancy::Entity>(&txn, id, expected).await?;
+    write::settle(txn, outcome).await
 }

@@ -19,3 +19,4 @@ mod search;
 mod skill_mutations;
 mod skills;
 mod vacancies;
+mod vacancy_mutations;

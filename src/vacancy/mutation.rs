@@ -1,0 +1,552 @@
+//! Posting and managing vacancies: create (as a draft), update, set skills, publish, close, delete.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, Value};
+
+use super::{EmploymentType, SalaryPeriod, Vacancy, VacancyStatus, store};
+use crate::{
+    error::{ApiError, ApiResult},
+    graphql::{
+        NodeKind, Seniority, Workplace,
+        batch::Item,
+        db,
+        mutation::{
+            MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload,
+        },
+    },
+    skill::store::ids_by_slug,
+    write::Written,
+};
+
+/// Most skills a vacancy may ask for.
+const MAX_SKILLS: usize = 100;
+/// Most responsibilities a vacancy may list.
+const MAX_RESPONSIBILITIES: usize = 30;
+
+/// A skill a vacancy asks for.
+#[derive(InputObject, Clone, Debug)]
+pub struct VacancySkillInput {
+    /// The skill's slug, e.g. `postgresql`.
+    pub slug: String,
+    /// True for a must-have (the default), false for a nice-to-have.
+    #[graphql(default = true)]
+    pub required: bool,
+    /// The lowest level accepted, 1 to 5.
+    #[graphql(default = 1)]
+    pub min_level: i32,
+}
+
+/// A gross salary range.
+#[derive(InputObject, Clone, Debug)]
+pub struct SalaryRangeInput {
+    /// Lowest amount, whole units, more than 0.
+    pub min: i64,
+    /// Highest amount, at least `min`.
+    pub max: i64,
+    /// ISO 4217 currency code, e.g. `USD`.
+    pub currency: String,
+    /// The period the amounts are for; YEAR when not given.
+    #[graphql(default_with = "SalaryPeriod::Year")]
+    pub period: SalaryPeriod,
+}
+
+/// A new vacancy; it starts as a DRAFT.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateVacancyInput {
+    /// The global ID of the employer posting it.
+    pub employer_id: ID,
+    /// Job title, at most 200 characters.
+    pub title: String,
+    /// What the job is about, at most 10,000 characters.
+    #[graphql(default)]
+    pub description: String,
+    /// What the person hired will do (at most 30 items of 300 characters).
+    #[graphql(default)]
+    pub responsibilities: Vec<String>,
+    /// The career level sought.
+    pub seniority: Seniority,
+    /// The contract offered.
+    pub employment_type: EmploymentType,
+    /// Where the work happens.
+    pub workplace: Workplace,
+    /// City of the workplace; may be left out for remote vacancies.
+    pub city: Option<String>,
+    /// Country of employment: ISO 3166-1 alpha-2 code.
+    pub country_code: String,
+    /// The salary range offered.
+    pub salary: Option<SalaryRangeInput>,
+    /// Until when applications are accepted; must be in the future.
+    pub valid_through: Option<DateTime<Utc>>,
+    /// The skills asked for, at most 100.
+    #[graphql(default)]
+    pub skills: Vec<VacancySkillInput>,
+}
+
+/// Changes to a vacancy; fields left out stay as they are. Its state changes only through
+/// `publishVacancy` and `closeVacancy`.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateVacancyInput {
+    /// The vacancy's global ID.
+    pub id: ID,
+    /// The version the change is based on; if the vacancy has moved on, nothing is written and
+    /// the payload carries a `STALE_VERSION` error.
+    pub expected_version: Option<i32>,
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New responsibilities (replacing the old ones).
+    pub responsibilities: Option<Vec<String>>,
+    /// New career level.
+    pub seniority: Option<Seniority>,
+    /// New contract.
+    pub employment_type: Option<EmploymentType>,
+    /// New workplace.
+    pub workplace: Option<Workplace>,
+    /// New city; `null` removes it.
+    pub city: MaybeUndefined<String>,
+    /// New country code.
+    pub country_code: Option<String>,
+    /// New salary range; `null` removes it.
+    pub salary: MaybeUndefined<SalaryRangeInput>,
+    /// New closing time; `null` removes it.
+    pub valid_through: MaybeUndefined<DateTime<Utc>>,
+}
+
+/// The whole new set of a vacancy's skills (replacing the old one).
+#[derive(InputObject, Clone, Debug)]
+pub struct SetVacancySkillsInput {
+    /// The vacancy's global ID.
+    pub id: ID,
+    /// The version the change is based on.
+    pub expected_version: Option<i32>,
+    /// Every skill asked for, at most 100.
+    pub skills: Vec<VacancySkillInput>,
+}
+
+/// A vacancy to move to another state, or to delete.
+#[derive(InputObject, Clone, Debug)]
+pub struct VacancyRefInput {
+    /// The vacancy's global ID.
+    pub id: ID,
+    /// The version the change is based on.
+    pub expected_version: Option<i32>,
+}
+
+payload!(
+    /// The result of `createVacancy`.
+    CreateVacancyPayload,
+    vacancy: Vacancy
+);
+payload!(
+    /// The result of `updateVacancy`.
+    UpdateVacancyPayload,
+    vacancy: Vacancy
+);
+payload!(
+    /// The result of `setVacancySkills`.
+    SetVacancySkillsPayload,
+    vacancy: Vacancy
+);
+payload!(
+    /// The result of `publishVacancy`.
+    PublishVacancyPayload,
+    vacancy: Vacancy
+);
+payload!(
+    /// The result of `closeVacancy`.
+    CloseVacancyPayload,
+    vacancy: Vacancy
+);
+
+/// The result of `deleteVacancy`.
+#[derive(SimpleObject)]
+pub struct DeleteVacancyPayload {
+    /// The global ID of the deleted vacancy; null when there are user errors.
+    pub deleted_vacancy_id: Option<ID>,
+    /// What to fix in the input; empty on success.
+    pub user_errors: Vec<UserError>,
+}
+
+fn posting(row: entity::vacancy::Model) -> Vacancy {
+    Vacancy(Item::one(row))
+}
+
+/// Checks a list of skills and resolves their slugs (one statement).
+async fn skills(
+    v: &mut Validator,
+    db: &impl ConnectionTrait,
+    skills: &[VacancySkillInput],
+) -> ApiResult<Vec<(i64, bool, i16)>> {
+    if skills.len() > MAX_SKILLS {
+        v.error(
+            &["skills"],
+            UserErrorCode::OutOfRange,
+            format!("at most {MAX_SKILLS} skills"),
+        );
+    }
+    let ids = ids_by_slug(db, skills.iter().map(|skill| skill.slug.trim().to_owned())).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, skill) in skills.iter().enumerate() {
+        let at = i.to_string();
+        let slug = skill.slug.trim();
+        v.range(&["skills", &at, "minLevel"], skill.min_level.into(), 1, 5);
+        match ids.get(slug) {
+            None => v.error(
+                &["skills", &at, "slug"],
+                UserErrorCode::NotFound,
+                format!("there is no skill `{slug}`"),
+            ),
+            Some(_) if !seen.insert(slug.to_owned()) => v.error(
+                &["skills", &at, "slug"],
+                UserErrorCode::Invalid,
+                format!("`{slug}` is listed twice"),
+            ),
+            Some(&id) => out.push((id, skill.required, skill.min_level.clamp(1, 5) as i16)),
+        }
+    }
+    Ok(out)
+}
+
+/// A salary range: positive amounts, min ≤ max, an ISO currency.
+fn salary(v: &mut Validator, salary: &SalaryRangeInput) -> store::Salary {
+    v.range(&["salary", "min"], salary.min, 1, 1_000_000_000);
+    v.range(&["salary", "max"], salary.max, 1, 1_000_000_000);
+    if salary.min > salary.max {
+        v.error(
+            &["salary", "max"],
+            UserErrorCode::OutOfRange,
+            format!("must be at least `min` ({})", salary.min),
+        );
+    }
+    let currency = v.currency(&["salary", "currency"], &salary.currency);
+    (salary.min, salary.max, currency, salary.period.into())
+}
+
+/// Responsibilities: each not blank and at most 300 characters; at most 30.
+fn responsibilities(v: &mut Validator, items: &[String]) -> Vec<String> {
+    if items.len() > MAX_RESPONSIBILITIES {
+        v.error(
+            &["responsibilities"],
+            UserErrorCode::OutOfRange,
+            format!("at most {MAX_RESPONSIBILITIES} items"),
+        );
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| v.text(&["responsibilities", &i.to_string()], item, MAX_HEADLINE))
+        .collect()
+}
+
+/// A closing time in the future.
+fn valid_through(v: &mut Validator, at: DateTime<Utc>) -> DateTime<Utc> {
+    if at <= Utc::now() {
+        v.error(
+            &["validThrough"],
+            UserErrorCode::OutOfRange,
+            "must be in the future",
+        );
+    }
+    at
+}
+
+/// What a write to an existing vacancy came to, as user errors; `transition` names a state change.
+async fn outcome(
+    db: &impl ConnectionTrait,
+    id: i64,
+    written: Written<entity::vacancy::Model>,
+    transition: Option<(&str, VacancyStatus)>,
+) -> ApiResult<Result<Vacancy, Vec<UserError>>> {
+    Ok(match written {
+        Written::Done(row) => Ok(posting(row)),
+        Written::NotFound => Err(vec![UserError::not_found("id", "vacancy")]),
+        Written::Stale { current } => Err(vec![UserError::stale("vacancy", current)]),
+        Written::Refused => {
+            let current = store::status(db, id)
+                .await?
+                .map_or("deleted", |status| state(status.into()));
+            let (verb, from) = transition
+                .ok_or_else(|| ApiError::internal("an unconditional write was refused"))?;
+            Err(vec![UserError::new(
+                &["id"],
+                UserErrorCode::InvalidTransition,
+                format!(
+                    "only {} vacancies can be {verb}; this one is {current}",
+                    state(from)
+                ),
+            )])
+        }
+    })
+}
+
+/// The name of a state, as the schema spells it.
+fn state(status: VacancyStatus) -> &'static str {
+    match status {
+        VacancyStatus::Draft => "DRAFT",
+        VacancyStatus::Open => "OPEN",
+        VacancyStatus::Closed => "CLOSED",
+    }
+}
+
+/// The vacancy part of the mutation root.
+#[derive(Default)]
+pub struct VacancyMutation;
+
+#[Object]
+impl VacancyMutation {
+    /// Posts a new vacancy as a DRAFT, with its skills, in one transaction.
+    async fn create_vacancy(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateVacancyInput,
+    ) -> Result<CreateVacancyPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let new = store::NewVacancy {
+            employer_id: v.id("employerId", &input.employer_id, NodeKind::Employer),
+            title: v.text(&["title"], &input.title, MAX_NAME),
+            description: v.optional_text(&["description"], &input.description, MAX_TEXT),
+            responsibilities: responsibilities(&mut v, &input.responsibilities),
+            seniority: input.seniority.into(),
+            employment_type: input.employment_type.into(),
+            workplace: input.workplace.into(),
+            city: input
+                .city
+                .as_deref()
+                .map(|city| v.text(&["city"], city, MAX_NAME)),
+            country_code: v.country(&["countryCode"], &input.country_code),
+            salary: input.salary.as_ref().map(|range| salary(&mut v, range)),
+            valid_through: input.valid_through.map(|at| valid_through(&mut v, at)),
+            skills: skills(&mut v, db, &input.skills).await?,
+        };
+        let new = match v.finish(new) {
+            Ok(new) => new,
+            Err(errors) => return Ok(CreateVacancyPayload::failed(errors)),
+        };
+        Ok(
+            match store::create(db, new).await.map_err(ApiError::from)? {
+                Some(row) => CreateVacancyPayload::done(posting(row)),
+                None => CreateVacancyPayload::failed(vec![UserError::not_found(
+                    "employerId",
+                    "employer",
+                )]),
+            },
+        )
+    }
+
+    /// Changes a vacancy. Send `expectedVersion` to be sure nobody changed it since you read it.
+    async fn update_vacancy(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateVacancyInput,
+    ) -> Result<UpdateVacancyPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Vacancy);
+        let mut changes: Vec<(&str, Value)> = Vec::new();
+        if let Some(value) = &input.title {
+            changes.push(("title", v.text(&["title"], value, MAX_NAME).into()));
+        }
+        if let Some(value) = &input.description {
+            changes.push((
+                "description",
+                v.optional_text(&["description"], value, MAX_TEXT).into(),
+            ));
+        }
+        if let Some(value) = &input.responsibilities {
+            changes.push((
+                "responsibilities",
+                entity::StringList(responsibilities(&mut v, value)).into(),
+            ));
+        }
+        if let Some(value) = input.seniority {
+            changes.push(("seniority", entity::Seniority::from(value).into()));
+        }
+        if let Some(value) = input.employment_type {
+            changes.push((
+                "employment_type",
+                entity::EmploymentType::from(value).into(),
+            ));
+        }
+        if let Some(value) = input.workplace {
+            changes.push(("workplace", entity::Workplace::from(value).into()));
+        }
+        match &input.city {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => changes.push(("city", Option::<String>::None.into())),
+            MaybeUndefined::Value(city) => {
+                changes.push(("city", v.text(&["city"], city, MAX_NAME).into()))
+            }
+        }
+        if let Some(value) = &input.country_code {
+            changes.push(("country_code", v.country(&["countryCode"], value).into()));
+        }
+        match &input.salary {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => {
+                changes.push(("salary_min", Option::<i64>::None.into()));
+                changes.push(("salary_max", Option::<i64>::None.into()));
+                changes.push(("salary_currency", Option::<String>::None.into()));
+                changes.push(("salary_period", Option::<entity::SalaryPeriod>::None.into()));
+            }
+            MaybeUndefined::Value(range) => {
+                let (min, max, currency, period) = salary(&mut v, range);
+                changes.push(("salary_min", min.into()));
+                changes.push(("salary_max", max.into()));
+                changes.push(("salary_currency", currency.into()));
+                changes.push(("salary_period", period.into()));
+            }
+        }
+        match input.valid_through {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => {
+                changes.push(("valid_through", Option::<DateTime<Utc>>::None.into()))
+            }
+            MaybeUndefined::Value(at) => {
+                changes.push(("valid_through", valid_through(&mut v, at).into()))
+            }
+        }
+        let changes = match v.finish(changes) {
+            Ok(changes) => changes,
+            Err(errors) => return Ok(UpdateVacancyPayload::failed(errors)),
+        };
+        let written = store::update(db, id, input.expected_version, None, changes, None)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(match outcome(db, id, written, None).await? {
+            Ok(vacancy) => UpdateVacancyPayload::done(vacancy),
+            Err(errors) => UpdateVacancyPayload::failed(errors),
+        })
+    }
+
+    /// Replaces a vacancy's whole set of skills, in one transaction; bumps its version.
+    async fn set_vacancy_skills(
+        &self,
+        ctx: &Context<'_>,
+        input: SetVacancySkillsInput,
+    ) -> Result<SetVacancySkillsPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Vacancy);
+        let skills = skills(&mut v, db, &input.skills).await?;
+        let skills = match v.finish(skills) {
+            Ok(skills) => skills,
+            Err(errors) => return Ok(SetVacancySkillsPayload::failed(errors)),
+        };
+        let written = store::update(
+            db,
+            id,
+            input.expected_version,
+            None,
+            Vec::new(),
+            Some(&skills),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(match outcome(db, id, written, None).await? {
+            Ok(vacancy) => SetVacancySkillsPayload::done(vacancy),
+            Err(errors) => SetVacancySkillsPayload::failed(errors),
+        })
+    }
+
+    /// Publishes a DRAFT vacancy: it becomes OPEN and gets its `publishedAt`.
+    async fn publish_vacancy(
+        &self,
+        ctx: &Context<'_>,
+        input: VacancyRefInput,
+    ) -> Result<PublishVacancyPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Err(errors) = v.finish(()) {
+            return Ok(PublishVacancyPayload::failed(errors));
+        }
+        let changes = vec![
+            ("status", entity::VacancyStatus::Open.into()),
+            ("published_at", Utc::now().into()),
+        ];
+        let written = store::update(
+            db,
+            id,
+            input.expected_version,
+            Some(entity::VacancyStatus::Draft),
+            changes,
+            None,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(
+            match outcome(db, id, written, Some(("published", VacancyStatus::Draft))).await? {
+                Ok(vacancy) => PublishVacancyPayload::done(vacancy),
+                Err(errors) => PublishVacancyPayload::failed(errors),
+            },
+        )
+    }
+
+    /// Closes an OPEN vacancy: it stops accepting applications.
+    async fn close_vacancy(
+        &self,
+        ctx: &Context<'_>,
+        input: VacancyRefInput,
+    ) -> Result<CloseVacancyPayload> {
+        let db = db(ctx)?;
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Err(errors) = v.finish(()) {
+            return Ok(CloseVacancyPayload::failed(errors));
+        }
+        let changes = vec![("status", entity::VacancyStatus::Closed.into())];
+        let written = store::update(
+            db,
+            id,
+            input.expected_version,
+            Some(entity::VacancyStatus::Open),
+            changes,
+            None,
+        )
+        .await
+        .map_err(ApiError::from)?;
+        Ok(
+            match outcome(db, id, written, Some(("closed", VacancyStatus::Open))).await? {
+                Ok(vacancy) => CloseVacancyPayload::done(vacancy),
+                Err(errors) => CloseVacancyPayload::failed(errors),
+            },
+        )
+    }
+
+    /// Deletes a vacancy with its skills, in any state.
+    async fn delete_vacancy(
+        &self,
+        ctx: &Context<'_>,
+        input: VacancyRefInput,
+    ) -> Result<DeleteVacancyPayload> {
+        let failed = |user_errors| DeleteVacancyPayload {
+            deleted_vacancy_id: None,
+            user_errors,
+        };
+        let mut v = Validator::default();
+        let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Err(errors) = v.finish(()) {
+            return Ok(failed(errors));
+        }
+        Ok(
+            match store::delete(db(ctx)?, id, input.expected_version)
+                .await
+                .map_err(ApiError::from)?
+            {
+                Written::Done(()) => DeleteVacancyPayload {
+                    deleted_vacancy_id: Some(input.id),
+                    user_errors: Vec::new(),
+                },
+                Written::NotFound => failed(vec![UserError::not_found("id", "vacancy")]),
+                Written::Stale { current } => failed(vec![UserError::stale("vacancy", current)]),
+                Written::Refused => {
+                    return Err(ApiError::internal("an unconditional write was refused").into());
+                }
+            },
+        )
+    }
+}
