@@ -198,3 +198,37 @@ db_test!(Demo, async fn create_developer_failing_half_way_leaves_no_profile(app)
     assert_eq!(total(&app).await, before);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM developers WHERE handle = 'quinn-okafor'").await, 0);
 });
+
+db_test!(Demo, async fn concurrent_creates_of_one_handle_give_one_profile_and_taken_never_internal(app) {
+    // All requests pass the up-front check together; the unique constraint decides the race.
+    let requests = (0..4).map(|i| {
+        let mut input = new_developer();
+        input["email"] = json!(format!("quinn{i}@example.org"));
+        app.graphql(CREATE, json!({ "input": input }))
+    });
+    let mut outcomes: HashMap<String, usize> = HashMap::new();
+    for body in futures_util::future::join_all(requests).await {
+        assert!(body.get("errors").is_none(), "{body:#}");
+        let code = body["data"]["createDeveloper"]["userErrors"][0]["code"].as_str().unwrap_or("WON").to_owned();
+        *outcomes.entry(code).or_default() += 1;
+    }
+    assert_eq!(outcomes, HashMap::from([("WON".to_owned(), 1), ("TAKEN".to_owned(), 3)]));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM developers WHERE handle = 'quinn-okafor'").await, 1);
+});
+
+db_test!(Demo, async fn set_developer_skills_failing_half_way_keeps_the_old_set(app) {
+    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    let db = app.db().await;
+    if matches!(app.database_url, DatabaseUrl::Postgres(_)) {
+        db.execute_unprepared("CREATE FUNCTION forced_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'forced failure'; END $$").await.expect("function");
+        db.execute_unprepared("CREATE TRIGGER forced_failure BEFORE INSERT ON developer_skills FOR EACH ROW WHEN (NEW.level = 1) EXECUTE FUNCTION forced_failure()").await.expect("trigger");
+    } else {
+        db.execute_unprepared("CREATE TRIGGER forced_failure BEFORE INSERT ON developer_skills WHEN NEW.level = 1 BEGIN SELECT RAISE(ABORT, 'forced failure'); END").await.expect("trigger");
+    }
+    // The old links are deleted first, then the new ones fail to insert.
+    let body = app.graphql(SET_SKILLS, json!({ "input": { "id": id, "skills": [{ "slug": "go", "level": 3 }, { "slug": "java", "level": 1 }] } })).await;
+    assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
+    let now = app.data("query($id: ID!) { developer(id: $id) { version skills { skill { slug } level } } }", json!({ "id": id })).await;
+    assert_eq!(now["developer"], json!({ "version": 1, "skills": [{ "skill": { "slug": "rust" }, "level": 5 }, { "skill": { "slug": "postgresql" }, "level": 4 }] }));
+});

@@ -15,15 +15,29 @@ use crate::{
 const FIELDS: &str = "vacancy { id title status publishedAt version salary { min max currency period } skills { skill { slug } required minLevel } }";
 
 fn mutation(name: &str, input: &str) -> String {
-    format!("mutation($input: {input}!) {{ {name}(input: $input) {{ {FIELDS} userErrors {{ field code message }} }} }}")
+    format!(
+        "mutation($input: {input}!) {{ {name}(input: $input) {{ {FIELDS} userErrors {{ field code message }} }} }}"
+    )
 }
 
 fn codes(errors: &Value) -> Vec<(Value, String)> {
-    errors.as_array().expect("userErrors").iter().map(|e| (e["field"].clone(), e["code"].as_str().unwrap_or_default().to_owned())).collect()
+    errors
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].clone(),
+                e["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 async fn employer_id(app: &TestApp) -> Value {
-    app.data("{ employer(slug: \"quillstack\") { id } }", json!({})).await["employer"]["id"].clone()
+    app.data("{ employer(slug: \"quillstack\") { id } }", json!({}))
+        .await["employer"]["id"]
+        .clone()
 }
 
 async fn draft(app: &TestApp) -> Value {
@@ -34,7 +48,12 @@ async fn draft(app: &TestApp) -> Value {
         "salary": { "min": 160000, "max": 190000, "currency": "usd" },
         "skills": [{ "slug": "rust", "minLevel": 4 }, { "slug": "grpc", "required": false, "minLevel": 2 }]
     });
-    let data = app.data(&mutation("createVacancy", "CreateVacancyInput"), json!({ "input": input })).await;
+    let data = app
+        .data(
+            &mutation("createVacancy", "CreateVacancyInput"),
+            json!({ "input": input }),
+        )
+        .await;
     assert_eq!(data["createVacancy"]["userErrors"], json!([]));
     data["createVacancy"]["vacancy"].clone()
 }
@@ -44,7 +63,9 @@ async fn act(app: &TestApp, name: &str, input: Value) -> Value {
         "publishVacancy" | "closeVacancy" => "VacancyRefInput".to_owned(),
         other => format!("{}{}Input", other[..1].to_uppercase(), &other[1..]),
     };
-    app.data(&mutation(name, &kind), json!({ "input": input })).await[name].clone()
+    app.data(&mutation(name, &kind), json!({ "input": input }))
+        .await[name]
+        .clone()
 }
 
 db_test!(Demo, async fn a_vacancy_goes_from_draft_to_open_to_closed_and_no_other_way(app) {
@@ -163,4 +184,30 @@ db_test!(Demo, async fn create_vacancy_failing_half_way_leaves_no_vacancy(app) {
     let body = app.graphql(&mutation("createVacancy", "CreateVacancyInput"), json!({ "input": input })).await;
     assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
     assert_eq!(app.data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await, before);
+});
+
+db_test!(Demo, async fn every_vacancy_write_refuses_a_stale_version_and_writes_nothing(app) {
+    let vacancy = draft(&app).await;
+    let stale = json!({ "id": vacancy["id"], "expectedVersion": 5 });
+    for (name, extra) in [
+        ("publishVacancy", json!({})),
+        ("updateVacancy", json!({ "title": "Nope" })),
+        ("setVacancySkills", json!({ "skills": [] })),
+    ] {
+        let mut input = stale.clone();
+        input.as_object_mut().expect("an object").extend(extra.as_object().expect("an object").clone());
+        let payload = act(&app, name, input).await;
+        assert_eq!(codes(&payload["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())], "{name}");
+    }
+    let published = act(&app, "publishVacancy", json!({ "id": vacancy["id"], "expectedVersion": 1 })).await;
+    assert_eq!(published["vacancy"]["version"], 2);
+    let closed = act(&app, "closeVacancy", json!({ "id": vacancy["id"], "expectedVersion": 1 })).await;
+    assert_eq!(codes(&closed["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
+    let query = "mutation($input: VacancyRefInput!) { deleteVacancy(input: $input) { userErrors { code } } }";
+    let deleted = app.data(query, json!({ "input": { "id": vacancy["id"], "expectedVersion": 1 } })).await;
+    assert_eq!(deleted["deleteVacancy"]["userErrors"], json!([{ "code": "STALE_VERSION" }]));
+    let now = app.data("query($id: ID!) { vacancy(id: $id) { title status version skills { skill { slug } } } }", json!({ "id": vacancy["id"] })).await;
+    assert_eq!(now["vacancy"]["status"], "OPEN");
+    assert_eq!(now["vacancy"]["version"], 2);
+    assert_eq!(now["vacancy"]["skills"].as_array().map(Vec::len), Some(2));
 });
