@@ -15,7 +15,6 @@ use crate::{
             MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error,
         },
     },
-    skill::store::ids_by_slug,
     write::Written,
 };
 
@@ -162,38 +161,18 @@ fn profile(row: entity::developer::Model) -> Developer {
 
 /// Checks a list of skills and resolves their slugs (one statement): `(skill id, level, years)`.
 async fn skills(
-    validator: &mut Validator,
+    v: &mut Validator,
     db: &impl ConnectionTrait,
     skills: &[DeveloperSkillInput],
 ) -> ApiResult<Vec<(i64, i16, i32)>> {
-    if skills.len() > MAX_SKILLS {
-        validator.error(
-            &["skills"],
-            UserErrorCode::OutOfRange,
-            format!("at most {MAX_SKILLS} skills"),
-        );
-    }
-    let ids = ids_by_slug(db, skills.iter().map(|skill| skill.slug.trim().to_owned())).await?;
-    let mut seen = std::collections::HashSet::new();
+    let slugs: Vec<&str> = skills.iter().map(|skill| skill.slug.as_str()).collect();
+    let ids = v.skill_refs(db, &slugs, MAX_SKILLS).await?;
     let mut out = Vec::new();
-    for (i, skill) in skills.iter().enumerate() {
+    for (i, (skill, id)) in skills.iter().zip(ids).enumerate() {
         let at = i.to_string();
-        let slug = skill.slug.trim();
-        validator.range(&["skills", &at, "level"], skill.level.into(), 1, 5);
-        validator.range(&["skills", &at, "years"], skill.years.into(), 0, 60);
-        match ids.get(slug) {
-            None => validator.error(
-                &["skills", &at, "slug"],
-                UserErrorCode::NotFound,
-                format!("there is no skill `{slug}`"),
-            ),
-            Some(_) if !seen.insert(slug.to_owned()) => validator.error(
-                &["skills", &at, "slug"],
-                UserErrorCode::Invalid,
-                format!("`{slug}` is listed twice"),
-            ),
-            Some(&id) => out.push((id, skill.level.clamp(1, 5) as i16, skill.years)),
-        }
+        v.range(&["skills", &at, "level"], skill.level.into(), 1, 5);
+        v.range(&["skills", &at, "years"], skill.years.into(), 0, 60);
+        out.extend(id.map(|id| (id, skill.level.clamp(1, 5) as i16, skill.years)));
     }
     Ok(out)
 }

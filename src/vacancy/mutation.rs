@@ -15,7 +15,6 @@ use crate::{
             MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload,
         },
     },
-    skill::store::ids_by_slug,
     write::Written,
 };
 
@@ -173,39 +172,23 @@ fn posting(row: entity::vacancy::Model) -> Vacancy {
     Vacancy(Item::one(row))
 }
 
-/// Checks a list of skills and resolves their slugs (one statement).
+/// Checks a list of skills and resolves their slugs (one statement): `(skill id, required, minimum level)`.
 async fn skills(
     v: &mut Validator,
     db: &impl ConnectionTrait,
     skills: &[VacancySkillInput],
 ) -> ApiResult<Vec<(i64, bool, i16)>> {
-    if skills.len() > MAX_SKILLS {
-        v.error(
-            &["skills"],
-            UserErrorCode::OutOfRange,
-            format!("at most {MAX_SKILLS} skills"),
-        );
-    }
-    let ids = ids_by_slug(db, skills.iter().map(|skill| skill.slug.trim().to_owned())).await?;
-    let mut seen = std::collections::HashSet::new();
+    let slugs: Vec<&str> = skills.iter().map(|skill| skill.slug.as_str()).collect();
+    let ids = v.skill_refs(db, &slugs, MAX_SKILLS).await?;
     let mut out = Vec::new();
-    for (i, skill) in skills.iter().enumerate() {
-        let at = i.to_string();
-        let slug = skill.slug.trim();
-        v.range(&["skills", &at, "minLevel"], skill.min_level.into(), 1, 5);
-        match ids.get(slug) {
-            None => v.error(
-                &["skills", &at, "slug"],
-                UserErrorCode::NotFound,
-                format!("there is no skill `{slug}`"),
-            ),
-            Some(_) if !seen.insert(slug.to_owned()) => v.error(
-                &["skills", &at, "slug"],
-                UserErrorCode::Invalid,
-                format!("`{slug}` is listed twice"),
-            ),
-            Some(&id) => out.push((id, skill.required, skill.min_level.clamp(1, 5) as i16)),
-        }
+    for (i, (skill, id)) in skills.iter().zip(ids).enumerate() {
+        v.range(
+            &["skills", &i.to_string(), "minLevel"],
+            skill.min_level.into(),
+            1,
+            5,
+        );
+        out.extend(id.map(|id| (id, skill.required, skill.min_level.clamp(1, 5) as i16)));
     }
     Ok(out)
 }
