@@ -10,7 +10,9 @@ use crate::{
         NodeKind,
         batch::Item,
         db,
-        mutation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error},
+        mutation::{
+            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error, payload,
+        },
     },
     write::Written,
 };
@@ -73,23 +75,17 @@ pub struct DeleteEmployerInput {
     pub expected_version: Option<i32>,
 }
 
-/// The result of `createEmployer`.
-#[derive(SimpleObject)]
-pub struct CreateEmployerPayload {
-    /// The new employer; null when there are user errors.
-    pub employer: Option<Employer>,
-    /// What to fix in the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    /// The result of `createEmployer`.
+    CreateEmployerPayload,
+    employer: Employer
+);
 
-/// The result of `updateEmployer`.
-#[derive(SimpleObject)]
-pub struct UpdateEmployerPayload {
-    /// The changed employer; null when there are user errors.
-    pub employer: Option<Employer>,
-    /// What to fix in the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    /// The result of `updateEmployer`.
+    UpdateEmployerPayload,
+    employer: Employer
+);
 
 /// The result of `deleteEmployer`.
 #[derive(SimpleObject)]
@@ -112,10 +108,7 @@ impl EmployerMutation {
         ctx: &Context<'_>,
         input: CreateEmployerInput,
     ) -> Result<CreateEmployerPayload> {
-        let failed = |user_errors| CreateEmployerPayload {
-            employer: None,
-            user_errors,
-        };
+        let failed = |user_errors| CreateEmployerPayload::failed(user_errors);
         let mut validator = Validator::default();
         let new = store::NewEmployer {
             slug: validator.slug(&["slug"], &input.slug),
@@ -136,10 +129,7 @@ impl EmployerMutation {
         };
         let slug = new.slug.clone();
         match store::create(db(ctx)?, new).await {
-            Ok(row) => Ok(CreateEmployerPayload {
-                employer: Some(Employer(Item::one(row))),
-                user_errors: Vec::new(),
-            }),
+            Ok(row) => Ok(CreateEmployerPayload::done(Employer(Item::one(row)))),
             Err(err) => Ok(failed(vec![constraint_error(
                 err,
                 UserError::taken("slug", "employer", &slug),
@@ -154,10 +144,7 @@ impl EmployerMutation {
         ctx: &Context<'_>,
         input: UpdateEmployerInput,
     ) -> Result<UpdateEmployerPayload> {
-        let failed = |user_errors| UpdateEmployerPayload {
-            employer: None,
-            user_errors,
-        };
+        let failed = |user_errors| UpdateEmployerPayload::failed(user_errors);
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Employer);
         let mut changes: Vec<(&str, Value)> = Vec::new();
@@ -201,10 +188,7 @@ impl EmployerMutation {
         };
         Ok(
             match store::update(db(ctx)?, id, input.expected_version, changes).await {
-                Ok(Written::Done(row)) => UpdateEmployerPayload {
-                    employer: Some(Employer(Item::one(row))),
-                    user_errors: Vec::new(),
-                },
+                Ok(Written::Done(row)) => UpdateEmployerPayload::done(Employer(Item::one(row))),
                 Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "employer")]),
                 Ok(Written::Stale { current }) => {
                     failed(vec![UserError::stale("employer", current)])

@@ -9,7 +9,9 @@ use crate::{
         NodeKind,
         batch::Item,
         db,
-        mutation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error},
+        mutation::{
+            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error, payload,
+        },
     },
     write::Written,
 };
@@ -74,23 +76,17 @@ pub struct MergeSkillsInput {
     pub into: ID,
 }
 
-/// The result of `createSkill`.
-#[derive(SimpleObject)]
-pub struct CreateSkillPayload {
-    /// The new skill; null when there are user errors.
-    pub skill: Option<Skill>,
-    /// What to fix in the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    /// The result of `createSkill`.
+    CreateSkillPayload,
+    skill: Skill
+);
 
-/// The result of `updateSkill`.
-#[derive(SimpleObject)]
-pub struct UpdateSkillPayload {
-    /// The changed skill; null when there are user errors.
-    pub skill: Option<Skill>,
-    /// What to fix in the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    /// The result of `updateSkill`.
+    UpdateSkillPayload,
+    skill: Skill
+);
 
 /// The result of `deleteSkill`.
 #[derive(SimpleObject)]
@@ -101,14 +97,11 @@ pub struct DeleteSkillPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The result of `mergeSkills`.
-#[derive(SimpleObject)]
-pub struct MergeSkillsPayload {
-    /// The skill that stays, with its new links; null when there are user errors.
-    pub skill: Option<Skill>,
-    /// What to fix in the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
+payload!(
+    /// The result of `mergeSkills`.
+    MergeSkillsPayload,
+    skill: Skill
+);
 
 /// Alternative labels: trimmed, not blank, not too long, not too many; duplicates dropped.
 fn aliases(validator: &mut Validator, aliases: &[String]) -> Vec<String> {
@@ -141,10 +134,7 @@ impl SkillMutation {
         ctx: &Context<'_>,
         input: CreateSkillInput,
     ) -> Result<CreateSkillPayload> {
-        let failed = |user_errors| CreateSkillPayload {
-            skill: None,
-            user_errors,
-        };
+        let failed = |user_errors| CreateSkillPayload::failed(user_errors);
         let mut validator = Validator::default();
         let new = store::NewSkill {
             slug: validator.slug(&["slug"], &input.slug),
@@ -159,10 +149,7 @@ impl SkillMutation {
         };
         let slug = new.slug.clone();
         match store::create(db(ctx)?, new).await {
-            Ok(row) => Ok(CreateSkillPayload {
-                skill: Some(Skill(Item::one(row))),
-                user_errors: Vec::new(),
-            }),
+            Ok(row) => Ok(CreateSkillPayload::done(Skill(Item::one(row)))),
             Err(err) => Ok(failed(vec![constraint_error(
                 err,
                 UserError::taken("slug", "skill", &slug),
@@ -177,10 +164,7 @@ impl SkillMutation {
         ctx: &Context<'_>,
         input: UpdateSkillInput,
     ) -> Result<UpdateSkillPayload> {
-        let failed = |user_errors| UpdateSkillPayload {
-            skill: None,
-            user_errors,
-        };
+        let failed = |user_errors| UpdateSkillPayload::failed(user_errors);
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Skill);
         let changes = store::SkillChanges {
@@ -209,10 +193,7 @@ impl SkillMutation {
         let slug = changes.slug.clone().unwrap_or_default();
         let outcome = store::update(db(ctx)?, id, input.expected_version, changes).await;
         Ok(match outcome {
-            Ok(Written::Done(row)) => UpdateSkillPayload {
-                skill: Some(Skill(Item::one(row))),
-                user_errors: Vec::new(),
-            },
+            Ok(Written::Done(row)) => UpdateSkillPayload::done(Skill(Item::one(row))),
             Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "skill")]),
             Ok(Written::Stale { current }) => failed(vec![UserError::stale("skill", current)]),
             Ok(Written::Refused) => {
@@ -276,10 +257,7 @@ impl SkillMutation {
         ctx: &Context<'_>,
         input: MergeSkillsInput,
     ) -> Result<MergeSkillsPayload> {
-        let failed = |user_errors| MergeSkillsPayload {
-            skill: None,
-            user_errors,
-        };
+        let failed = |user_errors| MergeSkillsPayload::failed(user_errors);
         let mut validator = Validator::default();
         let from = validator.id("from", &input.from, NodeKind::Skill);
         let into = validator.id("into", &input.into, NodeKind::Skill);
@@ -295,10 +273,7 @@ impl SkillMutation {
         }
         let merged: ApiResult<_> = store::merge(db(ctx)?, from, into).await.map_err(Into::into);
         Ok(match merged? {
-            Ok(row) => MergeSkillsPayload {
-                skill: Some(Skill(Item::one(row))),
-                user_errors: Vec::new(),
-            },
+            Ok(row) => MergeSkillsPayload::done(Skill(Item::one(row))),
             Err(store::MergeMissing::From) => failed(vec![UserError::not_found("from", "skill")]),
             Err(store::MergeMissing::Into) => failed(vec![UserError::not_found("into", "skill")]),
         })
