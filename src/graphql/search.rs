@@ -185,12 +185,13 @@ mod tests {
     }
 
     #[test]
-    fn match_expressions_hold_only_quoted_prefix_terms() {
+    fn match_expressions_hold_only_quoted_prefix_terms() -> Result<(), &'static str> {
         let search = Search::new(&DEVELOPERS, "postg \"AND\" rust*", DatabaseBackend::Sqlite)
-            .expect("words");
+            .ok_or("no words")?;
         assert_eq!(search.query(), "\"postg\"* \"and\"* \"rust\"*");
-        let search =
-            Search::new(&DEVELOPERS, "postg & rust:*", DatabaseBackend::Postgres).expect("words");
+        let search = Search::new(&DEVELOPERS, "postg & rust:*", DatabaseBackend::Postgres)
+            .ok_or("no words")?;
         assert_eq!(search.query(), "postg:* & rust:*");
+        Ok(())
     }
 }
