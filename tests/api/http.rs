@@ -40,3 +40,32 @@ db_test!(Demo, async fn a_query_with_variables_can_be_posted(app) {
         .await;
     assert_eq!(data, json!({ "skill": { "name": "Go" } }));
 });
+
+db_test!(Demo, async fn a_mutation_sent_with_get_is_refused_and_writes_nothing(app) {
+    let mutation = "mutation { createSkill(input: { slug: \"via-get\", name: \"Via GET\", category: SOFT }) { skill { slug } } }";
+    let response = app.client.get(app.url("/graphql")).query(&[("query", mutation)]).send().await.expect("request sent");
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    let body: Value = response.json().await.expect("JSON body");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED");
+    assert_eq!(app.data("{ skill(slug: \"via-get\") { slug } }", json!({})).await, json!({ "skill": null }));
+});
+
+db_test!(Demo, async fn get_runs_the_query_of_a_document_but_not_its_mutation(app) {
+    let document = "query Read { skill(slug: \"rust\") { name } } mutation Write { createSkill(input: { slug: \"via-get\", name: \"Via GET\", category: SOFT }) { skill { slug } } }";
+    let read = app.client.get(app.url("/graphql")).query(&[("query", document), ("operationName", "Read")]).send().await.expect("request sent");
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.json::<Value>().await.expect("JSON body"), json!({ "data": { "skill": { "name": "Rust" } } }));
+    let write = app.client.get(app.url("/graphql")).query(&[("query", document), ("operationName", "Write")]).send().await.expect("request sent");
+    assert_eq!(write.status(), 405);
+    assert_eq!(app.data("{ skill(slug: \"via-get\") { slug } }", json!({})).await, json!({ "skill": null }));
+});
+
+db_test!(Demo, async fn get_takes_variables_as_json_and_refuses_malformed_ones(app) {
+    let query = "query($slug: String!) { skill(slug: $slug) { name } }";
+    let ok = app.client.get(app.url("/graphql")).query(&[("query", query), ("variables", "{\"slug\":\"go\"}")]).send().await.expect("request sent");
+    assert_eq!(ok.json::<Value>().await.expect("JSON body"), json!({ "data": { "skill": { "name": "Go" } } }));
+    let bad = app.client.get(app.url("/graphql")).query(&[("query", query), ("variables", "{not json")]).send().await.expect("request sent");
+    assert_eq!(bad.status(), 400);
+    assert_eq!(bad.json::<Value>().await.expect("JSON body")["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+});
