@@ -20,8 +20,15 @@ pub enum Written<T> {
     NotFound,
     /// The row is at version `current`, not at the expected one; nothing was written.
     Stale { current: i32 },
-    /// The row is at the expected version but does not meet the write's condition (e.g. a state
-    /// it cannot leave); nothing was written.
+}
+
+/// The outcome of a write with a condition besides the version.
+#[derive(Debug)]
+pub enum Guarded<T> {
+    /// Written, missing or stale, as an unconditional write.
+    Written(Written<T>),
+    /// The row is at the expected version but does not meet the condition (e.g. a state it
+    /// cannot leave); nothing was written.
     Refused,
 }
 
@@ -54,27 +61,16 @@ pub async fn missed<E: EntityTrait, T>(
     })
 }
 
-/// Sets `changes` on row `id` of `E` if it is at `expected` (any version when `None`), increments
-/// its version and stamps `updated_at`; then reads the row back. Run it first in a write
-/// transaction.
-pub async fn update<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    id: i64,
-    expected: Option<i32>,
-    changes: Vec<(&str, Value)>,
-) -> Result<Written<E::Model>, DbErr> {
-    update_where::<E>(db, id, expected, Condition::all(), changes).await
-}
-
-/// [`update`], only if the row also meets `condition`; a row at the right version that does not
-/// is [`Written::Refused`].
-pub async fn update_where<E: EntityTrait>(
+/// Sets `changes` on row `id` of `E` if it is at `expected` (any version when `None`) and meets
+/// `condition`, increments its version and stamps `updated_at`, in one statement. Whether a row
+/// was changed.
+async fn set<E: EntityTrait>(
     db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
     condition: Condition,
     changes: Vec<(&str, Value)>,
-) -> Result<Written<E::Model>, DbErr> {
+) -> Result<bool, DbErr> {
     let version = column::<E>("version")?;
     let mut update = E::update_many()
         .col_expr(version, Expr::col(version).add(1))
@@ -87,16 +83,52 @@ pub async fn update_where<E: EntityTrait>(
     for (name, value) in changes {
         update = update.col_expr(column::<E>(name)?, Expr::value(value));
     }
-    if update.exec(db).await?.rows_affected == 0 {
-        return Ok(match missed::<E, _>(db, id).await? {
-            Written::Stale { current } if expected.is_none_or(|expected| expected == current) => {
-                Written::Refused
-            }
-            other => other,
-        });
-    }
+    Ok(update.exec(db).await?.rows_affected > 0)
+}
+
+/// Row `id` of `E`, read back after a write.
+async fn read_back<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Written<E::Model>, DbErr> {
     let row = E::find().filter(column::<E>("id")?.eq(id)).one(db).await?;
     Ok(row.map_or(Written::NotFound, Written::Done))
+}
+
+/// Sets `changes` on row `id` of `E` if it is at `expected` (any version when `None`), increments
+/// its version and stamps `updated_at`; then reads the row back. Run it first in a write
+/// transaction.
+pub async fn update<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected: Option<i32>,
+    changes: Vec<(&str, Value)>,
+) -> Result<Written<E::Model>, DbErr> {
+    if set::<E>(db, id, expected, Condition::all(), changes).await? {
+        read_back::<E>(db, id).await
+    } else {
+        missed::<E, _>(db, id).await
+    }
+}
+
+/// [`update`], only if the row also meets `condition`; a row at the right version that does not
+/// is [`Guarded::Refused`].
+pub async fn update_where<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: i64,
+    expected: Option<i32>,
+    condition: Condition,
+    changes: Vec<(&str, Value)>,
+) -> Result<Guarded<E::Model>, DbErr> {
+    if set::<E>(db, id, expected, condition, changes).await? {
+        return Ok(Guarded::Written(read_back::<E>(db, id).await?));
+    }
+    Ok(match missed::<E, _>(db, id).await? {
+        Written::Stale { current } if expected.is_none_or(|expected| expected == current) => {
+            Guarded::Refused
+        }
+        other => Guarded::Written(other),
+    })
 }
 
 /// Deletes row `id` of `E` if it is at `expected` (any version when `None`). Run it first in a

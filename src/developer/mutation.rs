@@ -363,9 +363,6 @@ impl DeveloperMutation {
                 Ok(Written::Stale { current }) => {
                     P::failed(vec![UserError::stale("developer", current)])
                 }
-                Ok(Written::Refused) => {
-                    return Err(ApiError::internal("an unconditional write was refused").into());
-                }
                 Err(err) => P::failed(vec![race(err, handle.as_deref().unwrap_or_default())?]),
             },
         )
@@ -393,9 +390,6 @@ impl DeveloperMutation {
             Written::Done(row) => P::done(profile(row)),
             Written::NotFound => P::failed(vec![UserError::not_found("id", "developer")]),
             Written::Stale { current } => P::failed(vec![UserError::stale("developer", current)]),
-            Written::Refused => {
-                return Err(ApiError::internal("an unconditional write was refused").into());
-            }
         })
     }
 
@@ -425,9 +419,6 @@ impl DeveloperMutation {
                 },
                 Written::NotFound => failed(vec![UserError::not_found("id", "developer")]),
                 Written::Stale { current } => failed(vec![UserError::stale("developer", current)]),
-                Written::Refused => {
-                    return Err(ApiError::internal("an unconditional write was refused").into());
-                }
             },
         )
     }

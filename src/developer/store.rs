@@ -193,6 +193,9 @@ pub async fn taken(
     except: Option<i64>,
 ) -> Result<(bool, bool), DbErr> {
     let mut found = (false, false);
+    if handle.is_none() && email.is_none() {
+        return Ok(found);
+    }
     let mut query = developer::Entity::find().filter(
         Condition::any()
             .add_option(handle.map(|handle| developer::Column::Handle.eq(handle)))
@@ -200,9 +203,6 @@ pub async fn taken(
     );
     if let Some(except) = except {
         query = query.filter(developer::Column::Id.ne(except));
-    }
-    if handle.is_none() && email.is_none() {
-        return Ok(found);
     }
     for row in query.all(db).await? {
         found.0 |= Some(row.handle.as_str()) == handle;

@@ -5,7 +5,6 @@ use sea_orm::Value;
 
 use super::{CompanySize, Employer, Industry, store};
 use crate::{
-    error::ApiError,
     graphql::{
         NodeKind,
         batch::Item,
@@ -192,9 +191,6 @@ impl EmployerMutation {
                 Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "employer")]),
                 Ok(Written::Stale { current }) => {
                     failed(vec![UserError::stale("employer", current)])
-                }
-                Ok(Written::Refused) => {
-                    return Err(ApiError::internal("an unconditional write was refused").into());
                 }
                 Err(err) => failed(vec![constraint_error(
                     err,

@@ -61,6 +61,14 @@ impl<M: Send + Sync + 'static> Batch<M> {
         })
     }
 
+    /// The row at `index`, as an [`Item`].
+    pub fn item(self: &Arc<Self>, index: usize) -> Item<M> {
+        Item {
+            batch: self.clone(),
+            index,
+        }
+    }
+
     /// The relation called `name` of every row, loaded by `load` the first time anyone asks.
     pub async fn relation<'a, V, F, Fut>(&'a self, name: &str, load: F) -> ApiResult<Arc<V>>
     where

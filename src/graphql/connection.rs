@@ -21,8 +21,9 @@ use futures_util::future::BoxFuture;
 use std::future::Future;
 
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, Iterable,
-    Order, PrimaryKeyToColumn, QueryFilter, QueryResult, QueryTrait, Statement, Value,
+    Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
+    FromQueryResult, Iterable, Order, PrimaryKeyToColumn, QueryFilter, QueryResult, QueryTrait,
+    Value,
     sea_query::{
         Alias, Asterisk, Expr, ExprTrait, Func, NullOrdering, OverStatement, Query,
         SelectStatement, WindowStatement,
@@ -655,12 +656,11 @@ impl<M: Send + Sync + 'static> ChildPages<M> {
         let Some(paged) = self.by_parent.get(&parent) else {
             return Paged::default();
         };
-        let items: Vec<Item<M>> = self.batch.items().collect();
         Paged {
             items: paged
                 .items
                 .iter()
-                .map(|(cursor, index)| (cursor.clone(), items[*index].clone()))
+                .map(|(cursor, index)| (cursor.clone(), self.batch.item(*index)))
                 .collect(),
             has_previous_page: paged.has_previous_page,
             has_next_page: paged.has_next_page,
@@ -670,8 +670,9 @@ impl<M: Send + Sync + 'static> ChildPages<M> {
 
 /// What `totalCount` counts, computed only when a client asks for it.
 pub enum Totals {
-    /// The rows of a statement (a root connection's filters, without cursors).
-    Query(Statement),
+    /// The rows of a root connection's select (its filters, without cursors), counted on the
+    /// backend given; the statement is built only when a client asks.
+    Query(DatabaseBackend, Box<SelectStatement>),
     /// The children of a parent (a nested connection), counted for all parents of its batch at once.
     Children(Box<dyn CountChildren>),
 }
@@ -679,11 +680,7 @@ pub enum Totals {
 impl Totals {
     /// Counts the rows `select` (FROM, JOINs, filters) would return.
     pub fn of(db: &impl ConnectionTrait, select: &SelectStatement) -> Self {
-        let count = Query::select()
-            .expr(Expr::cust("COUNT(*)").cast_as("BIGINT"))
-            .from_subquery(select.clone(), Alias::new("counted"))
-            .to_owned();
-        Self::Query(db.get_database_backend().build(&count))
+        Self::Query(db.get_database_backend(), Box::new(select.clone()))
     }
 
     /// Counts the rows of `table` whose `column` is the key of `parent`.
@@ -763,9 +760,13 @@ impl Totals {
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let db = db(ctx)?;
         match self {
-            Self::Query(statement) => {
+            Self::Query(backend, select) => {
+                let count = Query::select()
+                    .expr(Expr::cust("COUNT(*)").cast_as("BIGINT"))
+                    .from_subquery(select.as_ref().clone(), Alias::new("counted"))
+                    .to_owned();
                 let row = db
-                    .query_one_raw(statement.clone())
+                    .query_one_raw(backend.build(&count))
                     .await
                     .map_err(ApiError::from)?;
                 let count = row

@@ -196,9 +196,6 @@ impl SkillMutation {
             Ok(Written::Done(row)) => UpdateSkillPayload::done(Skill(Item::one(row))),
             Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "skill")]),
             Ok(Written::Stale { current }) => failed(vec![UserError::stale("skill", current)]),
-            Ok(Written::Refused) => {
-                return Err(ApiError::internal("an unconditional write was refused").into());
-            }
             Err(err) => failed(vec![constraint_error(
                 err,
                 UserError::taken("slug", "skill", &slug),
@@ -230,9 +227,6 @@ impl SkillMutation {
             },
             Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "skill")]),
             Ok(Written::Stale { current }) => failed(vec![UserError::stale("skill", current)]),
-            Ok(Written::Refused) => {
-                return Err(ApiError::internal("an unconditional write was refused").into());
-            }
             Err(err) => {
                 // The foreign keys refused the delete: say who uses the skill. (SQLite reports
                 // that refusal with varying codes, so count rather than read the error.)

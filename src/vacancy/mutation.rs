@@ -15,7 +15,7 @@ use crate::{
             MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload,
         },
     },
-    write::Written,
+    write::{Guarded, Written},
 };
 
 /// Most skills a vacancy may ask for.
@@ -240,14 +240,16 @@ fn valid_through(v: &mut Validator, at: DateTime<Utc>) -> DateTime<Utc> {
 async fn outcome(
     db: &impl ConnectionTrait,
     id: i64,
-    written: Written<entity::vacancy::Model>,
+    written: Guarded<entity::vacancy::Model>,
     transition: Option<(&str, VacancyStatus)>,
 ) -> ApiResult<Result<Vacancy, Vec<UserError>>> {
     Ok(match written {
-        Written::Done(row) => Ok(posting(row)),
-        Written::NotFound => Err(vec![UserError::not_found("id", "vacancy")]),
-        Written::Stale { current } => Err(vec![UserError::stale("vacancy", current)]),
-        Written::Refused => {
+        Guarded::Written(Written::Done(row)) => Ok(posting(row)),
+        Guarded::Written(Written::NotFound) => Err(vec![UserError::not_found("id", "vacancy")]),
+        Guarded::Written(Written::Stale { current }) => {
+            Err(vec![UserError::stale("vacancy", current)])
+        }
+        Guarded::Refused => {
             let current = store::status(db, id)
                 .await?
                 .map_or("deleted", |status| state(status.into()));
@@ -526,9 +528,6 @@ impl VacancyMutation {
                 },
                 Written::NotFound => failed(vec![UserError::not_found("id", "vacancy")]),
                 Written::Stale { current } => failed(vec![UserError::stale("vacancy", current)]),
-                Written::Refused => {
-                    return Err(ApiError::internal("an unconditional write was refused").into());
-                }
             },
         )
     }

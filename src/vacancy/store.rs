@@ -14,7 +14,7 @@ use crate::{
         batch::Children,
         connection::{KeyKind, Sort, SortKey},
     },
-    write::{self, Written},
+    write::{self, Guarded, Written},
 };
 
 /// The orders vacancies can be listed in.
@@ -318,15 +318,20 @@ pub async fn update(
     from: Option<entity::VacancyStatus>,
     changes: Vec<(&str, Value)>,
     skills: Option<&[(i64, bool, i16)]>,
-) -> Result<Written<vacancy::Model>, DbErr> {
+) -> Result<Guarded<vacancy::Model>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
     let condition = Condition::all().add_option(from.map(|from| vacancy::Column::Status.eq(from)));
     let outcome =
         write::update_where::<vacancy::Entity>(&txn, id, expected, condition, changes).await?;
-    if let (Written::Done(_), Some(skills)) = (&outcome, skills) {
-        replace_skills(&txn, id, skills).await?;
+    if let Guarded::Written(Written::Done(_)) = &outcome {
+        if let Some(skills) = skills {
+            replace_skills(&txn, id, skills).await?;
+        }
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
     }
-    write::settle(txn, outcome).await
+    Ok(outcome)
 }
 
 /// The state vacancy `id` is in, if it exists.
