@@ -5,7 +5,10 @@ use std::io::Write as _;
 use anyhow::{Context as _, bail};
 
 use crate::{
-    config::{Cli, Command, DatabaseUrl, ServerConfig},
+    auth::store as tokens,
+    config::{
+        Cli, Command, CreateTokenArgs, DatabaseUrl, ServerConfig, TokenCommand, TokenRoleArg,
+    },
     db, demo, graphql,
     startup::{Application, shutdown_signal},
 };
@@ -43,6 +46,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(%summary, database = %cli.database_url, "demo dataset loaded");
             Ok(())
         }
+        Some(Command::Token(command)) => {
+            let db = connect(&cli.database_url, cli.db_max_connections).await?;
+            db::migrate(&db)
+                .await
+                .context("cannot migrate the database")?;
+            let outcome = token(&db, command).await;
+            db.close().await.ok();
+            outcome
+        }
         Some(Command::ExportSchema { out }) => {
             let sdl = graphql::sdl();
             match out {
@@ -76,4 +88,142 @@ async fn connect(
     db::connect(url, max_connections)
         .await
         .with_context(|| format!("cannot connect to the database at {url}"))
+}
+
+/// `token create|list|revoke`.
+async fn token(db: &sea_orm::DatabaseConnection, command: &TokenCommand) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    match command {
+        TokenCommand::Create(args) => {
+            let new = new_token(db, args, now).await?;
+            let (row, secret) = tokens::create(db, new, now)
+                .await
+                .map_err(|err| anyhow::anyhow!("cannot create the token: {err}"))?;
+            tracing::info!(token.id = row.id, token.hint = %row.hint, role = ?row.role, "API token created; it is printed once, on stdout");
+            writeln!(std::io::stdout(), "{}", secret.expose())
+                .context("cannot write the token to stdout")?;
+            Ok(())
+        }
+        TokenCommand::List { all } => {
+            let rows = tokens::list(db, *all)
+                .await
+                .context("cannot read the tokens")?;
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{:<5} {:<12} {:<24} {:<10} {:<24} {:<20} {:<20} {:<20} STATUS",
+                "ID", "HINT", "NAME", "ROLE", "OWNER", "CREATED", "EXPIRES", "LAST USED"
+            )?;
+            for row in rows {
+                let owner = owner_name(db, &row).await?;
+                let time = |at: Option<chrono::DateTime<chrono::Utc>>| {
+                    at.map_or_else(
+                        || "-".to_owned(),
+                        |at| at.format("%Y-%m-%d %H:%M").to_string(),
+                    )
+                };
+                let status = if row.revoked_at.is_some() {
+                    "revoked"
+                } else if tokens::is_active(&row, now) {
+                    "active"
+                } else {
+                    "expired"
+                };
+                writeln!(
+                    out,
+                    "{:<5} {:<12} {:<24} {:<10} {:<24} {:<20} {:<20} {:<20} {status}",
+                    row.id,
+                    format!("{}…", row.hint),
+                    row.name,
+                    format!("{:?}", row.role).to_lowercase(),
+                    owner,
+                    time(Some(row.created_at)),
+                    time(row.expires_at),
+                    time(row.last_used_at),
+                )?;
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let key = id
+                .parse::<i64>()
+                .ok()
+                .or_else(|| {
+                    graphql::decode_id(&id.as_str().into(), graphql::NodeKind::ApiToken, &[]).ok()
+                })
+                .with_context(|| format!("`{id}` is not a token number or token ID"))?;
+            match tokens::revoke(db, key, now)
+                .await
+                .context("cannot revoke the token")?
+            {
+                Some(row) => {
+                    tracing::info!(token.id = row.id, token.hint = %row.hint, "API token revoked");
+                    Ok(())
+                }
+                None => bail!("there is no token {key}"),
+            }
+        }
+    }
+}
+
+/// The token `args` asks for, with its owner looked up.
+async fn new_token(
+    db: &sea_orm::DatabaseConnection,
+    args: &CreateTokenArgs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<tokens::NewToken> {
+    let name = args.name.trim();
+    if name.is_empty() || name.chars().count() > tokens::MAX_NAME {
+        bail!("--name must be 1 to {} characters", tokens::MAX_NAME);
+    }
+    let (role, employer_id, developer_id) = match (args.role, &args.employer, &args.developer) {
+        (TokenRoleArg::Admin, None, None) => (entity::TokenRole::Admin, None, None),
+        (TokenRoleArg::Employer, Some(slug), None) => {
+            let employer = crate::employer::store::find_by_slug(db, slug)
+                .await?
+                .with_context(|| format!("there is no employer with slug `{slug}`"))?;
+            (entity::TokenRole::Employer, Some(employer.id), None)
+        }
+        (TokenRoleArg::Developer, None, Some(handle)) => {
+            let developer = crate::developer::store::find_by_handle(db, handle)
+                .await?
+                .with_context(|| format!("there is no developer with handle `{handle}`"))?;
+            (entity::TokenRole::Developer, None, Some(developer.id))
+        }
+        _ => bail!(
+            "an admin token has no owner; an employer token needs --employer SLUG, a developer token --developer HANDLE, and nothing else"
+        ),
+    };
+    Ok(tokens::NewToken {
+        name: name.to_owned(),
+        role,
+        employer_id,
+        developer_id,
+        expires_at: args
+            .expires_in_days
+            .map(|days| now + chrono::TimeDelta::days(i64::from(days))),
+    })
+}
+
+/// The slug or handle of a token's owner, `-` for admin tokens.
+async fn owner_name(
+    db: &sea_orm::DatabaseConnection,
+    token: &entity::api_token::Model,
+) -> anyhow::Result<String> {
+    use sea_orm::EntityTrait;
+    if let Some(id) = token.employer_id {
+        let employer = entity::employer::Entity::find_by_id(id).one(db).await?;
+        return Ok(employer.map_or_else(
+            || format!("employer {id}"),
+            |e| format!("employer:{}", e.slug),
+        ));
+    }
+    if let Some(id) = token.developer_id {
+        let developer = entity::developer::Entity::find_by_id(id).one(db).await?;
+        return Ok(developer.map_or_else(
+            || format!("developer {id}"),
+            |d| format!("developer:{}", d.handle),
+        ));
+    }
+    Ok("-".to_owned())
 }

@@ -40,12 +40,64 @@ pub enum Command {
     Migrate,
     /// Load the demo dataset into an empty database (migrating it first); refuses a non-empty one.
     Seed,
+    /// Create, list and revoke API tokens (migrating the database first).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Print the GraphQL schema (SDL, sorted) to stdout or to a file.
     ExportSchema {
         /// Write the SDL to this file instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+/// What to do with API tokens.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it to stdout: it is shown only this once.
+    Create(CreateTokenArgs),
+    /// List tokens, newest first (never the tokens themselves, only their first characters).
+    List {
+        /// Include revoked tokens.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Revoke a token: it stops working at once.
+    Revoke {
+        /// The token's number, as `token list` shows it, or its GraphQL ID.
+        id: String,
+    },
+}
+
+/// What a token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenRoleArg {
+    /// Everything, including tokens and the skill taxonomy.
+    Admin,
+    /// Act for one employer (`--employer SLUG`).
+    Employer,
+    /// Act for one developer (`--developer HANDLE`).
+    Developer,
+}
+
+/// A token to create.
+#[derive(Debug, Args)]
+pub struct CreateTokenArgs {
+    /// What the token is for, e.g. `ops` or `acme-ats` (1 to 100 characters).
+    #[arg(long)]
+    pub name: String,
+    /// What the token may do.
+    #[arg(long, value_enum)]
+    pub role: TokenRoleArg,
+    /// The employer an `employer` token acts for: its slug.
+    #[arg(long, value_name = "SLUG", required_if_eq("role", "employer"))]
+    pub employer: Option<String>,
+    /// The developer a `developer` token acts for: their handle.
+    #[arg(long, value_name = "HANDLE", required_if_eq("role", "developer"))]
+    pub developer: Option<String>,
+    /// Days until the token expires; it never does when not given.
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub expires_in_days: Option<u32>,
 }
 
 /// Options of the HTTP server.

@@ -61,12 +61,12 @@ pub enum ApiError {
         /// The argument path, e.g. `["filter", "countryCodes", "0"]`, when known.
         field: Vec<String>,
     },
-    /// No valid credentials.
-    #[error("authentication required")]
-    Unauthenticated,
-    /// Not allowed.
-    #[error("not allowed")]
-    Forbidden,
+    /// No valid credentials: none where some are needed, or a token that is not valid.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller is known but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// Conflicts with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -103,12 +103,43 @@ impl ApiError {
         match self {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
-            Self::Unauthenticated => ErrorCode::Unauthenticated,
-            Self::Forbidden => ErrorCode::Forbidden,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited => ErrorCode::RateLimited,
             Self::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl ApiError {
+    /// Logs the cause of a failure on our side, once, where it leaves for a client; errors about
+    /// the request itself are not logged.
+    pub fn log(&self) {
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "internal error while resolving a request");
+            }
+            Self::ServiceUnavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable while resolving a request");
+            }
+            _ => {}
+        }
+    }
+
+    /// The HTTP status of a response refused with this error before GraphQL runs.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self.code() {
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
+            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -130,15 +161,7 @@ impl From<DbErr> for ApiError {
 
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
-        match &err {
-            ApiError::Internal(cause) => {
-                tracing::error!(error = %format!("{cause:#}"), "internal error while resolving a request");
-            }
-            ApiError::ServiceUnavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable while resolving a request");
-            }
-            _ => {}
-        }
+        err.log();
         let mut error = async_graphql::Error::new(err.to_string());
         let mut extensions = async_graphql::ErrorExtensionValues::default();
         extensions.set("code", err.code().as_str());

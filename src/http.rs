@@ -1,36 +1,88 @@
 //! The HTTP surface: GraphQL over GET and POST, the playground, and the health check.
+//!
+//! Every GraphQL request is authenticated here, before the schema runs: the `Authorization` header
+//! becomes the request's [`Viewer`]. Credentials that are sent but not valid are refused with 401
+//! and an `UNAUTHENTICATED` error, never treated as anonymous.
 
 use async_graphql::{
     http::GraphiQLSource,
     parser::types::{DocumentOperations, OperationType},
 };
-use async_graphql_axum::{GraphQL, GraphQLResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Json, Router,
     extract::{Query, State},
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Response},
-    routing::{get, post_service},
+    routing::get,
 };
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::trace::TraceLayer;
 
-use crate::graphql::AppSchema;
+use crate::{
+    auth::{self, Viewer},
+    error::ApiError,
+    graphql::AppSchema,
+};
 
 /// The path of the GraphQL endpoint.
 pub const GRAPHQL_PATH: &str = "/graphql";
 
+/// What the handlers share.
+#[derive(Clone)]
+struct AppState {
+    schema: AppSchema,
+    db: DatabaseConnection,
+}
+
 /// The router of the server: `/graphql` (POST, and GET for queries), `/` (GraphiQL) and `/health`.
 pub fn router(schema: AppSchema, db: DatabaseConnection) -> Router {
-    let graphql = GraphQL::new(schema.clone());
-    let get_graphql = move |Query(params): Query<GetParams>| graphql_get(schema.clone(), params);
     Router::new()
         .route("/", get(playground))
-        .route(GRAPHQL_PATH, post_service(graphql).get(get_graphql))
+        .route(GRAPHQL_PATH, get(graphql_get).post(graphql_post))
         .route("/health", get(health))
-        .with_state(db)
+        .with_state(AppState { schema, db })
         .layer(TraceLayer::new_for_http())
+}
+
+/// The viewer the request's credentials stand for, or the response refusing them: 401 with a
+/// `WWW-Authenticate` challenge (RFC 6750) for credentials that are not valid, 503 when the
+/// database cannot tell.
+async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(header::HeaderValue::as_bytes);
+    match auth::authenticate(&state.db, authorization, chrono::Utc::now()).await {
+        Ok(viewer) => Ok(viewer),
+        Err(err) => {
+            err.log();
+            let mut response = error_body(err.status(), err.code().as_str(), &err.to_string());
+            if matches!(err, ApiError::Unauthenticated(_)) {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static(
+                        "Bearer realm=\"talent-api\", error=\"invalid_token\"",
+                    ),
+                );
+            }
+            Err(response)
+        }
+    }
+}
+
+/// GraphQL over POST: JSON bodies, single or batched.
+async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLBatchRequest,
+) -> Response {
+    let viewer = match viewer(&state, &headers).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let request = request.into_inner().data(viewer);
+    GraphQLResponse::from(state.schema.execute_batch(request).await).into_response()
 }
 
 /// The parameters of GraphQL over GET, as GraphQL-over-HTTP names them (`operationName`;
@@ -52,7 +104,11 @@ fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
 
 /// GraphQL over GET: queries only. A mutation sent with GET (a link, an image tag) would be a
 /// cross-site request forgery; GraphQL-over-HTTP says to refuse it with 405.
-async fn graphql_get(schema: AppSchema, params: GetParams) -> Response {
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
     let variables = match params
         .variables
         .as_deref()
@@ -83,7 +139,11 @@ async fn graphql_get(schema: AppSchema, params: GetParams) -> Response {
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     }
-    GraphQLResponse::from(schema.execute(request).await).into_response()
+    let viewer = match viewer(&state, &headers).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    GraphQLResponse::from(state.schema.execute(request.data(viewer)).await).into_response()
 }
 
 /// Whether the operation `request` would run is a mutation. A document that does not parse is
@@ -115,8 +175,8 @@ async fn playground() -> Html<String> {
 }
 
 /// 200 with `{"status":"ok"}` when the database answers, 503 otherwise.
-async fn health(State(db): State<DatabaseConnection>) -> impl IntoResponse {
-    match db.ping().await {
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
         Ok(()) => (
             StatusCode::OK,
             Json(json!({ "status": "ok", "database": "up" })),

@@ -7,6 +7,7 @@
 //!   types, resolvers and data access;
 //! - [`demo`]: the deterministic demo dataset.
 
+pub mod auth;
 pub mod codes;
 pub mod commands;
 pub mod config;

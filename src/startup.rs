@@ -58,6 +58,11 @@ impl Application {
         })
     }
 
+    /// The server's database pool.
+    pub fn database(&self) -> DatabaseConnection {
+        self.db.clone()
+    }
+
     /// The count of SQL statements the server has run.
     pub fn statements(&self) -> StatementCounter {
         self.statements.clone()

@@ -166,3 +166,18 @@ pub enum SalaryPeriod {
     Month,
     Year,
 }
+
+/// What an API token may do: everything (ADMIN), or act for one employer or one developer.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(16))",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
+pub enum TokenRole {
+    Admin,
+    Employer,
+    Developer,
+}

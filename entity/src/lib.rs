@@ -3,6 +3,7 @@
 //! This crate knows nothing of GraphQL: the API builds its own types from these models, so a
 //! private column can only reach a client through a field someone wrote on purpose.
 
+pub mod api_token;
 pub mod developer;
 pub mod developer_skill;
 pub mod employer;

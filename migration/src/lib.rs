@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_initial_schema;
 mod m20261121_000002_full_text_search;
+mod m20261121_000003_api_tokens;
 
 pub use m20261121_000002_full_text_search::rebuild_statements as rebuild_search_statements;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_initial_schema::Migration),
             Box::new(m20261121_000002_full_text_search::Migration),
+            Box::new(m20261121_000003_api_tokens::Migration),
         ]
     }
 }

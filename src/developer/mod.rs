@@ -5,10 +5,11 @@ pub(crate) mod store;
 
 pub use mutation::DeveloperMutation;
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entity::{developer, developer_skill, skill};
 
 use crate::{
+    auth::{policy, viewer},
     error::{ApiError, ApiResult},
     graphql::Audit,
     graphql::search::{self, Search},
@@ -22,8 +23,8 @@ use crate::{
     skill::{Skill, SkillRequirement},
 };
 
-/// A back-end developer in the directory. The email address and salary expectation are private and
-/// not part of the public profile.
+/// A back-end developer in the directory. The email address and salary expectation are private:
+/// only the developer and admins see them.
 pub struct Developer(pub(crate) Item<developer::Model>);
 
 #[Object]
@@ -83,6 +84,32 @@ impl Developer {
         self.0.open_to_work
     }
 
+    /// Email address. Private: only the developer and admins see it; for anyone else it is null
+    /// with a `FORBIDDEN` error at this path.
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        policy::private_fields_of(viewer(ctx), self.0.id)?;
+        Ok(Some(&self.0.email))
+    }
+
+    /// The yearly gross salary they expect; null when they have not said. Private: only the
+    /// developer and admins see it; for anyone else it is null with a `FORBIDDEN` error at this
+    /// path.
+    async fn salary_expectation(&self, ctx: &Context<'_>) -> Result<Option<SalaryExpectation>> {
+        policy::private_fields_of(viewer(ctx), self.0.id)?;
+        Ok(
+            match (
+                self.0.salary_expectation_amount,
+                &self.0.salary_expectation_currency,
+            ) {
+                (Some(amount), Some(currency)) => Some(SalaryExpectation {
+                    amount,
+                    currency: currency.clone(),
+                }),
+                _ => None,
+            },
+        )
+    }
+
     /// Their skills, strongest first.
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
         let db = db(ctx)?;
@@ -109,6 +136,15 @@ impl Developer {
             version: self.0.version,
         }
     }
+}
+
+/// What a developer expects to earn: a yearly gross amount.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SalaryExpectation {
+    /// Yearly gross amount in whole units of `currency`.
+    pub amount: i64,
+    /// ISO 4217 currency code, e.g. `EUR`.
+    pub currency: String,
 }
 
 /// A skill a developer has, at a level.

@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, Value};
 
 use super::{Developer, store};
 use crate::{
+    auth::{policy, viewer},
     error::{ApiError, ApiResult},
     graphql::mutation::payload,
     graphql::{
@@ -240,6 +241,7 @@ impl DeveloperMutation {
         ctx: &Context<'_>,
         input: CreateDeveloperInput,
     ) -> Result<CreateDeveloperPayload> {
+        policy::admin(viewer(ctx), "create developer profiles")?;
         type P = CreateDeveloperPayload;
         let db = db(ctx)?;
         let mut v = Validator::default();
@@ -290,6 +292,7 @@ impl DeveloperMutation {
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Developer);
+        policy::act_for_developer(viewer(ctx), v.clean(id))?;
         let mut changes: Vec<(&str, Value)> = Vec::new();
         let handle = input
             .handle
@@ -378,6 +381,7 @@ impl DeveloperMutation {
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Developer);
+        policy::act_for_developer(viewer(ctx), v.clean(id))?;
         let skills = skills(&mut v, db, &input.skills).await?;
         let skills = match v.finish(skills) {
             Ok(skills) => skills,
@@ -405,6 +409,7 @@ impl DeveloperMutation {
         };
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Developer);
+        policy::act_for_developer(viewer(ctx), v.clean(id))?;
         if let Err(errors) = v.finish(()) {
             return Ok(failed(errors));
         }

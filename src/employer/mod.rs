@@ -9,6 +9,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::employer;
 
 use crate::{
+    auth::{policy::Drafts, viewer},
     graphql::Audit,
     graphql::search::{self, Search},
     graphql::{Lookup, NodeKind, db, encode_id, lookup},
@@ -127,18 +128,13 @@ impl Employer {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
-        let load = |employers: Vec<i64>, page: Page| async move {
-            store::vacancy_pages(db(ctx)?, &employers, &page).await
-        };
-        let args = PageArgs::new(first, after, last, before);
-        let sort = store::vacancies_sort();
         Ok(child_connection(
+            db(ctx)?,
             &self.0,
             "vacancies",
-            args,
-            sort,
-            ("vacancies", "employer_id"),
-            load,
+            PageArgs::new(first, after, last, before),
+            store::vacancies_sort(),
+            store::vacancies(Drafts::of(viewer(ctx))),
             Vacancy,
         )
         .await?)

@@ -5,6 +5,7 @@ use sea_orm::Value;
 
 use super::{CompanySize, Employer, Industry, store};
 use crate::{
+    auth::{policy, viewer},
     graphql::{
         NodeKind,
         batch::Item,
@@ -107,6 +108,7 @@ impl EmployerMutation {
         ctx: &Context<'_>,
         input: CreateEmployerInput,
     ) -> Result<CreateEmployerPayload> {
+        policy::admin(viewer(ctx), "add employers")?;
         let failed = |user_errors| CreateEmployerPayload::failed(user_errors);
         let mut validator = Validator::default();
         let new = store::NewEmployer {
@@ -146,6 +148,7 @@ impl EmployerMutation {
         let failed = |user_errors| UpdateEmployerPayload::failed(user_errors);
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Employer);
+        policy::act_for_employer(viewer(ctx), validator.clean(id))?;
         let mut changes: Vec<(&str, Value)> = Vec::new();
         let mut slug = String::new();
         if let Some(value) = &input.slug {
@@ -207,6 +210,7 @@ impl EmployerMutation {
         ctx: &Context<'_>,
         input: DeleteEmployerInput,
     ) -> Result<DeleteEmployerPayload> {
+        policy::admin(viewer(ctx), "delete employers")?;
         let failed = |user_errors| DeleteEmployerPayload {
             deleted_employer_id: None,
             user_errors,

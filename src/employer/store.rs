@@ -2,15 +2,17 @@
 
 use entity::{employer, vacancy};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, NotSet, Order,
-    PaginatorTrait, QueryTrait, Set, Value,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order, PaginatorTrait,
+    QueryTrait, Set, Value,
     prelude::*,
     sea_query::{Expr, ExprTrait, Query},
 };
 
 use crate::{
+    auth::policy::Drafts,
     error::ApiResult,
-    graphql::connection::{ChildPages, KeyKind, Page, Sort, SortKey, child_pages},
+    graphql::connection::ChildSet,
+    graphql::connection::{KeyKind, Sort, SortKey},
     vacancy::store::recency_sort,
     write::{self, Written},
 };
@@ -79,22 +81,14 @@ pub fn vacancies_sort() -> Sort {
     recency_sort("employer.vacancies")
 }
 
-/// The same page of vacancies for each of `employers`, in one statement.
-pub async fn vacancy_pages(
-    db: &impl ConnectionTrait,
-    employers: &[i64],
-    page: &Page,
-) -> ApiResult<ChildPages<vacancy::Model>> {
-    let parent = Expr::col((vacancy::Entity, vacancy::Column::EmployerId));
-    child_pages(
-        db,
-        vacancy::Entity::find().into_query(),
-        parent,
-        employers,
-        page,
-        |row| vacancy::Model::from_query_result(row, ""),
-    )
-    .await
+/// The vacancies of employers that a caller seeing `drafts` sees, for nested connections.
+pub fn vacancies(drafts: Drafts) -> ChildSet {
+    ChildSet {
+        select: vacancy::Entity::find()
+            .apply_if(drafts.condition(), QueryFilter::filter)
+            .into_query(),
+        parent: Expr::col((vacancy::Entity, vacancy::Column::EmployerId)),
+    }
 }
 
 /// A new employer, validated.

@@ -34,7 +34,7 @@ macro_rules! keyed {
         })*
     };
 }
-keyed!(developer, employer, skill, vacancy);
+keyed!(api_token, developer, employer, skill, vacancy);
 
 type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 

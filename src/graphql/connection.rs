@@ -18,7 +18,6 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
-use std::future::Future;
 
 use sea_orm::{
     Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
@@ -506,35 +505,48 @@ where
     Ok((paged, totals))
 }
 
-/// A nested connection of `parent`: the same page of children is loaded for every parent of its
-/// batch at once by `load` (given the parents' keys), and `totalCount` counts the rows of
-/// `table` whose `column` is the parent's key.
-pub async fn child_connection<P, M, N, F, Fut>(
+/// The children a nested connection lists: the rows `select` (FROM, JOINs and filters, such as
+/// what the viewer may see) yields, with `parent` the expression holding each row's parent key.
+#[derive(Clone, Debug)]
+pub struct ChildSet {
+    /// The rows, every parent's together.
+    pub select: SelectStatement,
+    /// The parent key of a row.
+    pub parent: Expr,
+}
+
+/// A nested connection of `parent`: the same page of `children` is loaded for every parent of its
+/// batch at once, and `totalCount` counts them for every parent at once too.
+pub async fn child_connection<P, M, N>(
+    db: &DatabaseConnection,
     parent: &Item<P>,
     relation: &str,
     args: PageArgs,
     sort: Sort,
-    (table, column): (&'static str, &'static str),
-    load: F,
+    children: ChildSet,
     node: impl Fn(Item<M>) -> N,
 ) -> ApiResult<Conn<N>>
 where
     P: Keyed + Send + Sync + 'static,
-    M: Send + Sync + 'static,
+    M: FromQueryResult + Keyed + Send + Sync + 'static,
     N: OutputType,
-    F: FnOnce(Vec<i64>, Page) -> Fut,
-    Fut: Future<Output = ApiResult<ChildPages<M>>>,
 {
     let page = Page::new(&args, sort)?;
     let pages = parent
         .batch()
         .relation(&format!("{relation} {args:?}"), |parents| {
-            load(parents.iter().map(Keyed::key).collect(), page)
+            let parents: Vec<i64> = parents.iter().map(Keyed::key).collect();
+            let ChildSet { select, parent } = children.clone();
+            async move {
+                child_pages(db, select, parent, &parents, &page, |row| {
+                    M::from_query_result(row, "")
+                })
+                .await
+            }
         })
         .await?;
-    Ok(pages
-        .of(parent.key())
-        .into_connection(Totals::children(parent, table, column), node))
+    let totals = Totals::children(parent, relation, children);
+    Ok(pages.of(parent.key()).into_connection(totals, node))
 }
 
 /// Fetches one page of `select` (which holds the FROM, JOINs and filters) in one statement.
@@ -683,16 +695,16 @@ impl Totals {
         Self::Query(db.get_database_backend(), Box::new(select.clone()))
     }
 
-    /// Counts the rows of `table` whose `column` is the key of `parent`.
+    /// Counts the `children` of `parent` in its `relation`.
     pub fn children<M: Keyed + Send + Sync + 'static>(
         parent: &Item<M>,
-        table: &'static str,
-        column: &'static str,
+        relation: &str,
+        children: ChildSet,
     ) -> Self {
         Self::Children(Box::new(ChildCount {
             parent: parent.clone(),
-            table,
-            column,
+            relation: format!("count {relation}"),
+            children,
         }))
     }
 }
@@ -703,38 +715,31 @@ pub trait CountChildren: Send + Sync {
     fn count<'a>(&'a self, db: &'a DatabaseConnection) -> BoxFuture<'a, ApiResult<i64>>;
 }
 
-/// The rows of `table` whose `column` is the key of `parent`.
+/// The children of `parent` in one relation.
 struct ChildCount<M> {
     parent: Item<M>,
-    table: &'static str,
-    column: &'static str,
+    relation: String,
+    children: ChildSet,
 }
 
 impl<M: Keyed + Send + Sync + 'static> CountChildren for ChildCount<M> {
     fn count<'a>(&'a self, db: &'a DatabaseConnection) -> BoxFuture<'a, ApiResult<i64>> {
         Box::pin(async move {
-            let (table, column) = (self.table, self.column);
             let counts = self
                 .parent
                 .batch()
-                .relation(
-                    &format!("count {table}.{column}"),
-                    |rows: &[M]| async move {
-                        let select = Query::select()
-                            .expr_as(
-                                Expr::col(Alias::new(column)).cast_as("BIGINT"),
-                                Alias::new("parent"),
-                            )
-                            .expr_as(
-                                Expr::cust("COUNT(*)").cast_as("BIGINT"),
-                                Alias::new("total"),
-                            )
-                            .from(Alias::new(table))
-                            .and_where(
-                                Expr::col(Alias::new(column)).is_in(rows.iter().map(Keyed::key)),
-                            )
-                            .group_by_col(Alias::new(column))
-                            .to_owned();
+                .relation(&self.relation, |rows: &[M]| {
+                    let ChildSet { mut select, parent } = self.children.clone();
+                    select
+                        .clear_selects()
+                        .expr_as(parent.clone().cast_as("BIGINT"), Alias::new("parent"))
+                        .expr_as(
+                            Expr::cust("COUNT(*)").cast_as("BIGINT"),
+                            Alias::new("total"),
+                        )
+                        .and_where(parent.clone().is_in(rows.iter().map(Keyed::key)))
+                        .add_group_by([parent]);
+                    async move {
                         db.query_all(&select)
                             .await?
                             .iter()
@@ -746,8 +751,8 @@ impl<M: Keyed + Send + Sync + 'static> CountChildren for ChildCount<M> {
                             })
                             .collect::<Result<HashMap<i64, i64>, DbErr>>()
                             .map_err(ApiError::from)
-                    },
-                )
+                    }
+                })
                 .await?;
             Ok(counts.get(&self.parent.key()).copied().unwrap_or(0))
         })

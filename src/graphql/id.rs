@@ -8,6 +8,8 @@ use crate::error::{ApiError, ApiResult};
 /// The types that have a global ID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NodeKind {
+    /// An `ApiToken`.
+    ApiToken,
     /// A `Developer`.
     Developer,
     /// An `Employer`.
@@ -19,10 +21,17 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [Self; 4] = [Self::Developer, Self::Employer, Self::Skill, Self::Vacancy];
+    const ALL: [Self; 5] = [
+        Self::ApiToken,
+        Self::Developer,
+        Self::Employer,
+        Self::Skill,
+        Self::Vacancy,
+    ];
 
     fn name(self) -> &'static str {
         match self {
+            Self::ApiToken => "ApiToken",
             Self::Developer => "Developer",
             Self::Employer => "Employer",
             Self::Skill => "Skill",

@@ -24,6 +24,7 @@ pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
 pub use node::{Node, NodeQuery};
 
 use crate::{
+    auth::{TokenMutation, TokenQuery},
     developer::{DeveloperMutation, DeveloperQuery},
     employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
@@ -39,6 +40,7 @@ pub struct Query(
     EmployerQuery,
     SkillQuery,
     VacancyQuery,
+    TokenQuery,
 );
 
 /// The mutation root: each domain contributes its part.
@@ -48,6 +50,7 @@ pub struct Mutation(
     EmployerMutation,
     SkillMutation,
     VacancyMutation,
+    TokenMutation,
 );
 
 /// The executable schema of talent-api.

@@ -135,6 +135,11 @@ impl Validator {
         self.errors.push(UserError::new(field, code, message));
     }
 
+    /// `value` when nothing is wrong so far, else None: for checks that need a valid ID.
+    pub fn clean<T>(&self, value: T) -> Option<T> {
+        self.errors.is_empty().then_some(value)
+    }
+
     /// The errors so far, or `value` when there are none.
     pub fn finish<T>(self, value: T) -> Result<T, Vec<UserError>> {
         if self.errors.is_empty() {

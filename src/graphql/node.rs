@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::{
+    auth::{ApiToken, Viewer, policy::Drafts, viewer},
     developer::Developer,
     employer::Employer,
     error::{ApiError, ApiResult},
@@ -25,6 +26,8 @@ pub const MAX_NODES: usize = 100;
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]
 pub enum Node {
+    /// An API token (admins, and the token's own bearer, see it).
+    ApiToken(ApiToken),
     /// A developer.
     Developer(Developer),
     /// An employer.
@@ -49,14 +52,21 @@ where
     ))
 }
 
-/// The objects with the global IDs `(kind, key)`, in the same order: one statement per type.
-async fn load(db: &DatabaseConnection, ids: &[(NodeKind, i64)]) -> ApiResult<Vec<Option<Node>>> {
+/// The objects with the global IDs `(kind, key)` that `viewer` may see, in the same order: one
+/// statement per type. What the viewer may not see is null, as if it did not exist.
+async fn load(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[(NodeKind, i64)],
+) -> ApiResult<Vec<Option<Node>>> {
     let by_kind: HashMap<NodeKind, Vec<i64>> = group_by(ids.iter().copied());
     let keys = |kind| by_kind.get(&kind).map(Vec::as_slice).unwrap_or_default();
     let developers = fetch::<entity::developer::Entity>(db, keys(NodeKind::Developer)).await?;
     let employers = fetch::<entity::employer::Entity>(db, keys(NodeKind::Employer)).await?;
     let skills = fetch::<entity::skill::Entity>(db, keys(NodeKind::Skill)).await?;
     let vacancies = fetch::<entity::vacancy::Entity>(db, keys(NodeKind::Vacancy)).await?;
+    let tokens = fetch::<entity::api_token::Entity>(db, keys(NodeKind::ApiToken)).await?;
+    let drafts = Drafts::of(viewer);
     Ok(ids
         .iter()
         .map(|&(kind, key)| match kind {
@@ -67,7 +77,14 @@ async fn load(db: &DatabaseConnection, ids: &[(NodeKind, i64)]) -> ApiResult<Vec
                 .get(key)
                 .map(|item| Node::Employer(Employer(item))),
             NodeKind::Skill => skills.get(key).map(|item| Node::Skill(Skill(item))),
-            NodeKind::Vacancy => vacancies.get(key).map(|item| Node::Vacancy(Vacancy(item))),
+            NodeKind::Vacancy => vacancies
+                .get(key)
+                .filter(|item| drafts.shows(item))
+                .map(|item| Node::Vacancy(Vacancy(item))),
+            NodeKind::ApiToken => tokens
+                .get(key)
+                .filter(|item| crate::auth::policy::token(viewer, item.id))
+                .map(|item| Node::ApiToken(ApiToken(item))),
         })
         .collect())
 }
@@ -86,7 +103,7 @@ impl NodeQuery {
         #[graphql(desc = "A global ID.")] id: ID,
     ) -> Result<Option<Node>> {
         let key = decode_any_id(&id, &["id"])?;
-        Ok(load(db(ctx)?, &[key]).await?.pop().flatten())
+        Ok(load(db(ctx)?, viewer(ctx), &[key]).await?.pop().flatten())
     }
 
     /// The objects with these global IDs, in the same order, null where there is none. At most 100
@@ -108,6 +125,6 @@ impl NodeQuery {
             .enumerate()
             .map(|(i, id)| decode_any_id(id, &["ids", &i.to_string()]))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(load(db(ctx)?, &keys).await?)
+        Ok(load(db(ctx)?, viewer(ctx), &keys).await?)
     }
 }

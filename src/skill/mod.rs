@@ -9,6 +9,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::skill;
 
 use crate::{
+    auth::{policy::Drafts, viewer},
     developer::Developer,
     graphql::Audit,
     graphql::{Lookup, NodeKind, db, encode_id, lookup},
@@ -91,18 +92,13 @@ impl Skill {
         #[graphql(desc = "Return the last N developers (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Developer>> {
-        let load = |skills: Vec<i64>, page: Page| async move {
-            store::developer_pages(db(ctx)?, &skills, &page).await
-        };
-        let args = PageArgs::new(first, after, last, before);
-        let totals = ("developer_skills", "skill_id");
         Ok(child_connection(
+            db(ctx)?,
             &self.0,
             "developers",
-            args,
+            PageArgs::new(first, after, last, before),
             store::developers_sort(),
-            totals,
-            load,
+            store::developers(),
             Developer,
         )
         .await?)
@@ -119,18 +115,13 @@ impl Skill {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
-        let load = |skills: Vec<i64>, page: Page| async move {
-            store::vacancy_pages(db(ctx)?, &skills, &page).await
-        };
-        let args = PageArgs::new(first, after, last, before);
-        let sort = recency_sort("skill.vacancies");
         Ok(child_connection(
+            db(ctx)?,
             &self.0,
             "vacancies",
-            args,
-            sort,
-            ("vacancy_skills", "skill_id"),
-            load,
+            PageArgs::new(first, after, last, before),
+            recency_sort("skill.vacancies"),
+            store::vacancies(Drafts::of(viewer(ctx))),
             Vacancy,
         )
         .await?)

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::{Skill, SkillCategory, store};
 use crate::{
+    auth::{policy, viewer},
     error::{ApiError, ApiResult},
     graphql::{
         NodeKind,
@@ -134,6 +135,7 @@ impl SkillMutation {
         ctx: &Context<'_>,
         input: CreateSkillInput,
     ) -> Result<CreateSkillPayload> {
+        policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| CreateSkillPayload::failed(user_errors);
         let mut validator = Validator::default();
         let new = store::NewSkill {
@@ -164,6 +166,7 @@ impl SkillMutation {
         ctx: &Context<'_>,
         input: UpdateSkillInput,
     ) -> Result<UpdateSkillPayload> {
+        policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| UpdateSkillPayload::failed(user_errors);
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Skill);
@@ -210,6 +213,7 @@ impl SkillMutation {
         ctx: &Context<'_>,
         input: DeleteSkillInput,
     ) -> Result<DeleteSkillPayload> {
+        policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| DeleteSkillPayload {
             deleted_skill_id: None,
             user_errors,
@@ -251,6 +255,7 @@ impl SkillMutation {
         ctx: &Context<'_>,
         input: MergeSkillsInput,
     ) -> Result<MergeSkillsPayload> {
+        policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| MergeSkillsPayload::failed(user_errors);
         let mut validator = Validator::default();
         let from = validator.id("from", &input.from, NodeKind::Skill);

@@ -2,15 +2,16 @@
 
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult,
-    JoinType, NotSet, Order, PaginatorTrait, QuerySelect, QueryTrait, Set, Statement, Value,
-    prelude::*,
-    sea_query::{Expr, SelectStatement},
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, JoinType,
+    NotSet, Order, PaginatorTrait, QuerySelect, QueryTrait, Set, Statement, Value, prelude::*,
+    sea_query::Expr,
 };
 
 use crate::{
+    auth::policy::Drafts,
     error::ApiResult,
-    graphql::connection::{ChildPages, KeyKind, Page, Sort, SortKey, child_pages},
+    graphql::connection::ChildSet,
+    graphql::connection::{KeyKind, Sort, SortKey},
     write::{self, Written},
 };
 
@@ -107,54 +108,37 @@ pub fn developers_sort() -> Sort {
     )
 }
 
-fn developers_with_skill() -> SelectStatement {
-    developer::Entity::find()
-        .join(
-            JoinType::InnerJoin,
-            developer::Entity::belongs_to(developer_skill::Entity)
-                .from(developer::Column::Id)
-                .to(developer_skill::Column::DeveloperId)
-                .into(),
-        )
-        .into_query()
+/// The developers who have skills, for nested connections.
+pub fn developers() -> ChildSet {
+    ChildSet {
+        select: developer::Entity::find()
+            .join(
+                JoinType::InnerJoin,
+                developer::Entity::belongs_to(developer_skill::Entity)
+                    .from(developer::Column::Id)
+                    .to(developer_skill::Column::DeveloperId)
+                    .into(),
+            )
+            .into_query(),
+        parent: Expr::col((developer_skill::Entity, developer_skill::Column::SkillId)),
+    }
 }
 
-/// The same page of developers for each of `skills`, in one statement.
-pub async fn developer_pages(
-    db: &impl ConnectionTrait,
-    skills: &[i64],
-    page: &Page,
-) -> ApiResult<ChildPages<developer::Model>> {
-    let parent = Expr::col((developer_skill::Entity, developer_skill::Column::SkillId));
-    child_pages(db, developers_with_skill(), parent, skills, page, |row| {
-        developer::Model::from_query_result(row, "")
-    })
-    .await
-}
-
-fn vacancies_with_skill() -> SelectStatement {
-    vacancy::Entity::find()
-        .join(
-            JoinType::InnerJoin,
-            vacancy::Entity::belongs_to(vacancy_skill::Entity)
-                .from(vacancy::Column::Id)
-                .to(vacancy_skill::Column::VacancyId)
-                .into(),
-        )
-        .into_query()
-}
-
-/// The same page of vacancies for each of `skills`, in one statement.
-pub async fn vacancy_pages(
-    db: &impl ConnectionTrait,
-    skills: &[i64],
-    page: &Page,
-) -> ApiResult<ChildPages<vacancy::Model>> {
-    let parent = Expr::col((vacancy_skill::Entity, vacancy_skill::Column::SkillId));
-    child_pages(db, vacancies_with_skill(), parent, skills, page, |row| {
-        vacancy::Model::from_query_result(row, "")
-    })
-    .await
+/// The vacancies asking for skills that a caller seeing `drafts` sees, for nested connections.
+pub fn vacancies(drafts: Drafts) -> ChildSet {
+    ChildSet {
+        select: vacancy::Entity::find()
+            .join(
+                JoinType::InnerJoin,
+                vacancy::Entity::belongs_to(vacancy_skill::Entity)
+                    .from(vacancy::Column::Id)
+                    .to(vacancy_skill::Column::VacancyId)
+                    .into(),
+            )
+            .apply_if(drafts.condition(), QueryFilter::filter)
+            .into_query(),
+        parent: Expr::col((vacancy_skill::Entity, vacancy_skill::Column::SkillId)),
+    }
 }
 
 /// A new skill, validated.

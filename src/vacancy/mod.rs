@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use entity::{employer, skill, vacancy, vacancy_skill};
 
 use crate::{
+    auth::{policy::Drafts, viewer},
     employer::Employer,
     error::{ApiError, ApiResult},
     graphql::Audit,
@@ -243,17 +244,19 @@ pub struct VacancyQuery;
 
 #[Object]
 impl VacancyQuery {
-    /// The vacancy with this ID, or null if there is none. A malformed ID is a `BAD_USER_INPUT`
-    /// error.
+    /// The vacancy with this ID, or null if there is none (or it is a draft the caller may not
+    /// see). A malformed ID is a `BAD_USER_INPUT` error.
     async fn vacancy(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The vacancy's global ID.")] id: ID,
     ) -> Result<Option<Vacancy>> {
         let key = decode_id(&id, NodeKind::Vacancy, &["id"])?;
+        let drafts = Drafts::of(viewer(ctx));
         Ok(find_by_ids::<vacancy::Entity>(db(ctx)?, [key])
             .await?
             .pop()
+            .filter(|row| drafts.shows(row))
             .map(|row| Vacancy(Item::one(row))))
     }
 
@@ -269,7 +272,7 @@ impl VacancyQuery {
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
         #[graphql(desc = "The order; ties are broken by ID.")] order_by: Option<VacancyOrder>,
         #[graphql(
-            desc = "Only vacancies that meet every condition given; OPEN ones only unless `status` says otherwise."
+            desc = "Only vacancies that meet every condition given; OPEN ones only unless `status` says otherwise. DRAFT ones are listed only to their employer and admins."
         )]
         filter: Option<VacancyFilter>,
         #[graphql(
@@ -292,9 +295,11 @@ impl VacancyQuery {
             ),
         };
         let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
+        let condition = criteria
+            .condition()
+            .add_option(Drafts::of(viewer(ctx)).condition());
         let (paged, totals) =
-            entity_page::<vacancy::Entity>(db, &page, criteria.condition(), search.as_ref())
-                .await?;
+            entity_page::<vacancy::Entity>(db, &page, condition, search.as_ref()).await?;
         Ok(paged.into_items().into_connection(totals, Vacancy))
     }
 }

@@ -6,6 +6,10 @@ use sea_orm::{ConnectionTrait, Value};
 
 use super::{EmploymentType, SalaryPeriod, Vacancy, VacancyStatus, store};
 use crate::{
+    auth::{
+        policy::{self, VacancyAccess},
+        viewer,
+    },
     error::{ApiError, ApiResult},
     graphql::{
         NodeKind, Seniority, Workplace,
@@ -267,6 +271,30 @@ async fn outcome(
     })
 }
 
+/// Whether the caller may change vacancy `id` (None when the ID sent is malformed): None to go
+/// ahead, or the user error to answer, since a draft the caller may not see does not exist for
+/// it. Other denials are errors.
+async fn authorize(
+    ctx: &Context<'_>,
+    db: &impl ConnectionTrait,
+    id: Option<i64>,
+) -> ApiResult<Option<UserError>> {
+    let viewer = viewer(ctx);
+    let row = match id {
+        Some(id) => store::find(db, id).await?,
+        None => None,
+    };
+    let Some(row) = row else {
+        // Malformed or missing: validation or the write reports it, to a caller of the right role.
+        policy::act_for_employer(viewer, None)?;
+        return Ok(None);
+    };
+    Ok(match policy::manage_vacancy(viewer, &row)? {
+        VacancyAccess::Allowed => None,
+        VacancyAccess::Hidden => Some(UserError::not_found("id", "vacancy")),
+    })
+}
+
 /// The name of a state, as the schema spells it.
 fn state(status: VacancyStatus) -> &'static str {
     match status {
@@ -290,8 +318,10 @@ impl VacancyMutation {
     ) -> Result<CreateVacancyPayload> {
         let db = db(ctx)?;
         let mut v = Validator::default();
+        let employer_id = v.id("employerId", &input.employer_id, NodeKind::Employer);
+        policy::act_for_employer(viewer(ctx), v.clean(employer_id))?;
         let new = store::NewVacancy {
-            employer_id: v.id("employerId", &input.employer_id, NodeKind::Employer),
+            employer_id,
             title: v.text(&["title"], &input.title, MAX_NAME),
             description: v.optional_text(&["description"], &input.description, MAX_TEXT),
             responsibilities: responsibilities(&mut v, &input.responsibilities),
@@ -331,6 +361,9 @@ impl VacancyMutation {
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Some(hidden) = authorize(ctx, db, v.clean(id)).await? {
+            return Ok(UpdateVacancyPayload::failed(vec![hidden]));
+        }
         let mut changes: Vec<(&str, Value)> = Vec::new();
         if let Some(value) = &input.title {
             changes.push(("title", v.text(&["title"], value, MAX_NAME).into()));
@@ -416,6 +449,9 @@ impl VacancyMutation {
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Some(hidden) = authorize(ctx, db, v.clean(id)).await? {
+            return Ok(SetVacancySkillsPayload::failed(vec![hidden]));
+        }
         let skills = skills(&mut v, db, &input.skills).await?;
         let skills = match v.finish(skills) {
             Ok(skills) => skills,
@@ -446,6 +482,9 @@ impl VacancyMutation {
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Some(hidden) = authorize(ctx, db, v.clean(id)).await? {
+            return Ok(PublishVacancyPayload::failed(vec![hidden]));
+        }
         if let Err(errors) = v.finish(()) {
             return Ok(PublishVacancyPayload::failed(errors));
         }
@@ -480,6 +519,9 @@ impl VacancyMutation {
         let db = db(ctx)?;
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Some(hidden) = authorize(ctx, db, v.clean(id)).await? {
+            return Ok(CloseVacancyPayload::failed(vec![hidden]));
+        }
         if let Err(errors) = v.finish(()) {
             return Ok(CloseVacancyPayload::failed(errors));
         }
@@ -514,6 +556,9 @@ impl VacancyMutation {
         };
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Vacancy);
+        if let Some(hidden) = authorize(ctx, db(ctx)?, v.clean(id)).await? {
+            return Ok(failed(vec![hidden]));
+        }
         if let Err(errors) = v.finish(()) {
             return Ok(failed(errors));
         }

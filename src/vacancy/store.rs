@@ -334,6 +334,11 @@ pub async fn update(
     Ok(outcome)
 }
 
+/// Vacancy `id`, if it exists.
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<vacancy::Model>, DbErr> {
+    vacancy::Entity::find_by_id(id).one(db).await
+}
+
 /// The state vacancy `id` is in, if it exists.
 pub async fn status(
     db: &impl ConnectionTrait,

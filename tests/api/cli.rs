@@ -169,9 +169,25 @@ async fn serve_without_arguments_creates_talent_db_with_demo_data_and_stops_on_s
         Path::new(&dir.path().join("talent.db")).exists(),
         "no talent.db in the working directory"
     );
+    let token = talent_api()
+        .current_dir(dir.path())
+        .args(["token", "create", "--role", "admin", "--name", "cli-test"])
+        .output()
+        .await
+        .expect("token create runs");
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let token = String::from_utf8(token.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned();
     let client = reqwest::Client::new();
     let body: Value = client
         .post(format!("{base}/graphql"))
+        .bearer_auth(&token)
         .json(&json!({ "query": "{ developers { totalCount } vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } employers { totalCount } skills { totalCount } }" }))
         .send()
         .await

@@ -66,11 +66,14 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 }
 
 async fn total(app: &TestApp) -> Value {
-    app.data("{ developers { totalCount } }", json!({})).await["developers"]["totalCount"].clone()
+    app.admin()
+        .data("{ developers { totalCount } }", json!({}))
+        .await["developers"]["totalCount"]
+        .clone()
 }
 
 db_test!(Demo, async fn create_developer_writes_the_profile_and_skills_and_search_finds_them(app) {
-    let data = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let data = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let payload = &data["createDeveloper"];
     assert_eq!(payload["userErrors"], json!([]));
     assert_eq!(payload["developer"]["skills"], json!([{ "skill": { "slug": "rust" }, "level": 5, "years": 6 }, { "skill": { "slug": "postgresql" }, "level": 4, "years": 8 }]));
@@ -88,7 +91,7 @@ db_test!(Demo, async fn create_developer_reports_every_invalid_field_and_writes_
         "salaryExpectation": { "amount": 0, "currency": "ABC" },
         "skills": [{ "slug": "rust", "level": 9 }, { "slug": "rust", "level": 3 }, { "slug": "fortran", "level": 2, "years": 99 }]
     });
-    let data = app.data(CREATE, json!({ "input": input })).await;
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
     let mut got = codes(&data["createDeveloper"]["userErrors"]);
     got.sort_by_key(|error| error.0.to_string());
     let mut want = vec![
@@ -108,13 +111,13 @@ db_test!(Demo, async fn create_developer_reports_every_invalid_field_and_writes_
 });
 
 db_test!(Demo, async fn create_developer_with_a_taken_handle_and_email_reports_both(app) {
-    let existing = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].clone();
+    let existing = app.admin().data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].clone();
     let handle = existing.as_str().expect("a handle");
     let email = scalar(&app, &format!("SELECT email FROM developers WHERE handle = '{handle}'")).await.expect("an email");
     let mut input = new_developer();
     input["handle"] = json!(handle);
     input["email"] = json!(email.to_uppercase());
-    let data = app.data(CREATE, json!({ "input": input })).await;
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
     assert_eq!(
         codes(&data["createDeveloper"]["userErrors"]),
         [(json!(["input", "handle"]), "TAKEN".to_owned()), (json!(["input", "email"]), "TAKEN".to_owned())]
@@ -122,32 +125,32 @@ db_test!(Demo, async fn create_developer_with_a_taken_handle_and_email_reports_b
 });
 
 db_test!(Demo, async fn update_developer_changes_fields_clears_the_salary_and_checks_versions(app) {
-    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let id = created["createDeveloper"]["developer"]["id"].clone();
-    let data = app.data(UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "headline": "Principal Engineer", "salaryExpectation": null } })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "headline": "Principal Engineer", "salaryExpectation": null } })).await;
     assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
     assert_eq!(data["updateDeveloper"]["developer"]["version"], 2);
     assert_eq!(scalar(&app, "SELECT salary_expectation_currency FROM developers WHERE handle = 'quinn-okafor'").await, None);
     // Leaving the salary out leaves it alone; a stale version writes nothing.
-    let stale = app.data(UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "headline": "Nope" } })).await;
+    let stale = app.admin().data(UPDATE, json!({ "input": { "id": id, "expectedVersion": 1, "headline": "Nope" } })).await;
     assert_eq!(codes(&stale["updateDeveloper"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
-    let now = app.data("query($id: ID!) { developer(id: $id) { headline version } }", json!({ "id": id })).await;
+    let now = app.admin().data("query($id: ID!) { developer(id: $id) { headline version } }", json!({ "id": id })).await;
     assert_eq!(now["developer"], json!({ "headline": "Principal Engineer", "version": 2 }));
 });
 
 db_test!(Demo, async fn update_developer_to_a_taken_email_is_taken(app) {
-    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let id = created["createDeveloper"]["developer"]["id"].clone();
     let other = scalar(&app, "SELECT email FROM developers WHERE handle <> 'quinn-okafor' ORDER BY id LIMIT 1").await.expect("an email");
-    let data = app.data(UPDATE, json!({ "input": { "id": id, "email": other } })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": { "id": id, "email": other } })).await;
     assert_eq!(codes(&data["updateDeveloper"]["userErrors"]), [(json!(["input", "email"]), "TAKEN".to_owned())]);
 });
 
 db_test!(Demo, async fn set_developer_skills_replaces_the_whole_set(app) {
-    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let id = created["createDeveloper"]["developer"]["id"].clone();
     let input = json!({ "id": id, "expectedVersion": 1, "skills": [{ "slug": "go", "level": 3 }, { "slug": "kubernetes", "level": 2 }] });
-    let data = app.data(SET_SKILLS, json!({ "input": input })).await;
+    let data = app.admin().data(SET_SKILLS, json!({ "input": input })).await;
     assert_eq!(data["setDeveloperSkills"]["userErrors"], json!([]));
     assert_eq!(data["setDeveloperSkills"]["developer"], json!({ "version": 2, "skills": [{ "skill": { "slug": "go" }, "level": 3 }, { "skill": { "slug": "kubernetes" }, "level": 2 }] }));
     let by_rust = app.all_nodes("developers", ", search: \"quinn\", filter: { anySkills: [\"rust\"] }", "handle").await;
@@ -157,10 +160,10 @@ db_test!(Demo, async fn set_developer_skills_replaces_the_whole_set(app) {
 });
 
 db_test!(Demo, async fn concurrent_skill_sets_from_the_same_version_let_exactly_one_win(app) {
-    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let id = created["createDeveloper"]["developer"]["id"].clone();
     let requests = ["go", "java", "python", "ruby"].map(|slug| {
-        app.graphql(SET_SKILLS, json!({ "input": { "id": id, "expectedVersion": 1, "skills": [{ "slug": slug, "level": 3 }] } }))
+        app.admin().graphql(SET_SKILLS, json!({ "input": { "id": id, "expectedVersion": 1, "skills": [{ "slug": slug, "level": 3 }] } }))
     });
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for body in futures_util::future::join_all(requests).await {
@@ -173,13 +176,13 @@ db_test!(Demo, async fn concurrent_skill_sets_from_the_same_version_let_exactly_
 });
 
 db_test!(Demo, async fn delete_developer_removes_the_profile_and_its_skills(app) {
-    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let id = created["createDeveloper"]["developer"]["id"].clone();
-    let data = app.data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
     assert_eq!(data["deleteDeveloper"], json!({ "deletedDeveloperId": id, "userErrors": [] }));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM developer_skills l WHERE NOT EXISTS (SELECT 1 FROM developers d WHERE d.id = l.developer_id)").await, 0);
     assert!(app.all_nodes("developers", ", search: \"quinn\"", "handle").await.is_empty());
-    let again = app.data(DELETE, json!({ "input": { "id": id } })).await;
+    let again = app.admin().data(DELETE, json!({ "input": { "id": id } })).await;
     assert_eq!(codes(&again["deleteDeveloper"]["userErrors"]), [(json!(["input", "id"]), "NOT_FOUND".to_owned())]);
 });
 
@@ -193,7 +196,7 @@ db_test!(Demo, async fn create_developer_failing_half_way_leaves_no_profile(app)
         db.execute_unprepared("CREATE TRIGGER forced_failure BEFORE INSERT ON developer_skills WHEN NEW.level = 4 BEGIN SELECT RAISE(ABORT, 'forced failure'); END").await.expect("trigger");
     }
     let before = total(&app).await;
-    let body = app.graphql(CREATE, json!({ "input": new_developer() })).await;
+    let body = app.admin().graphql(CREATE, json!({ "input": new_developer() })).await;
     assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
     assert_eq!(total(&app).await, before);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM developers WHERE handle = 'quinn-okafor'").await, 0);
@@ -204,7 +207,7 @@ db_test!(Demo, async fn concurrent_creates_of_one_handle_give_one_profile_and_ta
     let requests = (0..4).map(|i| {
         let mut input = new_developer();
         input["email"] = json!(format!("quinn{i}@example.org"));
-        app.graphql(CREATE, json!({ "input": input }))
+        app.admin().graphql(CREATE, json!({ "input": input }))
     });
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for body in futures_util::future::join_all(requests).await {
@@ -217,7 +220,7 @@ db_test!(Demo, async fn concurrent_creates_of_one_handle_give_one_profile_and_ta
 });
 
 db_test!(Demo, async fn set_developer_skills_failing_half_way_keeps_the_old_set(app) {
-    let created = app.data(CREATE, json!({ "input": new_developer() })).await;
+    let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let id = created["createDeveloper"]["developer"]["id"].clone();
     let db = app.db().await;
     if matches!(app.database_url, DatabaseUrl::Postgres(_)) {
@@ -227,8 +230,8 @@ db_test!(Demo, async fn set_developer_skills_failing_half_way_keeps_the_old_set(
         db.execute_unprepared("CREATE TRIGGER forced_failure BEFORE INSERT ON developer_skills WHEN NEW.level = 1 BEGIN SELECT RAISE(ABORT, 'forced failure'); END").await.expect("trigger");
     }
     // The old links are deleted first, then the new ones fail to insert.
-    let body = app.graphql(SET_SKILLS, json!({ "input": { "id": id, "skills": [{ "slug": "go", "level": 3 }, { "slug": "java", "level": 1 }] } })).await;
+    let body = app.admin().graphql(SET_SKILLS, json!({ "input": { "id": id, "skills": [{ "slug": "go", "level": 3 }, { "slug": "java", "level": 1 }] } })).await;
     assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
-    let now = app.data("query($id: ID!) { developer(id: $id) { version skills { skill { slug } level } } }", json!({ "id": id })).await;
+    let now = app.admin().data("query($id: ID!) { developer(id: $id) { version skills { skill { slug } level } } }", json!({ "id": id })).await;
     assert_eq!(now["developer"], json!({ "version": 1, "skills": [{ "skill": { "slug": "rust" }, "level": 5 }, { "skill": { "slug": "postgresql" }, "level": 4 }] }));
 });

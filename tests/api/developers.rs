@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::{db_test, helpers::first_error};
+use crate::db_test;
 
 db_test!(Demo, async fn developers_list_the_whole_directory_in_name_order(app) {
     let developers = app.all_nodes("developers", "", "name").await;
@@ -27,17 +27,4 @@ db_test!(Demo, async fn a_developer_is_found_by_handle_with_skills_strongest_fir
     assert!(levels.len() >= 5, "only {} skills", levels.len());
     assert!(levels.windows(2).all(|w| w[0] >= w[1]), "not strongest first: {levels:?}");
     assert!(levels.iter().all(|level| (1..=5).contains(level)));
-});
-
-db_test!(Demo, async fn the_email_address_is_not_part_of_the_public_profile(app) {
-    let body = app.graphql("{ developers { nodes { email } } }", json!({})).await;
-    let message = first_error(&body)["message"].as_str().unwrap_or_default();
-    assert!(message.contains("Unknown field \"email\""), "{body:#}");
-    assert!(body["data"].is_null(), "{body:#}");
-});
-
-db_test!(Demo, async fn the_salary_expectation_is_not_part_of_the_public_profile(app) {
-    let body = app.graphql("{ developers { nodes { salaryExpectation { amount } } } }", json!({})).await;
-    let message = first_error(&body)["message"].as_str().unwrap_or_default();
-    assert!(message.contains("Unknown field \"salaryExpectation\""), "{body:#}");
 });

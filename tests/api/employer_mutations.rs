@@ -12,7 +12,7 @@ const UPDATE: &str = "mutation($input: UpdateEmployerInput!) { updateEmployer(in
 const DELETE: &str = "mutation($input: DeleteEmployerInput!) { deleteEmployer(input: $input) { deletedEmployerId userErrors { field code message } } }";
 
 async fn employer(app: &TestApp, slug: &str) -> Value {
-    let data = app.data("query($slug: String!) { employer(slug: $slug) { id slug name website version updatedAt } }", json!({ "slug": slug })).await;
+    let data = app.admin().data("query($slug: String!) { employer(slug: $slug) { id slug name website version updatedAt } }", json!({ "slug": slug })).await;
     data["employer"].clone()
 }
 
@@ -35,7 +35,7 @@ fn new_employer() -> Value {
 }
 
 db_test!(Demo, async fn create_employer_adds_an_employer_that_search_finds(app) {
-    let data = app.data(CREATE, json!({ "input": new_employer() })).await;
+    let data = app.admin().data(CREATE, json!({ "input": new_employer() })).await;
     let payload = &data["createEmployer"];
     assert_eq!(payload["userErrors"], json!([]));
     assert_eq!(payload["employer"]["countryCode"], "DE", "country codes are normalised");
@@ -45,9 +45,9 @@ db_test!(Demo, async fn create_employer_adds_an_employer_that_search_finds(app) 
 });
 
 db_test!(Demo, async fn create_employer_reports_every_invalid_field_and_writes_nothing(app) {
-    let before = app.data("{ employers { totalCount } }", json!({})).await;
+    let before = app.admin().data("{ employers { totalCount } }", json!({})).await;
     let input = json!({ "slug": "x", "name": "", "industry": "SOFTWARE", "size": "SMALL", "website": "ftp://acme.example", "city": " ", "countryCode": "XX", "description": "d".repeat(10_001) });
-    let data = app.data(CREATE, json!({ "input": input })).await;
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
     assert_eq!(
         codes(&data["createEmployer"]["userErrors"]),
         [
@@ -59,20 +59,20 @@ db_test!(Demo, async fn create_employer_reports_every_invalid_field_and_writes_n
             (json!(["input", "countryCode"]), "INVALID".to_owned()),
         ]
     );
-    assert_eq!(app.data("{ employers { totalCount } }", json!({})).await, before);
+    assert_eq!(app.admin().data("{ employers { totalCount } }", json!({})).await, before);
 });
 
 db_test!(Demo, async fn create_employer_with_a_taken_slug_is_taken(app) {
     let mut input = new_employer();
     input["slug"] = json!("northwind-logistics");
-    let data = app.data(CREATE, json!({ "input": input })).await;
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
     assert_eq!(codes(&data["createEmployer"]["userErrors"]), [(json!(["input", "slug"]), "TAKEN".to_owned())]);
 });
 
 db_test!(Demo, async fn update_employer_changes_fields_and_clears_the_website(app) {
     let northwind = employer(&app, "northwind-logistics").await;
     let input = json!({ "id": northwind["id"], "expectedVersion": 1, "name": "Northwind Freight", "website": "" });
-    let data = app.data(UPDATE, json!({ "input": input })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": input })).await;
     assert_eq!(data["updateEmployer"]["userErrors"], json!([]));
     assert_eq!(data["updateEmployer"]["employer"]["version"], 2);
     assert_eq!(data["updateEmployer"]["employer"]["website"], Value::Null);
@@ -83,16 +83,16 @@ db_test!(Demo, async fn update_employer_changes_fields_and_clears_the_website(ap
 
 db_test!(Demo, async fn update_employer_with_a_stale_version_or_a_taken_slug_writes_nothing(app) {
     let northwind = employer(&app, "northwind-logistics").await;
-    let stale = app.data(UPDATE, json!({ "input": { "id": northwind["id"], "expectedVersion": 9, "name": "X" } })).await;
+    let stale = app.admin().data(UPDATE, json!({ "input": { "id": northwind["id"], "expectedVersion": 9, "name": "X" } })).await;
     assert_eq!(codes(&stale["updateEmployer"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
-    let taken = app.data(UPDATE, json!({ "input": { "id": northwind["id"], "slug": "brightledger" } })).await;
+    let taken = app.admin().data(UPDATE, json!({ "input": { "id": northwind["id"], "slug": "brightledger" } })).await;
     assert_eq!(codes(&taken["updateEmployer"]["userErrors"]), [(json!(["input", "slug"]), "TAKEN".to_owned())]);
     assert_eq!(employer(&app, "northwind-logistics").await, northwind);
 });
 
 db_test!(Demo, async fn concurrent_employer_updates_from_the_same_version_let_exactly_one_win(app) {
     let northwind = employer(&app, "northwind-logistics").await;
-    let requests = (0..4).map(|i| app.graphql(UPDATE, json!({ "input": { "id": northwind["id"], "expectedVersion": 1, "city": format!("City {i}") } })));
+    let requests = (0..4).map(|i| app.admin().graphql(UPDATE, json!({ "input": { "id": northwind["id"], "expectedVersion": 1, "city": format!("City {i}") } })));
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for body in futures_util::future::join_all(requests).await {
         assert!(body.get("errors").is_none(), "{body:#}");
@@ -117,7 +117,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 
 db_test!(Demo, async fn delete_employer_is_refused_while_it_has_open_vacancies_then_cascades(app) {
     let northwind = employer(&app, "northwind-logistics").await;
-    let data = app.data(DELETE, json!({ "input": { "id": northwind["id"] } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": northwind["id"] } })).await;
     assert_eq!(codes(&data["deleteEmployer"]["userErrors"]), [(json!(["input", "id"]), "IN_USE".to_owned())]);
     assert_eq!(employer(&app, "northwind-logistics").await, northwind);
 
@@ -127,7 +127,7 @@ db_test!(Demo, async fn delete_employer_is_refused_while_it_has_open_vacancies_t
     let vacancies = count(&app, &format!("SELECT COUNT(*) FROM vacancies WHERE employer_id = {id_of}")).await;
     assert!(vacancies > 0);
     let links_before = count(&app, "SELECT COUNT(*) FROM vacancy_skills").await;
-    let data = app.data(DELETE, json!({ "input": { "id": northwind["id"], "expectedVersion": 1 } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": northwind["id"], "expectedVersion": 1 } })).await;
     assert_eq!(data["deleteEmployer"]["userErrors"], json!([]));
     assert_eq!(employer(&app, "northwind-logistics").await, Value::Null);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM vacancies v WHERE NOT EXISTS (SELECT 1 FROM employers e WHERE e.id = v.employer_id)").await, 0);
@@ -138,12 +138,12 @@ db_test!(Demo, async fn delete_employer_is_refused_while_it_has_open_vacancies_t
 
 db_test!(Demo, async fn delete_employer_of_an_unknown_id_or_stale_version_is_a_user_error(app) {
     let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Employer, 99_999);
-    let data = app.data(DELETE, json!({ "input": { "id": unknown } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": unknown } })).await;
     assert_eq!(codes(&data["deleteEmployer"]["userErrors"]), [(json!(["input", "id"]), "NOT_FOUND".to_owned())]);
-    let created = app.data(CREATE, json!({ "input": new_employer() })).await;
+    let created = app.admin().data(CREATE, json!({ "input": new_employer() })).await;
     let id = created["createEmployer"]["employer"]["id"].clone();
-    let data = app.data(DELETE, json!({ "input": { "id": id, "expectedVersion": 2 } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": id, "expectedVersion": 2 } })).await;
     assert_eq!(codes(&data["deleteEmployer"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
-    let data = app.data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
     assert_eq!(data["deleteEmployer"]["deletedEmployerId"], id);
 });

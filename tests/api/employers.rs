@@ -22,6 +22,7 @@ db_test!(Demo, async fn an_employer_is_found_by_slug(app) {
 
 db_test!(Demo, async fn every_vacancy_of_an_employer_points_back_at_it(app) {
     let data = app
+        .admin()
         .data("{ employers(first: 100) { nodes { slug vacancies(first: 100) { nodes { employer { slug } } } } } }", json!({}))
         .await;
     let employers = data["employers"]["nodes"].as_array().expect("a list");

@@ -9,9 +9,10 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use talent_api::{
+    auth::store::{self as tokens, NewToken},
     config::{DatabaseUrl, ServerConfig},
     db::StatementCounter,
     startup::Application,
@@ -190,6 +191,10 @@ pub struct TestApp {
     pub database_url: DatabaseUrl,
     pub client: reqwest::Client,
     pub statements: StatementCounter,
+    /// An ADMIN token, minted when the server started.
+    pub admin_token: String,
+    /// The server's own pool, for arranging and checking rows.
+    pool: DatabaseConnection,
     server: JoinHandle<()>,
     // Dropped after the server is stopped.
     _db: TestDb,
@@ -211,6 +216,8 @@ impl TestApp {
             .expect("the server starts");
         let addr = app.local_addr().expect("bound address");
         let statements = app.statements();
+        let pool = app.database();
+        let admin_token = mint(&pool, entity::TokenRole::Admin, None, None).await;
         let server = tokio::spawn(async move {
             app.run_until_stopped(std::future::pending())
                 .await
@@ -221,9 +228,93 @@ impl TestApp {
             database_url,
             client: reqwest::Client::new(),
             statements,
+            admin_token,
+            pool,
             server,
             _db: db,
         })
+    }
+
+    /// A caller without a token.
+    pub fn anonymous(&self) -> Caller<'_> {
+        Caller {
+            app: self,
+            token: None,
+        }
+    }
+
+    /// A caller with the ADMIN token.
+    pub fn admin(&self) -> Caller<'_> {
+        self.with_token(&self.admin_token)
+    }
+
+    /// A caller sending `token`.
+    pub fn with_token(&self, token: &str) -> Caller<'_> {
+        Caller {
+            app: self,
+            token: Some(token.to_owned()),
+        }
+    }
+
+    /// A caller with a new EMPLOYER token for the employer with `slug`.
+    pub async fn as_employer(&self, slug: &str) -> Caller<'_> {
+        let token = self.employer_token(slug).await;
+        self.with_token(&token)
+    }
+
+    /// A caller with a new DEVELOPER token for the developer with `handle`.
+    pub async fn as_developer(&self, handle: &str) -> Caller<'_> {
+        let token = self.developer_token(handle).await;
+        self.with_token(&token)
+    }
+
+    /// A new EMPLOYER token for the employer with `slug`.
+    pub async fn employer_token(&self, slug: &str) -> String {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let employer = entity::employer::Entity::find()
+            .filter(entity::employer::Column::Slug.eq(slug))
+            .one(&self.pool)
+            .await
+            .expect("read employers")
+            .unwrap_or_else(|| panic!("no employer {slug}"));
+        mint(
+            &self.pool,
+            entity::TokenRole::Employer,
+            Some(employer.id),
+            None,
+        )
+        .await
+    }
+
+    /// A new DEVELOPER token for the developer with `handle`.
+    pub async fn developer_token(&self, handle: &str) -> String {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let developer = entity::developer::Entity::find()
+            .filter(entity::developer::Column::Handle.eq(handle))
+            .one(&self.pool)
+            .await
+            .expect("read developers")
+            .unwrap_or_else(|| panic!("no developer {handle}"));
+        mint(
+            &self.pool,
+            entity::TokenRole::Developer,
+            None,
+            Some(developer.id),
+        )
+        .await
+    }
+
+    /// A token stored with `new`, for arranging expired or odd tokens.
+    pub async fn token_with(&self, new: NewToken) -> String {
+        let (_, secret) = tokens::create(&self.pool, new, chrono::Utc::now())
+            .await
+            .expect("create a token");
+        secret.expose().to_owned()
+    }
+
+    /// The server's own pool.
+    pub fn pool(&self) -> &DatabaseConnection {
+        &self.pool
     }
 
     /// `http://127.0.0.1:PORT{path}`.
@@ -231,24 +322,14 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
-    /// POSTs a GraphQL request and returns the whole response body.
+    /// POSTs a GraphQL request without a token and returns the whole response body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        self.client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request sent")
-            .json()
-            .await
-            .expect("JSON response")
+        self.anonymous().graphql(query, variables).await
     }
 
-    /// POSTs a GraphQL request that must succeed and returns its `data`.
+    /// POSTs a GraphQL request without a token that must succeed and returns its `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let body = self.graphql(query, variables).await;
-        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
-        body["data"].clone()
+        self.anonymous().data(query, variables).await
     }
 
     /// Runs a request that must succeed; returns its `data` and how many SQL statements it ran.
@@ -256,6 +337,82 @@ impl TestApp {
         let before = self.statements.get();
         let data = self.data(query, variables).await;
         (data, self.statements.get() - before)
+    }
+
+    /// Every node of the root connection `field`, seen anonymously (see [`Caller::all_nodes`]).
+    pub async fn all_nodes(&self, field: &str, arguments: &str, selection: &str) -> Vec<Value> {
+        self.anonymous()
+            .all_nodes(field, arguments, selection)
+            .await
+    }
+
+    /// A connection of the test's own to its database, for arranging and checking rows.
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        Database::connect(self.database_url.as_str())
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+/// Stores a token; returns it.
+async fn mint(
+    pool: &DatabaseConnection,
+    role: entity::TokenRole,
+    employer_id: Option<i64>,
+    developer_id: Option<i64>,
+) -> String {
+    let new = NewToken {
+        name: format!("test {role:?}").to_lowercase(),
+        role,
+        employer_id,
+        developer_id,
+        expires_at: None,
+    };
+    let (_, secret) = tokens::create(pool, new, chrono::Utc::now())
+        .await
+        .expect("create a token");
+    secret.expose().to_owned()
+}
+
+/// Someone calling the API: anonymous, or with a token.
+pub struct Caller<'a> {
+    app: &'a TestApp,
+    pub token: Option<String>,
+}
+
+impl<'a> Caller<'a> {
+    /// POSTs a GraphQL request and returns the HTTP response. The future does not borrow the
+    /// caller, so requests can run side by side.
+    pub fn post(
+        &self,
+        query: &str,
+        variables: Value,
+    ) -> impl Future<Output = reqwest::Response> + use<'a> {
+        let mut request = self
+            .app
+            .client
+            .post(self.app.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.expect("request sent") }
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body.
+    pub fn graphql(&self, query: &str, variables: Value) -> impl Future<Output = Value> + use<'a> {
+        let response = self.post(query, variables);
+        async move { response.await.json().await.expect("JSON response") }
+    }
+
+    /// POSTs a GraphQL request that must succeed and returns its `data`.
+    pub fn data(&self, query: &str, variables: Value) -> impl Future<Output = Value> + use<'a> {
+        let body = self.graphql(query, variables);
+        async move {
+            let body = body.await;
+            assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+            body["data"].clone()
+        }
     }
 
     /// Every node of the root connection `field`, paging through it 100 at a time; `arguments` are
@@ -281,13 +438,6 @@ impl TestApp {
             }
             after = connection["pageInfo"]["endCursor"].clone();
         }
-    }
-
-    /// A connection of the test's own to its database, for arranging and checking rows.
-    pub async fn db(&self) -> sea_orm::DatabaseConnection {
-        Database::connect(self.database_url.as_str())
-            .await
-            .expect("connect to the test database")
     }
 }
 

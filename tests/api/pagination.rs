@@ -31,6 +31,7 @@ async fn walk(
     let (mut nodes, mut pages, mut position) = (Vec::new(), 0, Value::Null);
     loop {
         let data = app
+            .admin()
             .data(&query, json!({ "size": size, "cursor": position }))
             .await;
         let connection = &data[field];
@@ -84,11 +85,12 @@ async fn assert_complete_walks(
         format!("{field}({filter})")
     };
     let total = app
+        .admin()
         .data(&format!("{{ {list} {{ totalCount }} }}"), json!({}))
         .await[field]["totalCount"]
         .as_u64()
         .expect("a count") as usize;
-    let everything = app.all_nodes(field, arguments, selection).await;
+    let everything = app.admin().all_nodes(field, arguments, selection).await;
     assert_eq!(
         everything.len(),
         total,
@@ -157,16 +159,16 @@ db_test!(Demo, async fn walking_employers_and_skills_in_every_order_visits_each_
 });
 
 db_test!(Demo, async fn the_default_page_has_twenty_items(app) {
-    let data = app.data("{ developers { nodes { id } pageInfo { hasNextPage hasPreviousPage } } }", json!({})).await;
+    let data = app.admin().data("{ developers { nodes { id } pageInfo { hasNextPage hasPreviousPage } } }", json!({})).await;
     assert_eq!(data["developers"]["nodes"].as_array().map(Vec::len), Some(20));
     assert_eq!(data["developers"]["pageInfo"], json!({ "hasNextPage": true, "hasPreviousPage": false }));
 });
 
 db_test!(Demo, async fn a_hundred_items_is_the_largest_page(app) {
-    let data = app.data("{ developers(first: 100) { nodes { id } } }", json!({})).await;
+    let data = app.admin().data("{ developers(first: 100) { nodes { id } } }", json!({})).await;
     assert_eq!(data["developers"]["nodes"].as_array().map(Vec::len), Some(100));
     for (arguments, field) in [("first: 101", "first"), ("last: 101", "last"), ("first: -1", "first"), ("last: -5", "last")] {
-        let body = app.graphql(&format!("{{ developers({arguments}) {{ nodes {{ id }} }} }}"), json!({})).await;
+        let body = app.admin().graphql(&format!("{{ developers({arguments}) {{ nodes {{ id }} }} }}"), json!({})).await;
         let error = first_error(&body);
         assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{arguments}: {body:#}");
         assert_eq!(error["extensions"]["field"], json!([field]), "{arguments}");
@@ -174,12 +176,12 @@ db_test!(Demo, async fn a_hundred_items_is_the_largest_page(app) {
 });
 
 db_test!(Demo, async fn first_and_last_together_are_bad_user_input(app) {
-    let body = app.graphql("{ skills(first: 2, last: 2) { nodes { id } } }", json!({})).await;
+    let body = app.admin().graphql("{ skills(first: 2, last: 2) { nodes { id } } }", json!({})).await;
     assert_eq!(first_error(&body)["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
 });
 
 db_test!(Demo, async fn a_tampered_cursor_is_bad_user_input(app) {
-    let cursor = app.data("{ developers(first: 1) { pageInfo { endCursor } } }", json!({})).await["developers"]["pageInfo"]["endCursor"]
+    let cursor = app.admin().data("{ developers(first: 1) { pageInfo { endCursor } } }", json!({})).await["developers"]["pageInfo"]["endCursor"]
         .as_str()
         .expect("a cursor")
         .to_owned();
@@ -199,7 +201,7 @@ db_test!(Demo, async fn a_tampered_cursor_is_bad_user_input(app) {
 });
 
 db_test!(Demo, async fn a_cursor_of_another_order_is_bad_user_input(app) {
-    let cursor = app.data("{ developers(first: 1) { pageInfo { endCursor } } }", json!({})).await["developers"]["pageInfo"]["endCursor"].clone();
+    let cursor = app.admin().data("{ developers(first: 1) { pageInfo { endCursor } } }", json!({})).await["developers"]["pageInfo"]["endCursor"].clone();
     let body = app
         .graphql(
             "query($after: String) { developers(first: 5, after: $after, orderBy: { field: CREATED_AT }) { nodes { id } } }",
@@ -213,7 +215,7 @@ db_test!(Demo, async fn a_nested_connection_pages_within_its_parent(app) {
     let query = "query($after: String) { skill(slug: \"postgresql\") { developers(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }";
     let (mut seen, mut after) = (Vec::new(), Value::Null);
     let total = loop {
-        let data = app.data(query, json!({ "after": after })).await;
+        let data = app.admin().data(query, json!({ "after": after })).await;
         let connection = &data["skill"]["developers"];
         seen.extend(ids(connection["nodes"].as_array().expect("nodes")));
         if connection["pageInfo"]["hasNextPage"] != json!(true) {
@@ -248,7 +250,7 @@ db_test!(Demo, async fn nested_connections_under_a_list_cost_the_same_at_any_siz
 });
 
 db_test!(Demo, async fn node_lookups_of_many_ids_cost_one_statement_per_type(app) {
-    let data = app.data("{ developers(first: 30) { nodes { id } } skills(first: 30) { nodes { id } } }", json!({})).await;
+    let data = app.admin().data("{ developers(first: 30) { nodes { id } } skills(first: 30) { nodes { id } } }", json!({})).await;
     let mut ids: Vec<Value> = data["developers"]["nodes"].as_array().expect("nodes").iter().map(|n| n["id"].clone()).collect();
     ids.extend(data["skills"]["nodes"].as_array().expect("nodes").iter().map(|n| n["id"].clone()));
     let (data, statements) = app.data_and_statements("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": ids })).await;

@@ -18,12 +18,14 @@ const DELETE: &str = "mutation($input: DeleteSkillInput!) { deleteSkill(input: $
 const MERGE: &str = "mutation($input: MergeSkillsInput!) { mergeSkills(input: $input) { skill { slug developers { totalCount } } userErrors { field code message } } }";
 
 async fn skill(app: &TestApp, slug: &str) -> Value {
-    let data = app.data("query($slug: String!) { skill(slug: $slug) { id slug name aliases version updatedAt } }", json!({ "slug": slug })).await;
+    let data = app.admin().data("query($slug: String!) { skill(slug: $slug) { id slug name aliases version updatedAt } }", json!({ "slug": slug })).await;
     data["skill"].clone()
 }
 
 async fn skill_count(app: &TestApp) -> i64 {
-    app.data("{ skills { totalCount } }", json!({})).await["skills"]["totalCount"]
+    app.admin()
+        .data("{ skills { totalCount } }", json!({}))
+        .await["skills"]["totalCount"]
         .as_i64()
         .expect("a count")
 }
@@ -44,7 +46,7 @@ fn codes(errors: &Value) -> Vec<(Value, String)> {
 
 db_test!(Demo, async fn create_skill_adds_a_skill_that_lists_find(app) {
     let input = json!({ "slug": "cobol", "name": " COBOL ", "category": "LANGUAGE", "aliases": ["Cobol-85", "Cobol-85"] });
-    let data = app.data(CREATE, json!({ "input": input })).await;
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
     let payload = &data["createSkill"];
     assert_eq!(payload["userErrors"], json!([]));
     assert_eq!(payload["skill"]["name"], "COBOL", "names are trimmed");
@@ -59,7 +61,7 @@ db_test!(Demo, async fn create_skill_reports_every_invalid_field_and_writes_noth
         "slug": "Bad Slug!", "name": "   ", "category": "LANGUAGE",
         "description": "x".repeat(10_001), "aliases": ["", "y".repeat(201)]
     });
-    let data = app.data(CREATE, json!({ "input": input })).await;
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
     assert_eq!(data["createSkill"]["skill"], Value::Null);
     assert_eq!(
         codes(&data["createSkill"]["userErrors"]),
@@ -76,7 +78,7 @@ db_test!(Demo, async fn create_skill_reports_every_invalid_field_and_writes_noth
 
 db_test!(Demo, async fn create_skill_with_a_taken_slug_is_taken(app) {
     let before = skill_count(&app).await;
-    let data = app.data(CREATE, json!({ "input": { "slug": "rust", "name": "Rust 2", "category": "LANGUAGE" } })).await;
+    let data = app.admin().data(CREATE, json!({ "input": { "slug": "rust", "name": "Rust 2", "category": "LANGUAGE" } })).await;
     assert_eq!(codes(&data["createSkill"]["userErrors"]), [(json!(["input", "slug"]), "TAKEN".to_owned())]);
     assert_eq!(skill_count(&app).await, before);
 });
@@ -84,21 +86,21 @@ db_test!(Demo, async fn create_skill_with_a_taken_slug_is_taken(app) {
 db_test!(Demo, async fn update_skill_changes_fields_bumps_the_version_and_reindexes(app) {
     let go = skill(&app, "go").await;
     let input = json!({ "id": go["id"], "expectedVersion": 1, "name": "Golang", "aliases": ["Go language"] });
-    let data = app.data(UPDATE, json!({ "input": input })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": input })).await;
     let updated = &data["updateSkill"]["skill"];
     assert_eq!(data["updateSkill"]["userErrors"], json!([]));
     assert_eq!(updated["version"], 2);
     assert_eq!(updated["name"], "Golang");
     assert_ne!(updated["updatedAt"], go["updatedAt"]);
     // The search indexes follow: developers are found by the skill's new alias.
-    let found = app.data("{ developers(search: \"language\", filter: { skills: [{ slug: \"go\" }] }) { totalCount } }", json!({})).await;
-    let with_go = app.data("{ developers(filter: { skills: [{ slug: \"go\" }] }) { totalCount } }", json!({})).await;
+    let found = app.admin().data("{ developers(search: \"language\", filter: { skills: [{ slug: \"go\" }] }) { totalCount } }", json!({})).await;
+    let with_go = app.admin().data("{ developers(filter: { skills: [{ slug: \"go\" }] }) { totalCount } }", json!({})).await;
     assert_eq!(found["developers"]["totalCount"], with_go["developers"]["totalCount"]);
 });
 
 db_test!(Demo, async fn update_skill_with_a_stale_version_writes_nothing(app) {
     let rust = skill(&app, "rust").await;
-    let data = app.data(UPDATE, json!({ "input": { "id": rust["id"], "expectedVersion": 7, "name": "Rusty" } })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": { "id": rust["id"], "expectedVersion": 7, "name": "Rusty" } })).await;
     assert_eq!(codes(&data["updateSkill"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
     assert_eq!(data["updateSkill"]["skill"], Value::Null);
     assert_eq!(skill(&app, "rust").await, rust);
@@ -108,7 +110,7 @@ db_test!(Demo, async fn concurrent_updates_from_the_same_version_let_exactly_one
     let rust = skill(&app, "rust").await;
     let requests = (0..6).map(|i| {
         let input = json!({ "id": rust["id"], "expectedVersion": 1, "name": format!("Rust {i}") });
-        app.graphql(UPDATE, json!({ "input": input }))
+        app.admin().graphql(UPDATE, json!({ "input": input }))
     });
     let bodies = futures_util::future::join_all(requests).await;
     let mut outcomes: HashMap<String, usize> = HashMap::new();
@@ -124,16 +126,16 @@ db_test!(Demo, async fn concurrent_updates_from_the_same_version_let_exactly_one
 
 db_test!(Demo, async fn update_skill_to_a_taken_slug_is_taken_and_writes_nothing(app) {
     let rust = skill(&app, "rust").await;
-    let data = app.data(UPDATE, json!({ "input": { "id": rust["id"], "slug": "go", "name": "Renamed" } })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": { "id": rust["id"], "slug": "go", "name": "Renamed" } })).await;
     assert_eq!(codes(&data["updateSkill"]["userErrors"]), [(json!(["input", "slug"]), "TAKEN".to_owned())]);
     assert_eq!(skill(&app, "rust").await, rust);
 });
 
 db_test!(Demo, async fn update_skill_of_an_unknown_or_malformed_id_is_a_user_error(app) {
     let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Skill, 99_999);
-    let data = app.data(UPDATE, json!({ "input": { "id": unknown, "name": "Nothing" } })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": { "id": unknown, "name": "Nothing" } })).await;
     assert_eq!(codes(&data["updateSkill"]["userErrors"]), [(json!(["input", "id"]), "NOT_FOUND".to_owned())]);
-    let data = app.data(UPDATE, json!({ "input": { "id": "garbage", "name": "   " } })).await;
+    let data = app.admin().data(UPDATE, json!({ "input": { "id": "garbage", "name": "   " } })).await;
     assert_eq!(
         codes(&data["updateSkill"]["userErrors"]),
         [(json!(["input", "id"]), "INVALID".to_owned()), (json!(["input", "name"]), "REQUIRED".to_owned())]
@@ -142,7 +144,7 @@ db_test!(Demo, async fn update_skill_of_an_unknown_or_malformed_id_is_a_user_err
 
 db_test!(Demo, async fn delete_skill_in_use_is_refused_and_keeps_it(app) {
     let rust = skill(&app, "rust").await;
-    let data = app.data(DELETE, json!({ "input": { "id": rust["id"] } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": rust["id"] } })).await;
     let errors = &data["deleteSkill"]["userErrors"];
     assert_eq!(codes(errors), [(json!(["input", "id"]), "IN_USE".to_owned())]);
     assert!(errors[0]["message"].as_str().unwrap_or_default().contains("developers have the skill"));
@@ -150,11 +152,11 @@ db_test!(Demo, async fn delete_skill_in_use_is_refused_and_keeps_it(app) {
 });
 
 db_test!(Demo, async fn delete_skill_removes_an_unused_skill_once_versions_agree(app) {
-    let created = app.data(CREATE, json!({ "input": { "slug": "cobol", "name": "COBOL", "category": "LANGUAGE" } })).await;
+    let created = app.admin().data(CREATE, json!({ "input": { "slug": "cobol", "name": "COBOL", "category": "LANGUAGE" } })).await;
     let id = created["createSkill"]["skill"]["id"].clone();
-    let stale = app.data(DELETE, json!({ "input": { "id": id, "expectedVersion": 3 } })).await;
+    let stale = app.admin().data(DELETE, json!({ "input": { "id": id, "expectedVersion": 3 } })).await;
     assert_eq!(codes(&stale["deleteSkill"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
-    let data = app.data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
+    let data = app.admin().data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
     assert_eq!(data["deleteSkill"], json!({ "deletedSkillId": id, "userErrors": [] }));
     assert_eq!(skill(&app, "cobol").await, Value::Null);
 });
@@ -196,13 +198,13 @@ db_test!(Demo, async fn merge_skills_moves_every_link_keeping_the_higher_level(a
     }
     assert!(before.keys().filter(|(_, slug)| slug == "kotlin").count() > 0);
     let (java, kotlin) = (skill(&app, "java").await, skill(&app, "kotlin").await);
-    let data = app.data(MERGE, json!({ "input": { "from": java["id"], "into": kotlin["id"] } })).await;
+    let data = app.admin().data(MERGE, json!({ "input": { "from": java["id"], "into": kotlin["id"] } })).await;
     assert_eq!(data["mergeSkills"]["userErrors"], json!([]));
     assert_eq!(data["mergeSkills"]["skill"]["developers"]["totalCount"], json!(expected.len()));
     let after: HashMap<String, i64> = levels(&app, &["kotlin"]).await.into_iter().map(|((handle, _), level)| (handle, level)).collect();
     assert_eq!(after, expected);
     assert_eq!(skill(&app, "java").await, Value::Null);
-    let vacancies = app.data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED], skills: [\"kotlin\"] }) { totalCount } }", json!({})).await;
+    let vacancies = app.admin().data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED], skills: [\"kotlin\"] }) { totalCount } }", json!({})).await;
     assert!(vacancies["vacancies"]["totalCount"].as_i64() > Some(0));
 });
 
@@ -217,7 +219,7 @@ db_test!(Demo, async fn merge_skills_failing_half_way_leaves_no_trace(app) {
     }
     let before = levels(&app, &["java", "kotlin"]).await;
     let (java, kotlin) = (skill(&app, "java").await, skill(&app, "kotlin").await);
-    let body = app.graphql(MERGE, json!({ "input": { "from": java["id"], "into": kotlin["id"] } })).await;
+    let body = app.admin().graphql(MERGE, json!({ "input": { "from": java["id"], "into": kotlin["id"] } })).await;
     assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
     assert_eq!(levels(&app, &["java", "kotlin"]).await, before, "links moved although the merge failed");
     assert_eq!(skill(&app, "java").await, java);
@@ -226,10 +228,10 @@ db_test!(Demo, async fn merge_skills_failing_half_way_leaves_no_trace(app) {
 
 db_test!(Demo, async fn merge_skills_refuses_a_skill_into_itself_and_unknown_skills(app) {
     let rust = skill(&app, "rust").await;
-    let data = app.data(MERGE, json!({ "input": { "from": rust["id"], "into": rust["id"] } })).await;
+    let data = app.admin().data(MERGE, json!({ "input": { "from": rust["id"], "into": rust["id"] } })).await;
     assert_eq!(codes(&data["mergeSkills"]["userErrors"]), [(json!(["input", "into"]), "INVALID".to_owned())]);
     let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Skill, 99_999);
-    let data = app.data(MERGE, json!({ "input": { "from": unknown, "into": rust["id"] } })).await;
+    let data = app.admin().data(MERGE, json!({ "input": { "from": unknown, "into": rust["id"] } })).await;
     assert_eq!(codes(&data["mergeSkills"]["userErrors"]), [(json!(["input", "from"]), "NOT_FOUND".to_owned())]);
     assert_eq!(skill(&app, "rust").await, rust, "a refused merge touched the target");
 });

@@ -35,7 +35,8 @@ fn codes(errors: &Value) -> Vec<(Value, String)> {
 }
 
 async fn employer_id(app: &TestApp) -> Value {
-    app.data("{ employer(slug: \"quillstack\") { id } }", json!({}))
+    app.admin()
+        .data("{ employer(slug: \"quillstack\") { id } }", json!({}))
         .await["employer"]["id"]
         .clone()
 }
@@ -49,6 +50,7 @@ async fn draft(app: &TestApp) -> Value {
         "skills": [{ "slug": "rust", "minLevel": 4 }, { "slug": "grpc", "required": false, "minLevel": 2 }]
     });
     let data = app
+        .admin()
         .data(
             &mutation("createVacancy", "CreateVacancyInput"),
             json!({ "input": input }),
@@ -63,7 +65,8 @@ async fn act(app: &TestApp, name: &str, input: Value) -> Value {
         "publishVacancy" | "closeVacancy" => "VacancyRefInput".to_owned(),
         other => format!("{}{}Input", other[..1].to_uppercase(), &other[1..]),
     };
-    app.data(&mutation(name, &kind), json!({ "input": input }))
+    app.admin()
+        .data(&mutation(name, &kind), json!({ "input": input }))
         .await[name]
         .clone()
 }
@@ -97,7 +100,7 @@ db_test!(Demo, async fn a_vacancy_goes_from_draft_to_open_to_closed_and_no_other
 db_test!(Demo, async fn concurrent_publishes_of_one_draft_let_exactly_one_win(app) {
     let vacancy = draft(&app).await;
     let query = mutation("publishVacancy", "VacancyRefInput");
-    let requests = (0..4).map(|_| app.graphql(&query, json!({ "input": { "id": vacancy["id"] } })));
+    let requests = (0..4).map(|_| app.admin().graphql(&query, json!({ "input": { "id": vacancy["id"] } })));
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for body in futures_util::future::join_all(requests).await {
         assert!(body.get("errors").is_none(), "{body:#}");
@@ -108,7 +111,7 @@ db_test!(Demo, async fn concurrent_publishes_of_one_draft_let_exactly_one_win(ap
 });
 
 db_test!(Demo, async fn create_vacancy_reports_every_invalid_field_and_writes_nothing(app) {
-    let before = app.data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await;
+    let before = app.admin().data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await;
     let input = json!({
         "employerId": "garbage", "title": " ", "responsibilities": ["ok", ""],
         "seniority": "SENIOR", "employmentType": "FULL_TIME", "workplace": "ONSITE", "city": "c".repeat(201), "countryCode": "XX",
@@ -131,7 +134,7 @@ db_test!(Demo, async fn create_vacancy_reports_every_invalid_field_and_writes_no
     .collect();
     want.sort_by_key(|error| error.0.to_string());
     assert_eq!(got, want);
-    assert_eq!(app.data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await, before);
+    assert_eq!(app.admin().data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await, before);
 });
 
 db_test!(Demo, async fn create_vacancy_for_an_unknown_employer_is_not_found(app) {
@@ -148,7 +151,7 @@ db_test!(Demo, async fn update_vacancy_changes_fields_removes_the_salary_and_che
     assert_eq!((payload["vacancy"]["title"].clone(), payload["vacancy"]["salary"].clone(), payload["vacancy"]["version"].clone()), (json!("Staff Rust Engineer"), Value::Null, json!(2)));
     let stale = act(&app, "updateVacancy", json!({ "id": vacancy["id"], "expectedVersion": 1, "title": "Nope" })).await;
     assert_eq!(codes(&stale["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
-    let now = app.data("query($id: ID!) { vacancy(id: $id) { title version } }", json!({ "id": vacancy["id"] })).await;
+    let now = app.admin().data("query($id: ID!) { vacancy(id: $id) { title version } }", json!({ "id": vacancy["id"] })).await;
     assert_eq!(now["vacancy"], json!({ "title": "Staff Rust Engineer", "version": 2 }));
 });
 
@@ -163,10 +166,10 @@ db_test!(Demo, async fn set_vacancy_skills_replaces_the_whole_set(app) {
 db_test!(Demo, async fn delete_vacancy_removes_it_with_its_skills(app) {
     let vacancy = draft(&app).await;
     let query = "mutation($input: VacancyRefInput!) { deleteVacancy(input: $input) { deletedVacancyId userErrors { code } } }";
-    let data = app.data(query, json!({ "input": { "id": vacancy["id"], "expectedVersion": 1 } })).await;
+    let data = app.admin().data(query, json!({ "input": { "id": vacancy["id"], "expectedVersion": 1 } })).await;
     assert_eq!(data["deleteVacancy"], json!({ "deletedVacancyId": vacancy["id"], "userErrors": [] }));
-    assert_eq!(app.data("query($id: ID!) { vacancy(id: $id) { id } }", json!({ "id": vacancy["id"] })).await, json!({ "vacancy": null }));
-    let again = app.data(query, json!({ "input": { "id": vacancy["id"] } })).await;
+    assert_eq!(app.admin().data("query($id: ID!) { vacancy(id: $id) { id } }", json!({ "id": vacancy["id"] })).await, json!({ "vacancy": null }));
+    let again = app.admin().data(query, json!({ "input": { "id": vacancy["id"] } })).await;
     assert_eq!(again["deleteVacancy"]["userErrors"], json!([{ "code": "NOT_FOUND" }]));
 });
 
@@ -178,12 +181,12 @@ db_test!(Demo, async fn create_vacancy_failing_half_way_leaves_no_vacancy(app) {
     } else {
         db.execute_unprepared("CREATE TRIGGER forced_failure BEFORE INSERT ON vacancy_skills WHEN NEW.required = 0 BEGIN SELECT RAISE(ABORT, 'forced failure'); END").await.expect("trigger");
     }
-    let before = app.data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await;
+    let before = app.admin().data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await;
     let input = json!({ "employerId": employer_id(&app).await, "title": "Doomed", "seniority": "JUNIOR", "employmentType": "FULL_TIME", "workplace": "REMOTE", "countryCode": "US",
         "skills": [{ "slug": "rust" }, { "slug": "go", "required": false }] });
-    let body = app.graphql(&mutation("createVacancy", "CreateVacancyInput"), json!({ "input": input })).await;
+    let body = app.admin().graphql(&mutation("createVacancy", "CreateVacancyInput"), json!({ "input": input })).await;
     assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
-    assert_eq!(app.data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await, before);
+    assert_eq!(app.admin().data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED] }) { totalCount } }", json!({})).await, before);
 });
 
 db_test!(Demo, async fn every_vacancy_write_refuses_a_stale_version_and_writes_nothing(app) {
@@ -204,9 +207,9 @@ db_test!(Demo, async fn every_vacancy_write_refuses_a_stale_version_and_writes_n
     let closed = act(&app, "closeVacancy", json!({ "id": vacancy["id"], "expectedVersion": 1 })).await;
     assert_eq!(codes(&closed["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
     let query = "mutation($input: VacancyRefInput!) { deleteVacancy(input: $input) { userErrors { code } } }";
-    let deleted = app.data(query, json!({ "input": { "id": vacancy["id"], "expectedVersion": 1 } })).await;
+    let deleted = app.admin().data(query, json!({ "input": { "id": vacancy["id"], "expectedVersion": 1 } })).await;
     assert_eq!(deleted["deleteVacancy"]["userErrors"], json!([{ "code": "STALE_VERSION" }]));
-    let now = app.data("query($id: ID!) { vacancy(id: $id) { title status version skills { skill { slug } } } }", json!({ "id": vacancy["id"] })).await;
+    let now = app.admin().data("query($id: ID!) { vacancy(id: $id) { title status version skills { skill { slug } } } }", json!({ "id": vacancy["id"] })).await;
     assert_eq!(now["vacancy"]["status"], "OPEN");
     assert_eq!(now["vacancy"]["version"], 2);
     assert_eq!(now["vacancy"]["skills"].as_array().map(Vec::len), Some(2));
