@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod auth_matrix;
 mod cli;
 mod cross_engine;
 mod developer_mutations;
