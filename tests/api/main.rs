@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth_matrix;
+mod auth_reads;
 mod cli;
 mod cross_engine;
 mod developer_mutations;
