@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth_matrix;
 mod auth_reads;
+mod auth_tokens;
 mod cli;
 mod cross_engine;
 mod developer_mutations;
