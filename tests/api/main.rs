@@ -21,5 +21,6 @@ mod schema;
 mod search;
 mod skill_mutations;
 mod skills;
+mod token_cli;
 mod vacancies;
 mod vacancy_mutations;
