@@ -117,7 +117,8 @@ impl Employer {
         &self.0.country_code
     }
 
-    /// Its vacancies, most recently published first (drafts last).
+    /// Its vacancies, most recently published first; drafts, which only the employer and admins
+    /// see, come last.
     async fn vacancies(
         &self,
         ctx: &Context<'_>,

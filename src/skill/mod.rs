@@ -104,7 +104,8 @@ impl Skill {
         .await?)
     }
 
-    /// Vacancies that ask for this skill, most recently published first (drafts last).
+    /// Vacancies that ask for this skill, most recently published first; drafts, which only their
+    /// employer and admins see, come last.
     async fn vacancies(
         &self,
         ctx: &Context<'_>,
