@@ -22,6 +22,9 @@ pub struct Cli {
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,
 
+    /// How logs are written to stderr.
+    #[arg(long, env = "TALENT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
+    pub log_format: LogFormat,
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -110,6 +113,160 @@ pub struct ServeArgs {
     /// Do not load the demo dataset into an empty database.
     #[arg(long, env = "TALENT_NO_DEMO")]
     pub no_demo: bool,
+
+    /// Limits and production settings.
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Where the server runs: development shows the playground and suggests field names in errors;
+/// production does neither unless told.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    /// A developer's machine.
+    #[default]
+    Development,
+    /// Exposed to the world.
+    Production,
+}
+
+/// How logs are written to stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The defaults of [`Limits`], in one place for the flags and for `Limits::default()`.
+mod defaults {
+    pub const MAX_DEPTH: usize = 10;
+    pub const MAX_ALIASES: usize = 30;
+    pub const MAX_DIRECTIVES: usize = 50;
+    pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+    pub const MAX_QUERY_TOKENS: usize = 1000;
+    pub const MAX_COST: usize = 50_000;
+    pub const MAX_BATCH: usize = 10;
+    pub const MAX_BODY_BYTES: usize = 256 * 1024;
+    pub const REQUEST_TIMEOUT_MS: u64 = 10_000;
+    pub const MAX_CONCURRENT_REQUESTS: usize = 256;
+    pub const RATE_LIMIT_PER_SECOND: f64 = 10.0;
+    pub const RATE_LIMIT_BURST: u32 = 100;
+    pub const MUTATION_COST: u32 = 5;
+    pub const SHUTDOWN_TIMEOUT_MS: u64 = 30_000;
+    pub const READY_TIMEOUT_MS: u64 = 2_000;
+}
+
+/// What one request may ask of the server, and the production switches. Every limit is checked
+/// before any resolver runs.
+#[derive(Clone, Debug, Args)]
+pub struct Limits {
+    /// Development or production.
+    #[arg(long = "env", env = "TALENT_ENV", value_enum, default_value_t = Environment::Development)]
+    pub environment: Environment,
+    /// Refuse introspection queries (`__schema`, `__type`); they are allowed by default because
+    /// clients generate code from the schema.
+    #[arg(long, env = "TALENT_DISABLE_INTROSPECTION")]
+    pub disable_introspection: bool,
+    /// Serve the GraphiQL playground at `/`; on in development, off in production unless given.
+    #[arg(long, env = "TALENT_PLAYGROUND", value_name = "BOOL")]
+    pub playground: Option<bool>,
+    /// Deepest field nesting of a query (introspection queries are exempt).
+    #[arg(long, env = "TALENT_MAX_DEPTH", default_value_t = defaults::MAX_DEPTH)]
+    pub max_depth: usize,
+    /// Most aliases in one document.
+    #[arg(long, env = "TALENT_MAX_ALIASES", default_value_t = defaults::MAX_ALIASES)]
+    pub max_aliases: usize,
+    /// Most directives in one document.
+    #[arg(long, env = "TALENT_MAX_DIRECTIVES", default_value_t = defaults::MAX_DIRECTIVES)]
+    pub max_directives: usize,
+    /// Longest query document, in bytes.
+    #[arg(long, env = "TALENT_MAX_QUERY_BYTES", default_value_t = defaults::MAX_QUERY_BYTES)]
+    pub max_query_bytes: usize,
+    /// Most lexical tokens in one query document.
+    #[arg(long, env = "TALENT_MAX_QUERY_TOKENS", default_value_t = defaults::MAX_QUERY_TOKENS)]
+    pub max_query_tokens: usize,
+    /// Highest cost of one operation: every field counts 1, and a list multiplies what is below it
+    /// by its `first`/`last` (20 when not given), so the cost bounds the nodes a query can return.
+    #[arg(long, env = "TALENT_MAX_COST", default_value_t = defaults::MAX_COST)]
+    pub max_cost: usize,
+    /// Most operations in one batched request (a JSON array body).
+    #[arg(long, env = "TALENT_MAX_BATCH", default_value_t = defaults::MAX_BATCH)]
+    pub max_batch: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "TALENT_MAX_BODY_BYTES", default_value_t = defaults::MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
+    /// Longest time to read, run and answer one GraphQL request, in milliseconds.
+    #[arg(long, env = "TALENT_REQUEST_TIMEOUT_MS", default_value_t = defaults::REQUEST_TIMEOUT_MS)]
+    pub request_timeout_ms: u64,
+    /// Most GraphQL requests served at once; more are refused with 503 and `Retry-After`.
+    #[arg(long, env = "TALENT_MAX_CONCURRENT_REQUESTS", default_value_t = defaults::MAX_CONCURRENT_REQUESTS)]
+    pub max_concurrent_requests: usize,
+    /// Requests per second each client (token, or IP address when anonymous) earns back; 0 turns
+    /// rate limiting off.
+    #[arg(long, env = "TALENT_RATE_LIMIT_PER_SECOND", default_value_t = defaults::RATE_LIMIT_PER_SECOND)]
+    pub rate_limit_per_second: f64,
+    /// Requests a client may make at once before the rate applies.
+    #[arg(long, env = "TALENT_RATE_LIMIT_BURST", default_value_t = defaults::RATE_LIMIT_BURST)]
+    pub rate_limit_burst: u32,
+    /// What a mutation costs against the rate limit (a query costs 1).
+    #[arg(long, env = "TALENT_MUTATION_COST", default_value_t = defaults::MUTATION_COST)]
+    pub mutation_cost: u32,
+    /// Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+    /// `https://app.example.com`; none by default.
+    #[arg(
+        long = "cors-origin",
+        env = "TALENT_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// How long in-flight requests may take to finish after SIGTERM/SIGINT, in milliseconds.
+    #[arg(long, env = "TALENT_SHUTDOWN_TIMEOUT_MS", default_value_t = defaults::SHUTDOWN_TIMEOUT_MS)]
+    pub shutdown_timeout_ms: u64,
+    /// How long `/ready` waits for the database, in milliseconds.
+    #[arg(long, env = "TALENT_READY_TIMEOUT_MS", default_value_t = defaults::READY_TIMEOUT_MS)]
+    pub ready_timeout_ms: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            environment: Environment::Development,
+            disable_introspection: false,
+            playground: None,
+            max_depth: defaults::MAX_DEPTH,
+            max_aliases: defaults::MAX_ALIASES,
+            max_directives: defaults::MAX_DIRECTIVES,
+            max_query_bytes: defaults::MAX_QUERY_BYTES,
+            max_query_tokens: defaults::MAX_QUERY_TOKENS,
+            max_cost: defaults::MAX_COST,
+            max_batch: defaults::MAX_BATCH,
+            max_body_bytes: defaults::MAX_BODY_BYTES,
+            request_timeout_ms: defaults::REQUEST_TIMEOUT_MS,
+            max_concurrent_requests: defaults::MAX_CONCURRENT_REQUESTS,
+            rate_limit_per_second: defaults::RATE_LIMIT_PER_SECOND,
+            rate_limit_burst: defaults::RATE_LIMIT_BURST,
+            mutation_cost: defaults::MUTATION_COST,
+            cors_origins: Vec::new(),
+            shutdown_timeout_ms: defaults::SHUTDOWN_TIMEOUT_MS,
+            ready_timeout_ms: defaults::READY_TIMEOUT_MS,
+        }
+    }
+}
+
+impl Limits {
+    /// Whether the playground is served.
+    pub fn playground(&self) -> bool {
+        self.playground
+            .unwrap_or(self.environment == Environment::Development)
+    }
+
+    /// Whether errors suggest field names ("did you mean ...?").
+    pub fn suggestions(&self) -> bool {
+        self.environment == Environment::Development
+    }
 }
 
 /// Everything the server needs to start.
@@ -123,6 +280,11 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// Load the demo dataset into an empty database.
     pub load_demo: bool,
+    /// Limits and production settings.
+    pub limits: Limits,
+    /// Test builds only: mount `/__test/panic` and `/__test/sleep` to exercise panics and shutdown.
+    #[cfg(debug_assertions)]
+    pub test_routes: bool,
 }
 
 impl ServerConfig {
@@ -133,6 +295,9 @@ impl ServerConfig {
             db_max_connections: cli.db_max_connections,
             addr: serve.addr,
             load_demo: !serve.no_demo,
+            limits: serve.limits.clone(),
+            #[cfg(debug_assertions)]
+            test_routes: false,
         }
     }
 }

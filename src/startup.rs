@@ -20,6 +20,7 @@ pub struct Application {
     router: Router,
     db: DatabaseConnection,
     statements: StatementCounter,
+    shutdown_timeout: std::time::Duration,
 }
 
 impl Application {
@@ -49,12 +50,17 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        let router = http::router(graphql::build_schema(db.clone()), db.clone());
+        let router = http::router(
+            graphql::build_schema(db.clone(), &config.limits),
+            db.clone(),
+            config,
+        );
         Ok(Self {
             listener,
             router,
             db,
             statements,
+            shutdown_timeout: std::time::Duration::from_millis(config.limits.shutdown_timeout_ms),
         })
     }
 
@@ -73,19 +79,42 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+    /// Serves until `shutdown` completes, then stops accepting connections, lets in-flight requests
+    /// finish for at most the shutdown timeout, and closes the pool.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("the server stopped with an error")?;
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            stopping_tx.send(()).ok();
+        };
+        let server = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal);
+        let drain = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(self.shutdown_timeout).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = server => served.context("the server stopped with an error")?,
+            () = drain => tracing::warn!(
+                timeout_ms = self.shutdown_timeout.as_millis() as u64,
+                "requests were still running when the shutdown timeout ran out; stopping anyway"
+            ),
+        }
         self.db
             .close()
             .await
             .context("cannot close the database pool")?;
+        tracing::info!("stopped");
         Ok(())
     }
 }

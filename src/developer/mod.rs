@@ -111,6 +111,7 @@ impl Developer {
     }
 
     /// Their skills, strongest first.
+    #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
         let db = db(ctx)?;
         let skills = self
@@ -194,6 +195,9 @@ impl DeveloperQuery {
     }
 
     /// Developers, a page at a time, by name unless `orderBy` says otherwise.
+    #[graphql(
+        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
+    )]
     async fn developers(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@ mod common;
 pub mod connection;
 pub mod filter;
 mod id;
+pub mod limits;
 pub mod mutation;
 mod node;
 pub mod search;
@@ -25,6 +26,7 @@ pub use node::{Node, NodeQuery};
 
 use crate::{
     auth::{TokenMutation, TokenQuery},
+    config::Limits,
     developer::{DeveloperMutation, DeveloperQuery},
     employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
@@ -60,9 +62,18 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
-/// The schema, answering from `db`.
-pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    builder().data(db).finish()
+/// The schema, answering from `db`, within `limits`.
+pub fn build_schema(db: DatabaseConnection, limits: &Limits) -> AppSchema {
+    let mut builder = builder()
+        .data(db)
+        .extension(limits::QueryLimits::new(limits));
+    if limits.disable_introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.suggestions() {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema as SDL, types, fields, arguments and enum values sorted, as `schema.graphql` holds it.

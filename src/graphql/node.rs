@@ -108,6 +108,7 @@ impl NodeQuery {
 
     /// The objects with these global IDs, in the same order, null where there is none. At most 100
     /// IDs; a malformed one is a `BAD_USER_INPUT` error naming its position.
+    #[graphql(complexity = "ids.len().max(1) * child_complexity")]
     async fn nodes(
         &self,
         ctx: &Context<'_>,

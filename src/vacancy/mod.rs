@@ -187,6 +187,7 @@ impl Vacancy {
     }
 
     /// The skills asked for: must-haves first, then by minimum level.
+    #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
         let db = db(ctx)?;
         let skills = self
@@ -261,6 +262,9 @@ impl VacancyQuery {
     }
 
     /// Vacancies, a page at a time, most recently published first unless `orderBy` says otherwise.
+    #[graphql(
+        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
+    )]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,

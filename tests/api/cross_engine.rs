@@ -1,5 +1,7 @@
 //! SQLite and PostgreSQL answer the same queries with the same data.
 
+use talent_api::config::Limits;
+
 use crate::helpers::{Engine, Fixture, TestApp};
 
 /// Every field of every root list, with its nested lists.
@@ -28,10 +30,17 @@ const LISTS: &[(&str, &str, &str)] = &[
 
 #[tokio::test]
 async fn the_same_query_returns_the_same_data_on_sqlite_and_postgres() {
-    let Some(postgres) = TestApp::spawn(Engine::Postgres, Fixture::Demo).await else {
+    // Whole nested pages of 100 under pages of 100: far above the default cost limit.
+    let limits = || Limits {
+        max_cost: 1_000_000,
+        rate_limit_per_second: 0.0,
+        ..Limits::default()
+    };
+    let Some(postgres) = TestApp::spawn_with(Engine::Postgres, Fixture::Demo, limits()).await
+    else {
         return;
     };
-    let sqlite = TestApp::spawn(Engine::Sqlite, Fixture::Demo)
+    let sqlite = TestApp::spawn_with(Engine::Sqlite, Fixture::Demo, limits())
         .await
         .expect("SQLite is always there");
     for (field, arguments, selection) in LISTS {

@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use talent_api::{
     auth::store::{self as tokens, NewToken},
-    config::{DatabaseUrl, ServerConfig},
+    config::{DatabaseUrl, Limits, ServerConfig},
     db::StatementCounter,
     startup::Application,
 };
@@ -202,7 +202,17 @@ pub struct TestApp {
 
 impl TestApp {
     /// Starts the server on `engine` with `fixture` loaded; None when PostgreSQL tests are off.
+    /// Rate limiting is off: tests that walk whole lists send many requests.
     pub async fn spawn(engine: Engine, fixture: Fixture) -> Option<Self> {
+        let limits = Limits {
+            rate_limit_per_second: 0.0,
+            ..Limits::default()
+        };
+        Self::spawn_with(engine, fixture, limits).await
+    }
+
+    /// Starts the server with `limits` (and the test-only routes).
+    pub async fn spawn_with(engine: Engine, fixture: Fixture, limits: Limits) -> Option<Self> {
         init_tracing();
         let (db, database_url) = TestDb::create(engine).await?;
         let config = ServerConfig {
@@ -210,6 +220,8 @@ impl TestApp {
             db_max_connections: 5,
             addr: "127.0.0.1:0".parse().expect("valid address"),
             load_demo: fixture == Fixture::Demo,
+            limits,
+            test_routes: true,
         };
         let app = Application::build(&config)
             .await

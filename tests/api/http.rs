@@ -4,11 +4,18 @@ use serde_json::{Value, json};
 
 use crate::db_test;
 
-db_test!(Empty, async fn health_answers_ok_while_the_database_answers(app) {
+db_test!(Empty, async fn health_answers_ok_while_the_process_serves(app) {
     let response = app.client.get(app.url("/health")).send().await.expect("request sent");
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("JSON body");
-    assert_eq!(body, json!({ "status": "ok", "database": "up" }));
+    assert_eq!(body, json!({ "status": "ok" }));
+});
+
+db_test!(Empty, async fn ready_answers_ok_while_the_database_answers(app) {
+    let response = app.client.get(app.url("/ready")).send().await.expect("request sent");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("JSON body");
+    assert_eq!(body, json!({ "status": "ready", "database": "up" }));
 });
 
 db_test!(Empty, async fn the_playground_is_served_at_the_root_and_points_at_graphql(app) {

@@ -1,0 +1,412 @@
+//! Limits on what one GraphQL document may ask, checked before any resolver runs: size and tokens
+//! before parsing, aliases and directives on the parsed document, depth and cost after validation.
+//!
+//! async-graphql leaves all of these off; its own complexity and depth errors carry no code, so
+//! this extension checks the numbers its validation computes and answers with stable codes and the
+//! figures in `extensions` (`limit` and the measured value). It also gives syntax and schema
+//! errors, which async-graphql sends without a code, the codes `GRAPHQL_PARSE_FAILED` and
+//! `GRAPHQL_VALIDATION_FAILED`.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use async_graphql::{
+    ErrorExtensionValues, Positioned, ServerError, ServerResult, ValidationResult, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
+    parser::types::{Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet},
+};
+
+use crate::config::Limits;
+
+/// Stable codes of the limit errors, sent as `extensions.code`.
+pub mod codes {
+    /// The document is longer than `maxQueryBytes`.
+    pub const QUERY_TOO_LARGE: &str = "QUERY_TOO_LARGE";
+    /// The document has more lexical tokens than allowed.
+    pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
+    /// The document has more aliases than allowed.
+    pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
+    /// The document has more directives than allowed.
+    pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
+    /// Fields are nested deeper than allowed.
+    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
+    /// The operation could return more than the allowed cost.
+    pub const QUERY_TOO_COSTLY: &str = "QUERY_TOO_COSTLY";
+    /// The document is not valid GraphQL syntax.
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The document does not fit the schema (an unknown field, a wrong argument type, ...).
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+}
+
+/// `error` with `code` unless it has a code already.
+fn coded(mut error: ServerError, code: &str) -> ServerError {
+    let extensions = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", code);
+    }
+    error
+}
+
+/// How many items a list without `first`/`last` is counted as: the default page size, and about
+/// what a developer's or vacancy's list of skills holds.
+pub const LIST_ESTIMATE: usize = 20;
+
+/// The cost of a connection field: what is below it, times the page asked for (`first`, else
+/// `last`, else the default page size). Out-of-range sizes are refused when the field runs; here
+/// they count as the largest page.
+pub fn connection_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).map_or(LIST_ESTIMATE, |n| {
+        usize::try_from(n.clamp(0, 100)).unwrap_or(100)
+    });
+    size.max(1).saturating_mul(child_complexity)
+}
+
+/// The query limits of the server, as an async-graphql extension.
+#[derive(Clone, Debug)]
+pub struct QueryLimits {
+    max_depth: usize,
+    max_aliases: usize,
+    max_directives: usize,
+    max_bytes: usize,
+    max_tokens: usize,
+    max_cost: usize,
+}
+
+impl QueryLimits {
+    /// The limits `limits` configures.
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            max_depth: limits.max_depth,
+            max_aliases: limits.max_aliases,
+            max_directives: limits.max_directives,
+            max_bytes: limits.max_query_bytes,
+            max_tokens: limits.max_query_tokens,
+            max_cost: limits.max_cost,
+        }
+    }
+}
+
+impl ExtensionFactory for QueryLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Checker {
+            limits: self.clone(),
+            introspection_only: AtomicBool::new(false),
+        })
+    }
+}
+
+/// The limits applied to one request.
+struct Checker {
+    limits: QueryLimits,
+    /// Whether every operation asks only for `__schema`, `__type` or `__typename`: such queries
+    /// are exempt from the depth limit (the standard introspection query nests 13 deep).
+    introspection_only: AtomicBool,
+}
+
+/// A limit error with `code`, the `limit` and the `measured` figure (named `name`).
+fn refused(code: &str, message: String, limit: usize, name: &str, measured: usize) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    extensions.set("limit", limit);
+    extensions.set(name, measured);
+    error.extensions = Some(extensions);
+    error
+}
+
+#[async_trait::async_trait]
+impl Extension for Checker {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let limits = &self.limits;
+        if query.len() > limits.max_bytes {
+            return Err(refused(
+                codes::QUERY_TOO_LARGE,
+                format!(
+                    "the query is {} bytes long; at most {} are allowed",
+                    query.len(),
+                    limits.max_bytes
+                ),
+                limits.max_bytes,
+                "size",
+                query.len(),
+            ));
+        }
+        let tokens = count_tokens(query, limits.max_tokens.saturating_add(1));
+        if tokens > limits.max_tokens {
+            return Err(refused(
+                codes::TOO_MANY_TOKENS,
+                format!(
+                    "the query has more than {} tokens (names, values, punctuation)",
+                    limits.max_tokens
+                ),
+                limits.max_tokens,
+                "tokens",
+                tokens,
+            ));
+        }
+        let document = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(|error| coded(error, codes::GRAPHQL_PARSE_FAILED))?;
+        let counts = Counts::of(&document);
+        if counts.aliases > limits.max_aliases {
+            return Err(refused(
+                codes::TOO_MANY_ALIASES,
+                format!(
+                    "the query has {} aliases; at most {} are allowed",
+                    counts.aliases, limits.max_aliases
+                ),
+                limits.max_aliases,
+                "aliases",
+                counts.aliases,
+            ));
+        }
+        if counts.directives > limits.max_directives {
+            return Err(refused(
+                codes::TOO_MANY_DIRECTIVES,
+                format!(
+                    "the query has {} directives; at most {} are allowed",
+                    counts.directives, limits.max_directives
+                ),
+                limits.max_directives,
+                "directives",
+                counts.directives,
+            ));
+        }
+        self.introspection_only
+            .store(counts.introspection_only, Ordering::Relaxed);
+        Ok(document)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|error| coded(error, codes::GRAPHQL_VALIDATION_FAILED))
+                .collect::<Vec<_>>()
+        })?;
+        let limits = &self.limits;
+        if result.depth > limits.max_depth && !self.introspection_only.load(Ordering::Relaxed) {
+            return Err(vec![refused(
+                codes::QUERY_TOO_DEEP,
+                format!(
+                    "the query nests fields {} deep; at most {} levels are allowed",
+                    result.depth, limits.max_depth
+                ),
+                limits.max_depth,
+                "depth",
+                result.depth,
+            )]);
+        }
+        if result.complexity > limits.max_cost {
+            return Err(vec![refused(
+                codes::QUERY_TOO_COSTLY,
+                format!(
+                    "the query costs {}; at most {} is allowed (every field counts 1, and lists multiply what is below them by their page size: ask for smaller pages or fewer nested lists)",
+                    result.complexity, limits.max_cost
+                ),
+                limits.max_cost,
+                "cost",
+                result.complexity,
+            )]);
+        }
+        Ok(result)
+    }
+}
+
+/// The lexical tokens of a GraphQL document, counted up to `stop` (commas, white space and
+/// comments are not tokens; a string is one).
+pub fn count_tokens(source: &str, stop: usize) -> usize {
+    let bytes = source.as_bytes();
+    let (mut i, mut count) = (0, 0);
+    while i < bytes.len() && count < stop {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+                count += 1;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                count += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                i += 3;
+                count += 1;
+            }
+            b if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => {
+                i += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+                count += 1;
+            }
+            _ => {
+                // A punctuator, or a character the parser will refuse: one token either way.
+                i += source[i..].chars().next().map_or(1, char::len_utf8);
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+/// What the limits count in a parsed document.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Counts {
+    aliases: usize,
+    directives: usize,
+    introspection_only: bool,
+}
+
+impl Counts {
+    fn of(document: &ExecutableDocument) -> Self {
+        let mut counts = Self::default();
+        let operations: Vec<_> = match &document.operations {
+            DocumentOperations::Single(operation) => vec![operation],
+            DocumentOperations::Multiple(operations) => operations.values().collect(),
+        };
+        let mut introspection_only = !operations.is_empty();
+        for operation in &operations {
+            counts.directives += operation.node.directives.len();
+            for variable in &operation.node.variable_definitions {
+                counts.directives += variable.node.directives.len();
+            }
+            introspection_only &= operation.node.selection_set.node.items.iter().all(|item| {
+                matches!(&item.node, Selection::Field(field)
+                    if matches!(field.node.name.node.as_str(), "__schema" | "__type" | "__typename"))
+            });
+            counts.walk(&operation.node.selection_set);
+        }
+        for fragment in document.fragments.values() {
+            counts.directives += fragment.node.directives.len();
+            counts.walk(&fragment.node.selection_set);
+        }
+        counts.introspection_only = introspection_only;
+        counts
+    }
+
+    fn walk(&mut self, selection_set: &Positioned<SelectionSet>) {
+        for item in &selection_set.node.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    self.aliases += usize::from(field.node.alias.is_some());
+                    self.directives += count(&field.node.directives);
+                    self.walk(&field.node.selection_set);
+                }
+                Selection::FragmentSpread(spread) => {
+                    self.directives += count(&spread.node.directives);
+                }
+                Selection::InlineFragment(fragment) => {
+                    self.directives += count(&fragment.node.directives);
+                    self.walk(&fragment.node.selection_set);
+                }
+            }
+        }
+    }
+}
+
+fn count(directives: &[Positioned<Directive>]) -> usize {
+    directives.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_names_values_strings_and_punctuators() {
+        assert_eq!(count_tokens("{ a }", 100), 3);
+        assert_eq!(
+            count_tokens(
+                "query Q($x: Int = 5) { a(b: $x, c: \"s t\") @skip(if: true) }",
+                100
+            ),
+            29
+        );
+        assert_eq!(count_tokens("{ ...F } # a comment { { {", 100), 4);
+        assert_eq!(
+            count_tokens("{ a(s: \"\"\"block \\\"\"\" string\"\"\") }", 100),
+            8
+        );
+        assert_eq!(count_tokens("{ a(f: -1.5e3) }", 100), 8);
+    }
+
+    #[test]
+    fn counting_tokens_stops_at_the_limit() {
+        assert_eq!(count_tokens(&"{ a }".repeat(1000), 10), 10);
+    }
+
+    #[test]
+    fn connection_cost_multiplies_by_the_page_asked_for() {
+        assert_eq!(connection_cost(Some(100), None, 3), 300);
+        assert_eq!(connection_cost(None, Some(5), 3), 15);
+        assert_eq!(connection_cost(None, None, 3), 60);
+        assert_eq!(connection_cost(Some(-4), None, 3), 3);
+        assert_eq!(connection_cost(Some(i32::MAX), None, 3), 300);
+    }
+
+    #[test]
+    fn aliases_and_directives_are_counted_in_fragments_too()
+    -> Result<(), async_graphql::parser::Error> {
+        let document = async_graphql::parser::parse_query(
+            "query Q @a { x: f @b { ...F @c } ... on T @d { y: g } } fragment F on T @e { z: h @f }",
+        )?;
+        assert_eq!(
+            Counts::of(&document),
+            Counts {
+                aliases: 3,
+                directives: 6,
+                introspection_only: false
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn only_introspection_fields_at_the_root_make_an_introspection_query()
+    -> Result<(), async_graphql::parser::Error> {
+        let introspection =
+            async_graphql::parser::parse_query("{ __schema { types { name } } __typename }")?;
+        assert!(Counts::of(&introspection).introspection_only);
+        let mixed = async_graphql::parser::parse_query(
+            "{ __schema { types { name } } skills { totalCount } }",
+        )?;
+        assert!(!Counts::of(&mixed).introspection_only);
+        Ok(())
+    }
+}

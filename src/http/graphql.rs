@@ -1,0 +1,369 @@
+//! GraphQL over HTTP: reading the request within limits, authenticating it, rate limiting it, and
+//! running it within a deadline.
+//!
+//! async-graphql-axum reads request bodies without a size cap, so the body is read here: at most
+//! `maxBodyBytes` (413 beyond, chunked bodies included), JSON only (415 otherwise), and every
+//! malformed request gets a 400 with a GraphQL-shaped body that says what is wrong.
+
+use std::{
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+use async_graphql::{
+    BatchRequest, BatchResponse, Request, Variables,
+    parser::types::{DocumentOperations, OperationType},
+};
+use async_graphql_axum::GraphQLResponse;
+use axum::{
+    body::Body,
+    extract::{ConnectInfo, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::Value;
+
+use super::{AppState, error_body, observe::Outcome, rate_limit::Client};
+use crate::{auth, error::ApiError, graphql::limits::count_tokens};
+
+/// The parameters of GraphQL over GET, as GraphQL-over-HTTP names them (`operationName`;
+/// async-graphql's own parser only reads `operation_name`, which is kept as an alias).
+#[derive(Debug, serde::Deserialize)]
+pub struct GetParams {
+    #[serde(default)]
+    query: String,
+    #[serde(rename = "operationName", alias = "operation_name")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// GraphQL over POST: a JSON object, or an array of them (a batch).
+pub async fn post(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let deadline = state.limits.request_timeout();
+    let answer = async {
+        let batch = match read_body(&state, &headers, body).await {
+            Ok(batch) => batch,
+            Err(refusal) => return refusal.response(),
+        };
+        run(&state, peer, &headers, batch, false).await
+    };
+    tokio::time::timeout(deadline, answer)
+        .await
+        .unwrap_or_else(|_| timed_out(deadline))
+}
+
+/// GraphQL over GET: queries only. A mutation sent with GET (a link, an image tag) would be a
+/// cross-site request forgery; GraphQL-over-HTTP says to refuse it with 405.
+pub async fn get(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> Response {
+    let variables = match params
+        .variables
+        .as_deref()
+        .map(serde_json::from_str::<Variables>)
+        .transpose()
+    {
+        Ok(variables) => variables.unwrap_or_default(),
+        Err(_) => return bad_request("`variables` is not a JSON object"),
+    };
+    let mut request = Request::new(params.query).variables(variables);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    let deadline = state.limits.request_timeout();
+    tokio::time::timeout(
+        deadline,
+        run(&state, peer, &headers, BatchRequest::Single(request), true),
+    )
+    .await
+    .unwrap_or_else(|_| timed_out(deadline))
+}
+
+/// 400 with a GraphQL-shaped body.
+fn bad_request(message: &str) -> Response {
+    error_body(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+/// 503: the request took longer than the deadline.
+fn timed_out(deadline: Duration) -> Response {
+    error_body(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "TIMEOUT",
+        &format!(
+            "the request took longer than {} ms and was stopped",
+            deadline.as_millis()
+        ),
+    )
+}
+
+/// Why a POST body was refused.
+enum Refusal {
+    /// Not JSON.
+    MediaType,
+    /// Over the body limit.
+    TooLarge(usize),
+    /// Malformed; the message says how.
+    Malformed(String),
+}
+
+impl Refusal {
+    fn response(self) -> Response {
+        match self {
+            Self::MediaType => error_body(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                "send the request as JSON, with `Content-Type: application/json`",
+            ),
+            Self::TooLarge(limit) => error_body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!("the request body is larger than {limit} bytes"),
+            ),
+            Self::Malformed(message) => bad_request(&message),
+        }
+    }
+}
+
+/// The batch in a POST body.
+async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<BatchRequest, Refusal> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json")
+                || mime.eq_ignore_ascii_case("application/graphql-response+json")
+        });
+    if !json {
+        return Err(Refusal::MediaType);
+    }
+    let limit = state.limits.max_body_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(Refusal::TooLarge(limit));
+    }
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let length_limit = std::error::Error::source(&err)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            return Err(if length_limit {
+                Refusal::TooLarge(limit)
+            } else {
+                Refusal::Malformed("the request body could not be read".to_owned())
+            });
+        }
+    };
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|err| Refusal::Malformed(format!("the body is not valid JSON: {err}")))?;
+    let request = |value: Value| {
+        serde_json::from_value::<Request>(value)
+            .map_err(|err| Refusal::Malformed(format!("the body is not a GraphQL request: {err}")))
+    };
+    match value {
+        Value::Object(_) => Ok(BatchRequest::Single(request(value)?)),
+        Value::Array(items) if items.is_empty() => {
+            Err(Refusal::Malformed("the batch is empty".to_owned()))
+        }
+        Value::Array(items) if items.len() > state.limits.max_batch => {
+            Err(Refusal::Malformed(format!(
+                "a batch holds at most {} operations; this one has {}",
+                state.limits.max_batch,
+                items.len()
+            )))
+        }
+        Value::Array(items) => Ok(BatchRequest::Batch(
+            items.into_iter().map(request).collect::<Result<_, _>>()?,
+        )),
+        _ => Err(Refusal::Malformed(
+            "the body must be a JSON object with a `query`, or an array of them".to_owned(),
+        )),
+    }
+}
+
+/// What the HTTP layer needs to know of one operation before running it.
+struct Operation {
+    name: String,
+    mutation: bool,
+}
+
+/// Reads the operation `request` would run. Documents over the size or token limits are not parsed
+/// here: execution refuses them before parsing.
+fn operation(state: &AppState, request: &mut Request) -> Operation {
+    let mut name = request.operation_name.clone();
+    let small = request.query.len() <= state.limits.max_query_bytes
+        && count_tokens(&request.query, state.limits.max_query_tokens + 1)
+            <= state.limits.max_query_tokens;
+    let mut mutation = false;
+    if small && let Ok(document) = request.parsed_query() {
+        match &document.operations {
+            DocumentOperations::Single(operation) => {
+                mutation = operation.node.ty == OperationType::Mutation;
+            }
+            DocumentOperations::Multiple(operations) => {
+                for (operation_name, operation) in operations {
+                    if name
+                        .as_deref()
+                        .is_none_or(|name| operation_name.as_str() == name)
+                    {
+                        mutation |= operation.node.ty == OperationType::Mutation;
+                        name.get_or_insert_with(|| operation_name.to_string());
+                    }
+                }
+            }
+        }
+    }
+    Operation {
+        name: name
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "anonymous".to_owned()),
+        mutation,
+    }
+}
+
+/// Runs a parsed batch: checks it, authenticates and rate limits the caller, executes it.
+async fn run(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    mut batch: BatchRequest,
+    queries_only: bool,
+) -> Response {
+    let Ok(_permit) = state.permits.clone().try_acquire_owned() else {
+        let mut response = error_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVER_BUSY",
+            "the server is answering as many requests as it can; retry shortly",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    let mut operations = Vec::new();
+    for request in batch.iter_mut() {
+        if request.query.trim().is_empty() {
+            return bad_request("the request has no `query`");
+        }
+        operations.push(operation(state, request));
+    }
+    if queries_only && operations.iter().any(|operation| operation.mutation) {
+        let mut response = error_body(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations must be sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let viewer = match auth::authenticate(
+        &state.db,
+        headers
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes),
+        chrono::Utc::now(),
+    )
+    .await
+    {
+        Ok(viewer) => viewer,
+        Err(err) => return refused(&err),
+    };
+    if let Some(limiter) = &state.rate_limiter {
+        let client = viewer
+            .session()
+            .map_or(Client::Address(peer.ip()), |session| {
+                Client::Token(session.token_id)
+            });
+        let cost = operations
+            .iter()
+            .map(|operation| {
+                if operation.mutation {
+                    state.limits.mutation_cost
+                } else {
+                    1
+                }
+            })
+            .sum();
+        if let Err(wait) = limiter.take(client, cost, Instant::now()) {
+            state.metrics.rate_limited();
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let mut response = error_body(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                &format!("too many requests: retry in {seconds} s"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+    }
+    let outcome_name = operations
+        .iter()
+        .map(|operation| operation.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let answer = state.schema.execute_batch(batch.data(viewer)).await;
+    let error_codes = error_codes(&answer);
+    let mut response = GraphQLResponse::from(answer).into_response();
+    response.extensions_mut().insert(Outcome {
+        operation: outcome_name,
+        error_codes,
+    });
+    response
+}
+
+/// The `extensions.code` of every error in `answer`.
+fn error_codes(answer: &BatchResponse) -> Vec<String> {
+    let responses = match answer {
+        BatchResponse::Single(response) => std::slice::from_ref(response),
+        BatchResponse::Batch(responses) => responses.as_slice(),
+    };
+    responses
+        .iter()
+        .flat_map(|response| &response.errors)
+        .map(|error| {
+            error
+                .extensions
+                .as_ref()
+                .and_then(|extensions| extensions.get("code"))
+                .and_then(|code| match code {
+                    async_graphql::Value::String(code) => Some(code.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "GRAPHQL_VALIDATION_FAILED".to_owned())
+        })
+        .collect()
+}
+
+/// The response refusing credentials: 401 with a Bearer challenge (RFC 6750), or 503 when the
+/// database cannot tell.
+fn refused(err: &ApiError) -> Response {
+    err.log();
+    let mut response = error_body(err.status(), err.code().as_str(), &err.to_string());
+    if matches!(err, ApiError::Unauthenticated(_)) {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"talent-api\", error=\"invalid_token\""),
+        );
+    }
+    response
+}

@@ -1,0 +1,237 @@
+//! The HTTP surface: GraphQL over GET and POST, the playground, health, readiness and metrics.
+//!
+//! Every GraphQL request is read within limits, authenticated and rate limited here, before the
+//! schema runs (see [`graphql`]). Every request gets an id, one log line and its metrics
+//! ([`observe`]); a panic anywhere becomes a 500 with a generic body, and the server keeps serving.
+
+mod graphql;
+pub mod observe;
+pub mod rate_limit;
+
+use std::{any::Any, sync::Arc, time::Duration};
+
+use async_graphql::http::GraphiQLSource;
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware,
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+use serde_json::json;
+use tokio::sync::Semaphore;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+};
+
+use crate::{
+    config::{Limits, ServerConfig},
+    graphql::AppSchema,
+};
+
+/// The path of the GraphQL endpoint.
+pub const GRAPHQL_PATH: &str = "/graphql";
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    schema: AppSchema,
+    db: DatabaseConnection,
+    limits: Arc<Limits>,
+    rate_limiter: Option<Arc<rate_limit::RateLimiter>>,
+    permits: Arc<Semaphore>,
+    metrics: Arc<observe::Metrics>,
+}
+
+impl Limits {
+    /// The deadline of one GraphQL request.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
+/// The router of the server: `/graphql` (POST, and GET for queries), `/` (GraphiQL, unless turned
+/// off), `/health`, `/ready` and `/metrics`.
+pub fn router(schema: AppSchema, db: DatabaseConnection, config: &ServerConfig) -> Router {
+    let limits = &config.limits;
+    let state = AppState {
+        schema,
+        db,
+        limits: Arc::new(limits.clone()),
+        rate_limiter: rate_limit::RateLimiter::new(
+            limits.rate_limit_per_second,
+            limits.rate_limit_burst,
+        )
+        .map(Arc::new),
+        permits: Arc::new(Semaphore::new(limits.max_concurrent_requests.max(1))),
+        metrics: Arc::new(observe::Metrics::default()),
+    };
+    let mut router = Router::new()
+        .route(GRAPHQL_PATH, get(graphql::get).post(graphql::post))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics));
+    if limits.playground() {
+        router = router.route("/", get(playground));
+    }
+    #[cfg(debug_assertions)]
+    if config.test_routes {
+        router = router
+            .route("/__test/panic", get(test_routes::panic))
+            .route("/__test/sleep", get(test_routes::sleep));
+    }
+    let mut router = router
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
+        .with_state(state);
+    if let Some(cors) = cors(&limits.cors_origins) {
+        router = router.layer(cors);
+    }
+    router
+}
+
+/// CORS for the configured origins; None (no CORS headers, so browsers on other origins are
+/// refused) when there are none.
+fn cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| {
+            let origin = origin.trim().trim_end_matches('/');
+            let value = HeaderValue::from_str(origin).ok();
+            if value.is_none() {
+                tracing::warn!(
+                    origin,
+                    "ignoring a CORS origin that is not a valid header value"
+                );
+            }
+            value
+        })
+        .collect();
+    (!origins.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                observe::REQUEST_ID.clone(),
+            ])
+            .expose_headers([observe::REQUEST_ID.clone(), header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600))
+    })
+}
+
+/// A GraphQL-shaped error body with a stable code.
+fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+/// The answer to a panic in a handler or resolver: logged, and a 500 with a generic body.
+fn panicked(cause: Box<dyn Any + Send + 'static>) -> Response {
+    let message = cause
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| cause.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    error_body(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL",
+        "internal error",
+    )
+}
+
+async fn playground() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint(GRAPHQL_PATH)
+            .title("talent-api playground")
+            .finish(),
+    )
+}
+
+/// 200 while the process serves: liveness, without touching the database.
+async fn health() -> impl IntoResponse {
+    Json(json!({ "status": "ok" }))
+}
+
+/// 200 when the database answers within the readiness timeout, 503 otherwise.
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let timeout = Duration::from_millis(state.limits.ready_timeout_ms);
+    match tokio::time::timeout(timeout, state.db.ping()).await {
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "up" })),
+        ),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": "down" })),
+            )
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = state.limits.ready_timeout_ms,
+                "readiness: the database is too slow"
+            );
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": "timeout" })),
+            )
+        }
+    }
+}
+
+/// The metrics, in the Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let pool = match state.db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            let pool = state.db.get_sqlite_connection_pool();
+            Some((pool.size(), pool.num_idle()))
+        }
+        DatabaseBackend::Postgres => {
+            let pool = state.db.get_postgres_connection_pool();
+            Some((pool.size(), pool.num_idle()))
+        }
+        _ => None,
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.render(pool),
+    )
+}
+
+/// Routes that exist only in test builds, and only when a test asks for them.
+#[cfg(debug_assertions)]
+mod test_routes {
+    use std::time::Duration;
+
+    use axum::extract::Query;
+
+    /// Panics, to show that a panic becomes a 500 and the server keeps serving.
+    pub async fn panic() -> &'static str {
+        panic!("the test route panicked on purpose")
+    }
+
+    /// Answers after `ms` milliseconds, to have a request in flight during shutdown.
+    #[derive(serde::Deserialize)]
+    pub struct Sleep {
+        ms: u64,
+    }
+
+    pub async fn sleep(Query(Sleep { ms }): Query<Sleep>) -> &'static str {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        "slept"
+    }
+}

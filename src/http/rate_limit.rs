@@ -1,0 +1,128 @@
+//! Rate limiting: a token bucket per client (its API token, or its IP address when anonymous).
+//!
+//! Each bucket holds up to `burst` units and refills at `rate` units a second; a query takes 1 unit,
+//! a mutation more. Buckets are independent, kept in memory, and forgotten once full again, so the
+//! map only holds clients that were active within the last `burst / rate` seconds.
+
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+/// Whom a bucket belongs to.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum Client {
+    /// A signed-in caller, by token id.
+    Token(i64),
+    /// An anonymous caller, by address.
+    Address(IpAddr),
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    units: f64,
+    updated: Instant,
+}
+
+/// The buckets of every client.
+#[derive(Debug)]
+pub struct RateLimiter {
+    rate: f64,
+    burst: f64,
+    buckets: Mutex<HashMap<Client, Bucket>>,
+}
+
+/// Buckets kept before full ones are swept out.
+const SWEEP_AT: usize = 10_000;
+
+impl RateLimiter {
+    /// A limiter refilling `rate` units a second up to `burst`; None when `rate` is not positive
+    /// (rate limiting off).
+    pub fn new(rate: f64, burst: u32) -> Option<Self> {
+        (rate.is_finite() && rate > 0.0).then(|| Self {
+            rate,
+            burst: f64::from(burst.max(1)),
+            buckets: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Takes `cost` units from `client`'s bucket at `now`, or says how long to wait until they
+    /// are there. A cost above the burst is charged as the whole burst.
+    pub fn take(&self, client: Client, cost: u32, now: Instant) -> Result<(), Duration> {
+        let cost = f64::from(cost).min(self.burst);
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if buckets.len() >= SWEEP_AT {
+            let (rate, burst) = (self.rate, self.burst);
+            buckets.retain(|_, bucket| {
+                bucket.units + now.duration_since(bucket.updated).as_secs_f64() * rate < burst
+            });
+        }
+        let bucket = buckets.entry(client).or_insert(Bucket {
+            units: self.burst,
+            updated: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.units = (bucket.units + elapsed * self.rate).min(self.burst);
+        bucket.updated = now;
+        if bucket.units >= cost {
+            bucket.units -= cost;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((cost - bucket.units) / self.rate))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: Client = Client::Token(1);
+    const TWO: Client = Client::Token(2);
+
+    #[test]
+    fn a_client_may_spend_its_burst_at_once_and_no_more() -> Result<(), &'static str> {
+        let limiter = RateLimiter::new(1.0, 3).ok_or("on")?;
+        let now = Instant::now();
+        for _ in 0..3 {
+            assert!(limiter.take(ONE, 1, now).is_ok());
+        }
+        let wait = limiter.take(ONE, 1, now).err().ok_or("refused")?;
+        assert_eq!(wait, Duration::from_secs(1));
+        Ok(())
+    }
+
+    #[test]
+    fn buckets_refill_at_the_rate() -> Result<(), &'static str> {
+        let limiter = RateLimiter::new(2.0, 2).ok_or("on")?;
+        let now = Instant::now();
+        assert!(limiter.take(ONE, 2, now).is_ok());
+        assert!(limiter.take(ONE, 1, now).is_err());
+        assert!(
+            limiter
+                .take(ONE, 1, now + Duration::from_millis(500))
+                .is_ok()
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn clients_have_buckets_of_their_own() -> Result<(), &'static str> {
+        let limiter = RateLimiter::new(1.0, 1).ok_or("on")?;
+        let now = Instant::now();
+        assert!(limiter.take(ONE, 1, now).is_ok());
+        assert!(limiter.take(ONE, 1, now).is_err());
+        assert!(limiter.take(TWO, 1, now).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn a_zero_rate_turns_limiting_off() {
+        assert!(RateLimiter::new(0.0, 10).is_none());
+    }
+}
