@@ -34,6 +34,8 @@ pub mod codes {
     pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
     /// The operation could return more than the allowed cost.
     pub const QUERY_TOO_COSTLY: &str = "QUERY_TOO_COSTLY";
+    /// The document asks for `__schema` or `__type` and introspection is turned off.
+    pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
     /// The document is not valid GraphQL syntax.
     pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
     /// The document does not fit the schema (an unknown field, a wrong argument type, ...).
@@ -74,6 +76,7 @@ pub struct QueryLimits {
     max_bytes: usize,
     max_tokens: usize,
     max_cost: usize,
+    introspection: bool,
 }
 
 impl QueryLimits {
@@ -86,6 +89,7 @@ impl QueryLimits {
             max_bytes: limits.max_query_bytes,
             max_tokens: limits.max_query_tokens,
             max_cost: limits.max_cost,
+            introspection: !limits.disable_introspection,
         }
     }
 }
@@ -182,6 +186,13 @@ impl Extension for Checker {
                 "directives",
                 counts.directives,
             ));
+        }
+        if counts.introspection && !limits.introspection {
+            let mut error = ServerError::new("introspection is turned off on this server", None);
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", codes::INTROSPECTION_DISABLED);
+            error.extensions = Some(extensions);
+            return Err(error);
         }
         self.introspection_only
             .store(counts.introspection_only, Ordering::Relaxed);
@@ -290,6 +301,8 @@ pub fn count_tokens(source: &str, stop: usize) -> usize {
 struct Counts {
     aliases: usize,
     directives: usize,
+    /// Some operation asks for `__schema` or `__type` at its root.
+    introspection: bool,
     introspection_only: bool,
 }
 
@@ -306,6 +319,10 @@ impl Counts {
             for variable in &operation.node.variable_definitions {
                 counts.directives += variable.node.directives.len();
             }
+            counts.introspection |= operation.node.selection_set.node.items.iter().any(|item| {
+                matches!(&item.node, Selection::Field(field)
+                    if matches!(field.node.name.node.as_str(), "__schema" | "__type"))
+            });
             introspection_only &= operation.node.selection_set.node.items.iter().all(|item| {
                 matches!(&item.node, Selection::Field(field)
                     if matches!(field.node.name.node.as_str(), "__schema" | "__type" | "__typename"))

@@ -44,6 +44,10 @@ pub async fn post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let _permit = match permit(&state) {
+        Ok(permit) => permit,
+        Err(busy) => return busy,
+    };
     let deadline = state.limits.request_timeout();
     let answer = async {
         let batch = match read_body(&state, &headers, body).await {
@@ -78,6 +82,10 @@ pub async fn get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
+    let _permit = match permit(&state) {
+        Ok(permit) => permit,
+        Err(busy) => return busy,
+    };
     let deadline = state.limits.request_timeout();
     tokio::time::timeout(
         deadline,
@@ -85,6 +93,22 @@ pub async fn get(
     )
     .await
     .unwrap_or_else(|_| timed_out(deadline))
+}
+
+/// A slot among the requests served at once (a slow client holds one while it sends), or the 503
+/// refusing the request.
+fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
+    state.permits.clone().try_acquire_owned().map_err(|_| {
+        let mut response = error_body(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVER_BUSY",
+            "the server is answering as many requests as it can; retry shortly",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        response
+    })
 }
 
 /// 400 with a GraphQL-shaped body.
@@ -245,17 +269,6 @@ async fn run(
     mut batch: BatchRequest,
     queries_only: bool,
 ) -> Response {
-    let Ok(_permit) = state.permits.clone().try_acquire_owned() else {
-        let mut response = error_body(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVER_BUSY",
-            "the server is answering as many requests as it can; retry shortly",
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
-    };
     let mut operations = Vec::new();
     for request in batch.iter_mut() {
         if request.query.trim().is_empty() {

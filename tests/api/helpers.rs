@@ -324,6 +324,29 @@ impl TestApp {
         secret.expose().to_owned()
     }
 
+    /// The admin URL and name of the test's PostgreSQL database; None on SQLite.
+    pub fn postgres_database(&self) -> Option<(&str, &str)> {
+        match &self._db {
+            TestDb::Postgres { admin_url, name } => Some((admin_url, name)),
+            TestDb::Sqlite { .. } => None,
+        }
+    }
+
+    /// POSTs a raw body with a content type; returns the response.
+    pub async fn post_raw(
+        &self,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url("/graphql"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     /// The server's own pool.
     pub fn pool(&self) -> &DatabaseConnection {
         &self.pool

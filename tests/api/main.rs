@@ -15,6 +15,7 @@ mod employers;
 mod errors;
 mod filters;
 mod http;
+mod limits;
 mod nodes;
 mod pagination;
 mod schema;
