@@ -408,7 +408,8 @@ mod tests {
             Counts {
                 aliases: 3,
                 directives: 6,
-                introspection_only: false
+                introspection: false,
+                introspection_only: false,
             }
         );
         Ok(())

@@ -44,9 +44,8 @@ pub async fn post(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let _permit = match permit(&state) {
-        Ok(permit) => permit,
-        Err(busy) => return busy,
+    let Ok(_permit) = state.permits.clone().try_acquire_owned() else {
+        return busy();
     };
     let deadline = state.limits.request_timeout();
     let answer = async {
@@ -82,9 +81,8 @@ pub async fn get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let _permit = match permit(&state) {
-        Ok(permit) => permit,
-        Err(busy) => return busy,
+    let Ok(_permit) = state.permits.clone().try_acquire_owned() else {
+        return busy();
     };
     let deadline = state.limits.request_timeout();
     tokio::time::timeout(
@@ -95,20 +93,18 @@ pub async fn get(
     .unwrap_or_else(|_| timed_out(deadline))
 }
 
-/// A slot among the requests served at once (a slow client holds one while it sends), or the 503
-/// refusing the request.
-fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
-    state.permits.clone().try_acquire_owned().map_err(|_| {
-        let mut response = error_body(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "SERVER_BUSY",
-            "the server is answering as many requests as it can; retry shortly",
-        );
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        response
-    })
+/// 503: every slot among the requests served at once is taken (a slow client holds one while it
+/// sends).
+fn busy() -> Response {
+    let mut response = error_body(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "SERVER_BUSY",
+        "the server is answering as many requests as it can; retry shortly",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// 400 with a GraphQL-shaped body.
