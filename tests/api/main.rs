@@ -17,6 +17,7 @@ mod filters;
 mod http;
 mod limits;
 mod nodes;
+mod operations;
 mod pagination;
 mod schema;
 mod search;
