@@ -14,6 +14,7 @@ mod employer_mutations;
 mod employers;
 mod errors;
 mod filters;
+mod fuzz;
 mod http;
 mod limits;
 mod nodes;
