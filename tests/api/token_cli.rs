@@ -247,3 +247,51 @@ async fn tokens_never_appear_in_the_logs() {
         );
     }
 }
+
+#[tokio::test]
+async fn json_logs_have_one_line_per_request_with_its_id_operation_status_and_duration() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = talent_api(dir.path())
+        .args(["--log-format", "json", "--no-demo"])
+        .env("TALENT_ADDR", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server starts");
+    let mut lines = BufReader::new(server.stderr.take().expect("piped stderr")).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                return format!("http://{}", rest.split(';').next().unwrap_or_default());
+            }
+        }
+        panic!("the server never said where it listens")
+    })
+    .await
+    .expect("started in time");
+    let response = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .header("x-request-id", "fuzzy-42")
+        .json(&json!({ "query": "query Census { skills { totalCount } }" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.headers()["x-request-id"], "fuzzy-42");
+    let line = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("fuzzy-42") {
+                return line;
+            }
+        }
+        panic!("no log line for the request")
+    })
+    .await
+    .expect("logged in time");
+    let entry: Value =
+        serde_json::from_str(&line).unwrap_or_else(|err| panic!("not JSON ({err}): {line}"));
+    assert_eq!(entry["fields"]["operation"], "Census", "{entry:#}");
+    assert_eq!(entry["fields"]["status"], 200, "{entry:#}");
+    assert!(entry["fields"]["duration_ms"].is_u64(), "{entry:#}");
+    assert_eq!(entry["span"]["request_id"], "fuzzy-42", "{entry:#}");
+    assert_eq!(entry["span"]["method"], "POST", "{entry:#}");
+    server.kill().await.ok();
+}
