@@ -157,6 +157,7 @@ mod defaults {
     pub const MUTATION_COST: u32 = 5;
     pub const SHUTDOWN_TIMEOUT_MS: u64 = 30_000;
     pub const READY_TIMEOUT_MS: u64 = 2_000;
+    pub const MAX_SUBSCRIPTIONS: usize = 20;
 }
 
 /// What one request may ask of the server, and the production switches. Every limit is checked
@@ -225,6 +226,9 @@ pub struct Limits {
     /// How long in-flight requests may take to finish after SIGTERM/SIGINT, in milliseconds.
     #[arg(long, env = "TALENT_SHUTDOWN_TIMEOUT_MS", default_value_t = defaults::SHUTDOWN_TIMEOUT_MS)]
     pub shutdown_timeout_ms: u64,
+    /// Most subscriptions one WebSocket connection may hold at once.
+    #[arg(long, env = "TALENT_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = defaults::MAX_SUBSCRIPTIONS)]
+    pub max_subscriptions_per_connection: usize,
     /// How long `/ready` waits for the database, in milliseconds.
     #[arg(long, env = "TALENT_READY_TIMEOUT_MS", default_value_t = defaults::READY_TIMEOUT_MS)]
     pub ready_timeout_ms: u64,
@@ -252,6 +256,7 @@ impl Default for Limits {
             cors_origins: Vec::new(),
             shutdown_timeout_ms: defaults::SHUTDOWN_TIMEOUT_MS,
             ready_timeout_ms: defaults::READY_TIMEOUT_MS,
+            max_subscriptions_per_connection: defaults::MAX_SUBSCRIPTIONS,
         }
     }
 }

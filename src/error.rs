@@ -27,6 +27,8 @@ pub enum ErrorCode {
     RateLimited,
     /// The database is unreachable; retrying later may succeed.
     ServiceUnavailable,
+    /// A subscriber fell too far behind the events; the subscription ends.
+    SubscriptionOverflow,
     /// Something failed on our side; details are in the server log only.
     Internal,
 }
@@ -42,6 +44,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::SubscriptionOverflow => "SUBSCRIPTION_OVERFLOW",
             Self::Internal => "INTERNAL",
         }
     }
@@ -76,6 +79,9 @@ pub enum ApiError {
     /// The database cannot be reached.
     #[error("the database is unavailable, try again later")]
     ServiceUnavailable(Arc<DbErr>),
+    /// A subscriber missed this many events by falling behind.
+    #[error("the subscriber fell behind and missed {0} events; subscribe again")]
+    SubscriptionOverflow(u64),
     /// An unexpected failure; the cause is logged, never shown.
     #[error("internal error")]
     Internal(Arc<anyhow::Error>),
@@ -108,6 +114,7 @@ impl ApiError {
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited => ErrorCode::RateLimited,
             Self::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::SubscriptionOverflow(_) => ErrorCode::SubscriptionOverflow,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -139,7 +146,9 @@ impl ApiError {
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::SubscriptionOverflow | ErrorCode::Internal => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod developer;
 pub mod employer;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod skill;

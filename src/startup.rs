@@ -11,7 +11,9 @@ use tokio::net::TcpListener;
 use crate::{
     config::ServerConfig,
     db::{self, StatementCounter},
-    demo, graphql, http,
+    demo,
+    events::Events,
+    graphql, http,
 };
 
 /// A server that is ready to serve: database migrated, listener bound.
@@ -51,7 +53,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let router = http::router(
-            graphql::build_schema(db.clone(), &config.limits),
+            graphql::build_schema(db.clone(), Events::start(&db), &config.limits),
             db.clone(),
             config,
         );

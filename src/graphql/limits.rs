@@ -7,16 +7,25 @@
 //! errors, which async-graphql sends without a code, the codes `GRAPHQL_PARSE_FAILED` and
 //! `GRAPHQL_VALIDATION_FAILED`.
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicBool, Ordering},
+use std::{
+    future::ready,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
 };
 
 use async_graphql::{
-    ErrorExtensionValues, Positioned, ServerError, ServerResult, ValidationResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
+    ErrorExtensionValues, Positioned, Response as GraphQLResponse, ServerError, ServerResult,
+    ValidationResult, Variables,
+    extensions::{
+        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextSubscribe,
+        NextValidation,
+    },
     parser::types::{Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet},
 };
+
+use futures_util::{StreamExt, stream::BoxStream};
 
 use crate::config::Limits;
 
@@ -359,6 +368,79 @@ impl Counts {
 
 fn count(directives: &[Positioned<Directive>]) -> usize {
     directives.len()
+}
+
+/// The subscriptions one connection holds, and how many it may.
+#[derive(Clone, Debug)]
+pub struct Slots {
+    used: Arc<AtomicUsize>,
+    cap: usize,
+}
+
+impl Slots {
+    /// Room for `cap` subscriptions.
+    pub fn new(cap: usize) -> Self {
+        Self {
+            used: Arc::new(AtomicUsize::new(0)),
+            cap,
+        }
+    }
+}
+
+/// Frees a slot when its subscription ends.
+struct Release(Arc<AtomicUsize>);
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Caps the subscriptions per connection: one past the cap gets a `TOO_MANY_SUBSCRIPTIONS` error.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SubscriptionCap;
+
+impl ExtensionFactory for SubscriptionCap {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(SubscriptionCap)
+    }
+}
+
+impl Extension for SubscriptionCap {
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, GraphQLResponse>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, GraphQLResponse> {
+        let Some(slots) = ctx.data_opt::<Slots>() else {
+            return next.run(ctx, stream);
+        };
+        let taken = slots.used.fetch_add(1, Ordering::AcqRel);
+        let release = Release(Arc::clone(&slots.used));
+        if taken >= slots.cap {
+            let mut error = ServerError::new(
+                format!(
+                    "a connection holds at most {} subscriptions; end one first",
+                    slots.cap
+                ),
+                None,
+            );
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", "TOO_MANY_SUBSCRIPTIONS");
+            extensions.set("limit", slots.cap);
+            error.extensions = Some(extensions);
+            drop(release);
+            return futures_util::stream::once(ready(GraphQLResponse::from_errors(vec![error])))
+                .boxed();
+        }
+        next.run(ctx, stream)
+            .map(move |response| {
+                let _held = &release;
+                response
+            })
+            .boxed()
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub mod search;
 use std::{collections::HashMap, hash::Hash};
 
 use async_graphql::{
-    Context, EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder,
+    Context, MergedObject, MergedSubscription, SDLExportOptions, Schema, SchemaBuilder,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, PrimaryKeyToColumn,
@@ -30,8 +30,9 @@ use crate::{
     developer::{DeveloperMutation, DeveloperQuery},
     employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
+    events::Events,
     skill::{SkillMutation, SkillQuery},
-    vacancy::{VacancyMutation, VacancyQuery},
+    vacancy::{VacancyMutation, VacancyQuery, VacancySubscription},
 };
 
 /// The query root: each domain contributes its part.
@@ -55,17 +56,27 @@ pub struct Mutation(
     TokenMutation,
 );
 
-/// The executable schema of talent-api.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The subscription root: each domain contributes its part.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(VacancySubscription);
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+/// The executable schema of talent-api.
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
 }
 
-/// The schema, answering from `db`, within `limits`.
-pub fn build_schema(db: DatabaseConnection, limits: &Limits) -> AppSchema {
+/// The schema, answering from `db` and telling `events` about writes, within `limits`.
+pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> AppSchema {
     let mut builder = builder()
         .data(db)
+        .data(events)
+        .extension(limits::SubscriptionCap)
         .extension(limits::QueryLimits::new(limits));
     if limits.disable_introspection {
         builder = builder.disable_introspection();

@@ -7,13 +7,17 @@
 mod graphql;
 pub mod observe;
 pub mod rate_limit;
+mod ws;
 
 use std::{any::Any, sync::Arc, time::Duration};
 
 use async_graphql::http::GraphiQLSource;
+use std::net::SocketAddr;
+
+use async_graphql_axum::GraphQLProtocol;
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{ConnectInfo, FromRequestParts, Query, Request, State, ws::WebSocketUpgrade},
     http::{HeaderValue, Method, StatusCode, header},
     middleware,
     response::{Html, IntoResponse, Response},
@@ -70,7 +74,8 @@ pub fn router(schema: AppSchema, db: DatabaseConnection, config: &ServerConfig) 
         metrics: Arc::new(observe::Metrics::default()),
     };
     let mut router = Router::new()
-        .route(GRAPHQL_PATH, get(graphql::get).post(graphql::post))
+        .route(GRAPHQL_PATH, get(get_or_upgrade).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics));
@@ -94,6 +99,39 @@ pub fn router(schema: AppSchema, db: DatabaseConnection, config: &ServerConfig) 
         router = router.layer(cors);
     }
     router
+}
+
+/// GET `/graphql`: a WebSocket upgrade (subscriptions), or a query.
+async fn get_or_upgrade(
+    State(state): State<AppState>,
+    connect_info: ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let upgrading = request
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.eq_ignore_ascii_case("websocket"));
+    let (mut parts, _) = request.into_parts();
+    if upgrading {
+        let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+            Ok(protocol) => protocol,
+            Err(rejection) => return rejection.into_response(),
+        };
+        return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+            Ok(upgrade) => ws::upgrade(State(state), protocol, upgrade).await,
+            Err(rejection) => rejection.into_response(),
+        };
+    }
+    let headers = parts.headers.clone();
+    match Query::<graphql::GetParams>::from_request_parts(&mut parts, &state).await {
+        Ok(query) => graphql::get(State(state), connect_info, headers, query).await,
+        Err(_) => error_body(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the query string is not a GraphQL request",
+        ),
+    }
 }
 
 /// CORS for the configured origins; None (no CORS headers, so browsers on other origins are

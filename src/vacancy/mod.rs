@@ -2,8 +2,10 @@
 
 mod mutation;
 pub(crate) mod store;
+mod subscription;
 
 pub use mutation::VacancyMutation;
+pub use subscription::VacancySubscription;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};

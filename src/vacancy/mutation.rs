@@ -11,6 +11,7 @@ use crate::{
         viewer,
     },
     error::{ApiError, ApiResult},
+    events::{Change, Events, VacancyEvent},
     graphql::{
         NodeKind, Seniority, Workplace,
         batch::Item,
@@ -295,6 +296,14 @@ async fn authorize(
     })
 }
 
+/// Tells subscribers, on every instance, that vacancy `id` changed.
+async fn tell(ctx: &Context<'_>, id: i64, change: Change) {
+    match ctx.data::<Events>() {
+        Ok(events) => events.publish(VacancyEvent { id, change }).await,
+        Err(_) => tracing::error!("the schema was built without an event bus"),
+    }
+}
+
 /// The name of a state, as the schema spells it.
 fn state(status: VacancyStatus) -> &'static str {
     match status {
@@ -435,7 +444,10 @@ impl VacancyMutation {
             .await
             .map_err(ApiError::from)?;
         Ok(match outcome(db, id, written, None).await? {
-            Ok(vacancy) => UpdateVacancyPayload::done(vacancy),
+            Ok(vacancy) => {
+                tell(ctx, id, Change::Updated).await;
+                UpdateVacancyPayload::done(vacancy)
+            }
             Err(errors) => UpdateVacancyPayload::failed(errors),
         })
     }
@@ -468,7 +480,10 @@ impl VacancyMutation {
         .await
         .map_err(ApiError::from)?;
         Ok(match outcome(db, id, written, None).await? {
-            Ok(vacancy) => SetVacancySkillsPayload::done(vacancy),
+            Ok(vacancy) => {
+                tell(ctx, id, Change::Updated).await;
+                SetVacancySkillsPayload::done(vacancy)
+            }
             Err(errors) => SetVacancySkillsPayload::failed(errors),
         })
     }
@@ -504,7 +519,10 @@ impl VacancyMutation {
         .map_err(ApiError::from)?;
         Ok(
             match outcome(db, id, written, Some(("published", VacancyStatus::Draft))).await? {
-                Ok(vacancy) => PublishVacancyPayload::done(vacancy),
+                Ok(vacancy) => {
+                    tell(ctx, id, Change::Published).await;
+                    PublishVacancyPayload::done(vacancy)
+                }
                 Err(errors) => PublishVacancyPayload::failed(errors),
             },
         )
@@ -538,7 +556,10 @@ impl VacancyMutation {
         .map_err(ApiError::from)?;
         Ok(
             match outcome(db, id, written, Some(("closed", VacancyStatus::Open))).await? {
-                Ok(vacancy) => CloseVacancyPayload::done(vacancy),
+                Ok(vacancy) => {
+                    tell(ctx, id, Change::Updated).await;
+                    CloseVacancyPayload::done(vacancy)
+                }
                 Err(errors) => CloseVacancyPayload::failed(errors),
             },
         )
@@ -567,10 +588,13 @@ impl VacancyMutation {
                 .await
                 .map_err(ApiError::from)?
             {
-                Written::Done(()) => DeleteVacancyPayload {
-                    deleted_vacancy_id: Some(input.id),
-                    user_errors: Vec::new(),
-                },
+                Written::Done(()) => {
+                    tell(ctx, id, Change::Deleted).await;
+                    DeleteVacancyPayload {
+                        deleted_vacancy_id: Some(input.id),
+                        user_errors: Vec::new(),
+                    }
+                }
                 Written::NotFound => failed(vec![UserError::not_found("id", "vacancy")]),
                 Written::Stale { current } => failed(vec![UserError::stale("vacancy", current)]),
             },

@@ -24,6 +24,7 @@ mod schema;
 mod search;
 mod skill_mutations;
 mod skills;
+mod subscriptions;
 mod token_cli;
 mod vacancies;
 mod vacancy_mutations;

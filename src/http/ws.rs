@@ -1,0 +1,86 @@
+//! GraphQL subscriptions over WebSocket, with the `graphql-transport-ws` protocol and the legacy
+//! `graphql-ws` one (async-graphql-axum speaks both; the client picks with
+//! `Sec-WebSocket-Protocol`).
+//!
+//! The caller authenticates in the `connection_init` payload (`{"Authorization": "Bearer ..."}`)
+//! with the same rules as over HTTP; a token that is not valid closes the connection with 4403.
+//! Each connection may hold a limited number of subscriptions at once.
+
+use std::{future::ready, time::Duration};
+
+use async_graphql::{Data, http::ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::{
+    extract::{
+        State,
+        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+    },
+    response::Response,
+};
+use futures_util::{SinkExt, StreamExt};
+
+use super::AppState;
+use crate::{auth, graphql::limits::Slots};
+
+/// How often an idle `graphql-transport-ws` connection is pinged; one that does not answer in
+/// time is dropped.
+const KEEPALIVE: Duration = Duration::from_secs(30);
+/// The prefix of a refused `connection_init`, turned into close code 4403.
+const REFUSED: &str = "UNAUTHENTICATED";
+
+/// Upgrades the request to a GraphQL WebSocket connection.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| serve(state, socket, protocol))
+}
+
+/// A close frame for a refused `connection_init` carries 4403 (as `graphql-transport-ws` says)
+/// rather than async-graphql's generic 1002.
+fn close_code(message: Message) -> Message {
+    match message {
+        Message::Close(Some(frame)) if frame.code == 1002 && frame.reason.starts_with(REFUSED) => {
+            Message::Close(Some(CloseFrame {
+                code: 4403,
+                reason: frame.reason,
+            }))
+        }
+        other => other,
+    }
+}
+
+async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
+    let (sink, stream) = socket.split();
+    let sink = sink.with(|message: Message| ready(Ok::<_, axum::Error>(close_code(message))));
+    let db = state.db.clone();
+    let cap = state.limits.max_subscriptions_per_connection;
+    GraphQLWebSocket::new_with_pair(sink, stream, state.schema.clone(), protocol)
+        .on_connection_init(move |payload| async move {
+            let authorization = ["Authorization", "authorization"]
+                .iter()
+                .find_map(|key| payload.get(*key))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+            let viewer = auth::authenticate(
+                &db,
+                authorization.as_deref().map(str::as_bytes),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|err| {
+                err.log();
+                async_graphql::Error::new(format!("{REFUSED}: {err}"))
+            })?;
+            let mut data = Data::default();
+            data.insert(viewer);
+            data.insert(Slots::new(cap));
+            Ok(data)
+        })
+        .keepalive_timeout(KEEPALIVE)
+        .serve()
+        .await;
+}

@@ -1,0 +1,233 @@
+//! Subscriptions over a real WebSocket client, with both protocols.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use talent_api::config::Limits;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{Message, client::IntoClientRequest},
+};
+
+use crate::{
+    db_test,
+    helpers::{Engine, Fixture, TestApp},
+};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The current protocol and the legacy one.
+const TRANSPORT_WS: &str = "graphql-transport-ws";
+const LEGACY_WS: &str = "graphql-ws";
+
+/// A WebSocket to `path` speaking `protocol`, before `connection_init`.
+async fn open(base: &str, path: &str, protocol: &str) -> Socket {
+    let mut request = format!("{}{path}", base.replacen("http", "ws", 1))
+        .into_client_request()
+        .expect("a request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        protocol.parse().expect("a header value"),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connected");
+    assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .expect("sent");
+}
+
+/// The next GraphQL message (answering pings, skipping keep-alives); a close frame as
+/// `{"close": code}`.
+async fn next(socket: &mut Socket) -> Value {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await.expect("a message").expect("a frame") {
+                Message::Text(text) => {
+                    let message: Value = serde_json::from_str(&text).expect("JSON");
+                    match message["type"].as_str() {
+                        Some("ping") => send(socket, json!({ "type": "pong" })).await,
+                        Some("ka") => {}
+                        _ => return message,
+                    }
+                }
+                Message::Close(frame) => {
+                    return json!({ "close": frame.map(|f| u16::from(f.code)) });
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a message in time")
+}
+
+/// A connection with `init` accepted.
+async fn connect(base: &str, protocol: &str, init: Value) -> Socket {
+    let mut socket = open(base, "/graphql/ws", protocol).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": init }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await["type"], "connection_ack");
+    socket
+}
+
+async fn subscribe(socket: &mut Socket, protocol: &str, id: &str, query: &str, variables: Value) {
+    let kind = if protocol == LEGACY_WS {
+        "start"
+    } else {
+        "subscribe"
+    };
+    send(
+        socket,
+        json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }),
+    )
+    .await;
+}
+
+/// The ID of a new DRAFT of `employer` asking for `skill`.
+async fn draft(app: &TestApp, employer: &str, skill: &str, title: &str) -> String {
+    let employer = app
+        .data(
+            "query($slug: String!) { employer(slug: $slug) { id } }",
+            json!({ "slug": employer }),
+        )
+        .await["employer"]["id"]
+        .clone();
+    let created = app
+        .admin()
+        .data(
+            "mutation($input: CreateVacancyInput!) { createVacancy(input: $input) { vacancy { id } userErrors { message } } }",
+            json!({ "input": { "employerId": employer, "title": title, "seniority": "SENIOR", "employmentType": "FULL_TIME",
+                               "workplace": "REMOTE", "countryCode": "DE", "skills": [{ "slug": skill }] } }),
+        )
+        .await;
+    created["createVacancy"]["vacancy"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned()
+}
+
+async fn publish(app: &TestApp, id: &str) {
+    let published = app
+        .admin()
+        .data(
+            "mutation($id: ID!) { publishVacancy(input: { id: $id }) { userErrors { message } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(published["publishVacancy"]["userErrors"], json!([]));
+}
+
+const PUBLISHED: &str = "subscription($skills: [String!]) { vacancyPublished(filter: { skills: $skills }) { id title status } }";
+
+async fn delivers_matching_vacancies_only(app: &TestApp, protocol: &str) {
+    let mut socket = connect(&app.url(""), protocol, json!({})).await;
+    subscribe(
+        &mut socket,
+        protocol,
+        "1",
+        PUBLISHED,
+        json!({ "skills": ["rust"] }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let other = draft(app, "quillstack", "java", "Java Platform Engineer").await;
+    let matching = draft(app, "quillstack", "rust", "Rust Platform Engineer").await;
+    publish(app, &other).await;
+    publish(app, &matching).await;
+    let message = next(&mut socket).await;
+    assert_eq!(message["id"], "1", "{message}");
+    assert_eq!(
+        message["payload"]["data"]["vacancyPublished"]["id"],
+        matching.as_str(),
+        "{message}"
+    );
+    assert_eq!(
+        message["payload"]["data"]["vacancyPublished"]["status"],
+        "OPEN"
+    );
+}
+
+db_test!(Demo, async fn vacancy_published_delivers_matching_vacancies_and_skips_the_others(app) {
+    delivers_matching_vacancies_only(&app, TRANSPORT_WS).await;
+});
+
+db_test!(Demo, async fn the_legacy_graphql_ws_protocol_delivers_too(app) {
+    delivers_matching_vacancies_only(&app, LEGACY_WS).await;
+});
+
+db_test!(Demo, async fn subscriptions_are_served_on_graphql_with_an_upgrade_too(app) {
+    let mut socket = open(&app.url(""), "/graphql", TRANSPORT_WS).await;
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(next(&mut socket).await["type"], "connection_ack");
+});
+
+db_test!(Demo, async fn a_bad_token_in_connection_init_closes_the_connection_with_4403(app) {
+    let mut socket = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
+    send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": "Bearer tal_nope" } })).await;
+    assert_eq!(next(&mut socket).await, json!({ "close": 4403 }));
+});
+
+db_test!(Demo, async fn a_subscriber_sees_what_its_token_sees_in_a_query(app) {
+    let id = draft(&app, "quillstack", "rust", "Draft Under Wraps").await;
+    let query = "subscription($id: ID!) { vacancyUpdated(id: $id) { id title } }";
+    let mut anonymous = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    subscribe(&mut anonymous, TRANSPORT_WS, "1", query, json!({ "id": id })).await;
+    let refused = next(&mut anonymous).await;
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{refused}");
+    assert_eq!(refused["payload"]["data"], Value::Null, "{refused}");
+
+    let token = app.employer_token("quillstack").await;
+    let mut owner = connect(&app.url(""), TRANSPORT_WS, json!({ "Authorization": format!("Bearer {token}") })).await;
+    subscribe(&mut owner, TRANSPORT_WS, "1", query, json!({ "id": id })).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    app.admin().data("mutation($id: ID!) { updateVacancy(input: { id: $id, title: \"Renamed Draft\" }) { userErrors { message } } }", json!({ "id": id })).await;
+    let message = next(&mut owner).await;
+    assert_eq!(message["payload"]["data"]["vacancyUpdated"]["title"], "Renamed Draft", "{message}");
+});
+
+db_test!(Demo, async fn private_fields_stay_private_in_subscriptions(app) {
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    let id = draft(&app, "quillstack", "rust", "Private Check").await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", "subscription { vacancyPublished { id skills { skill { developers(first: 1) { nodes { email } } } } } }", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    publish(&app, &id).await;
+    let message = next(&mut socket).await;
+    assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{message}");
+});
+
+db_test!(Demo, async fn a_connection_may_hold_a_limited_number_of_subscriptions(app) {
+    let capped = TestApp::spawn_with(
+        if app.postgres_database().is_some() { Engine::Postgres } else { Engine::Sqlite },
+        Fixture::Empty,
+        Limits { max_subscriptions_per_connection: 2, rate_limit_per_second: 0.0, ..Limits::default() },
+    )
+    .await
+    .expect("an app");
+    let mut socket = connect(&capped.url(""), TRANSPORT_WS, json!({})).await;
+    for id in ["1", "2", "3"] {
+        subscribe(&mut socket, TRANSPORT_WS, id, PUBLISHED, json!({})).await;
+    }
+    let message = next(&mut socket).await;
+    assert_eq!(message["id"], "3", "{message}");
+    assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{message}");
+});
+
+db_test!(Demo, async fn query_limits_apply_to_subscription_documents(app) {
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    let aliases: String = (0..31).map(|i| format!("a{i}: id ")).collect();
+    subscribe(&mut socket, TRANSPORT_WS, "1", &format!("subscription {{ vacancyPublished {{ {aliases} }} }}"), json!({})).await;
+    let message = next(&mut socket).await;
+    assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "TOO_MANY_ALIASES", "{message}");
+});
