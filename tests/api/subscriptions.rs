@@ -13,7 +13,7 @@ use tokio_tungstenite::{
 
 use crate::{
     db_test,
-    helpers::{Engine, Fixture, TestApp},
+    helpers::{Engine, TestApp},
 };
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -231,3 +231,113 @@ db_test!(Demo, async fn query_limits_apply_to_subscription_documents(app) {
     let message = next(&mut socket).await;
     assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "TOO_MANY_ALIASES", "{message}");
 });
+
+/// A `talent-api serve` process on `database_url`, and its base URL; its log is drained in the
+/// background so it never blocks on a full pipe.
+async fn instance(database_url: &str) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_talent-api"))
+        .env("DATABASE_URL", database_url)
+        .env("TALENT_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .env_remove("TALENT_NO_DEMO")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("piped stderr")).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                return rest.split(';').next().unwrap_or_default().to_owned();
+            }
+        }
+        panic!("the server never said where it listens")
+    })
+    .await
+    .expect("started in time");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base)
+}
+
+#[tokio::test]
+async fn a_vacancy_published_through_one_instance_reaches_a_subscriber_of_another_within_a_second()
+{
+    let Some((_db, url)) = crate::helpers::TestDb::create(Engine::Postgres).await else {
+        return;
+    };
+    let (_a, base_a) = instance(url.as_str()).await;
+    let (_b, base_b) = instance(url.as_str()).await;
+    let token = tokio::process::Command::new(env!("CARGO_BIN_EXE_talent-api"))
+        .args(["token", "create", "--role", "admin", "--name", "fan-out"])
+        .env("DATABASE_URL", url.as_str())
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("token create runs");
+    let token = String::from_utf8(token.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let post = |base: &str, query: &str, variables: Value| {
+        client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(&token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+    };
+    let employer = post(
+        &base_b,
+        "{ employer(slug: \"quillstack\") { id } }",
+        json!({}),
+    )
+    .await
+    .expect("sent")
+    .json::<Value>()
+    .await
+    .expect("JSON")["data"]["employer"]["id"]
+        .clone();
+    let created: Value = post(
+        &base_b,
+        "mutation($input: CreateVacancyInput!) { createVacancy(input: $input) { vacancy { id } } }",
+        json!({ "input": { "employerId": employer, "title": "Fan-out Engineer", "seniority": "SENIOR", "employmentType": "FULL_TIME", "workplace": "REMOTE", "countryCode": "DE" } }),
+    )
+    .await
+    .expect("sent")
+    .json()
+    .await
+    .expect("JSON");
+    let id = created["data"]["createVacancy"]["vacancy"]["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+
+    let mut socket = connect(&base_a, TRANSPORT_WS, json!({})).await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let published: Value = post(
+        &base_b,
+        "mutation($id: ID!) { publishVacancy(input: { id: $id }) { userErrors { message } } }",
+        json!({ "id": id }),
+    )
+    .await
+    .expect("sent")
+    .json()
+    .await
+    .expect("JSON");
+    assert_eq!(
+        published["data"]["publishVacancy"]["userErrors"],
+        json!([]),
+        "{published}"
+    );
+    let message = next(&mut socket).await;
+    let elapsed = started.elapsed();
+    assert_eq!(
+        message["payload"]["data"]["vacancyPublished"]["id"],
+        id.as_str(),
+        "{message}"
+    );
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+}
