@@ -190,6 +190,7 @@ async fn playground() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint(GRAPHQL_PATH)
+            .subscription_endpoint("/graphql/ws")
             .title("talent-api playground")
             .finish(),
     )

@@ -341,3 +341,49 @@ async fn a_vacancy_published_through_one_instance_reaches_a_subscriber_of_anothe
     );
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
 }
+
+#[tokio::test]
+async fn a_listener_that_loses_its_connection_reconnects_and_delivers_later_events() {
+    let Some(app) = TestApp::spawn(Engine::Postgres, crate::helpers::Fixture::Demo).await else {
+        return;
+    };
+    let (admin_url, name) = app
+        .postgres_database()
+        .map(|(u, n)| (u.to_owned(), n.to_owned()))
+        .expect("PostgreSQL");
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("connect as admin");
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &admin,
+        &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND query ILIKE 'LISTEN%'"),
+    )
+    .await
+    .expect("terminate the listener");
+    admin.close().await.ok();
+    let id = draft(&app, "quillstack", "rust", "After The Gap").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    // Events published while the listener reconnects are lost (at most once): publish, and if
+    // nothing comes, try again with a new vacancy until the listener is back.
+    let mut ids = vec![id];
+    loop {
+        publish(&app, ids.last().expect("an id")).await;
+        let answer = tokio::time::timeout(Duration::from_millis(700), socket.next()).await;
+        if let Ok(Some(Ok(Message::Text(text)))) = answer {
+            let message: Value = serde_json::from_str(&text).expect("JSON");
+            let got = message["payload"]["data"]["vacancyPublished"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(ids.contains(&got), "{message}");
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the listener never came back"
+        );
+        ids.push(draft(&app, "quillstack", "rust", "After The Gap Again").await);
+    }
+}
