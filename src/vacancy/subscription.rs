@@ -63,6 +63,34 @@ struct State {
     done: bool,
 }
 
+/// The vacancies of the events `wanted` accepts, loaded with the subscriber's `condition`; ends
+/// on the deletion of a wanted vacancy, and after reporting an overflow.
+fn deliveries(
+    state: State,
+    wanted: impl Fn(&VacancyEvent) -> bool + Copy + Send + Sync + 'static,
+) -> impl Stream<Item = Result<Vacancy>> {
+    stream::unfold(state, move |mut state| async move {
+        loop {
+            if state.done {
+                return None;
+            }
+            let found = match next_event(&mut state.receiver, wanted).await? {
+                Ok(event) if event.change == Change::Deleted => return None,
+                Ok(event) => load(&state.db, event.id, state.condition.clone()).await,
+                Err(overflow) => {
+                    state.done = true;
+                    Err(overflow)
+                }
+            };
+            match found {
+                Ok(Some(vacancy)) => return Some((Ok(vacancy), state)),
+                Ok(None) => {}
+                Err(err) => return Some((Err(err.into()), state)),
+            }
+        }
+    })
+}
+
 #[Subscription]
 impl VacancySubscription {
     /// Vacancies as they are published (become OPEN) and match `filter`: the same filter as the
@@ -87,29 +115,7 @@ impl VacancySubscription {
             condition,
             done: false,
         };
-        Ok(stream::unfold(state, |mut state| async move {
-            loop {
-                if state.done {
-                    return None;
-                }
-                let event = next_event(&mut state.receiver, |event| {
-                    event.change == Change::Published
-                })
-                .await?;
-                let found = match event {
-                    Ok(event) => load(&state.db, event.id, state.condition.clone()).await,
-                    Err(overflow) => {
-                        state.done = true;
-                        Err(overflow)
-                    }
-                };
-                match found {
-                    Ok(Some(vacancy)) => return Some((Ok(vacancy), state)),
-                    Ok(None) => {}
-                    Err(err) => return Some((Err(err.into()), state)),
-                }
-            }
-        }))
+        Ok(deliveries(state, |event| event.change == Change::Published))
     }
 
     /// Every change of one vacancy (edits, skills, publication, closing), as it is after the
@@ -133,27 +139,7 @@ impl VacancySubscription {
             condition,
             done: false,
         };
-        Ok(stream::unfold(state, move |mut state| async move {
-            loop {
-                if state.done {
-                    return None;
-                }
-                let event = next_event(&mut state.receiver, |event| event.id == key).await?;
-                let found = match event {
-                    Ok(event) if event.change == Change::Deleted => return None,
-                    Ok(event) => load(&state.db, event.id, state.condition.clone()).await,
-                    Err(overflow) => {
-                        state.done = true;
-                        Err(overflow)
-                    }
-                };
-                match found {
-                    Ok(Some(vacancy)) => return Some((Ok(vacancy), state)),
-                    Ok(None) => {}
-                    Err(err) => return Some((Err(err.into()), state)),
-                }
-            }
-        }))
+        Ok(deliveries(state, move |event| event.id == key))
     }
 }
 
