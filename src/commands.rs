@@ -7,7 +7,8 @@ use anyhow::{Context as _, bail};
 use crate::{
     auth::store as tokens,
     config::{
-        Cli, Command, CreateTokenArgs, DatabaseUrl, ServerConfig, TokenCommand, TokenRoleArg,
+        Cli, Command, CreateTokenArgs, DatabaseUrl, SchemaFormat, ServerConfig, TokenCommand,
+        TokenRoleArg,
     },
     db, demo, graphql,
     startup::{Application, shutdown_signal},
@@ -55,13 +56,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await.ok();
             outcome
         }
-        Some(Command::ExportSchema { out }) => {
-            let sdl = graphql::sdl();
+        Some(Command::ExportSchema { out, format }) => {
+            let text = match format {
+                SchemaFormat::Sdl => graphql::sdl(),
+                SchemaFormat::Json => {
+                    let introspection = graphql::introspection()
+                        .await
+                        .map_err(|err| anyhow::anyhow!("cannot introspect the schema: {err}"))?;
+                    let mut text = serde_json::to_string_pretty(&introspection)
+                        .context("cannot encode the introspection result")?;
+                    text.push('\n');
+                    text
+                }
+            };
             match out {
-                Some(path) => std::fs::write(path, &sdl)
+                Some(path) => std::fs::write(path, &text)
                     .with_context(|| format!("cannot write {}", path.display()))?,
                 None => std::io::stdout()
-                    .write_all(sdl.as_bytes())
+                    .write_all(text.as_bytes())
                     .context("cannot write the schema to stdout")?,
             }
             Ok(())

@@ -48,10 +48,22 @@ pub enum Command {
     Token(TokenCommand),
     /// Print the GraphQL schema (SDL, sorted) to stdout or to a file.
     ExportSchema {
-        /// Write the SDL to this file instead of stdout.
+        /// Write the schema to this file instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// `sdl` (sorted, as `schema.graphql` holds it) or `json` (the introspection result).
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Sdl)]
+        format: SchemaFormat,
     },
+}
+
+/// The forms `export-schema` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaFormat {
+    /// GraphQL SDL, sorted.
+    Sdl,
+    /// The introspection result as JSON (`{"__schema": ...}`).
+    Json,
 }
 
 /// What to do with API tokens.

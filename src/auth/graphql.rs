@@ -36,6 +36,8 @@ pub enum TokenRole {
 /// `createApiToken`; what is kept is a hash.
 pub struct ApiToken(pub(crate) Item<api_token::Model>);
 
+/// An API token: its name, role, owner and use. The token itself is shown only once, by
+/// `createApiToken`; what is kept is a hash.
 #[Object]
 impl ApiToken {
     /// Opaque global ID.
@@ -123,6 +125,7 @@ pub struct SignedIn {
     token: ApiToken,
 }
 
+/// The caller of the request: the token it signed in with, and whom it acts for.
 #[Object(name = "Viewer")]
 impl SignedIn {
     /// What the caller may do.
@@ -150,6 +153,7 @@ impl SignedIn {
 #[derive(Default)]
 pub struct TokenQuery;
 
+/// The token part of the query root.
 #[Object]
 impl TokenQuery {
     /// Who is calling: the role and owner of the API token sent, or null for anonymous callers.
@@ -243,6 +247,7 @@ payload!(
 #[derive(Default)]
 pub struct TokenMutation;
 
+/// The token part of the mutation root.
 #[Object]
 impl TokenMutation {
     /// Creates an API token (admins only). The payload holds the token itself, shown only this

@@ -27,6 +27,8 @@ use crate::{
 /// only the developer and admins see them.
 pub struct Developer(pub(crate) Item<developer::Model>);
 
+/// A back-end developer in the directory. The email address and salary expectation are private:
+/// only the developer and admins see them.
 #[Object]
 impl Developer {
     /// Opaque global ID.
@@ -154,6 +156,7 @@ pub struct DeveloperSkill {
     skill: Item<skill::Model>,
 }
 
+/// A skill a developer has, at a level.
 #[Object]
 impl DeveloperSkill {
     /// The skill.
@@ -176,6 +179,7 @@ impl DeveloperSkill {
 #[derive(Default)]
 pub struct DeveloperQuery;
 
+/// The developer part of the query root.
 #[Object]
 impl DeveloperQuery {
     /// The developer with this handle or global ID (give exactly one), or null if there is none.

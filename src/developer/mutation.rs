@@ -233,6 +233,7 @@ fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
 #[derive(Default)]
 pub struct DeveloperMutation;
 
+/// The developer part of the mutation root.
 #[Object]
 impl DeveloperMutation {
     /// Adds a developer profile, with its skills, in one transaction.

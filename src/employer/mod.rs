@@ -70,6 +70,7 @@ pub enum CompanySize {
 /// An organisation that hires back-end developers.
 pub struct Employer(pub(crate) Item<employer::Model>);
 
+/// An organisation that hires back-end developers.
 #[Object]
 impl Employer {
     /// Opaque global ID.
@@ -159,6 +160,7 @@ impl Employer {
 #[derive(Default)]
 pub struct EmployerQuery;
 
+/// The employer part of the query root.
 #[Object]
 impl EmployerQuery {
     /// The employer with this slug or global ID (give exactly one), or null if there is none.

@@ -100,6 +100,7 @@ pub struct DeleteEmployerPayload {
 #[derive(Default)]
 pub struct EmployerMutation;
 
+/// The employer part of the mutation root.
 #[Object]
 impl EmployerMutation {
     /// Adds an employer to the directory.

@@ -89,12 +89,46 @@ pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> 
 
 /// The schema as SDL, types, fields, arguments and enum values sorted, as `schema.graphql` holds it.
 pub fn sdl() -> String {
-    builder().finish().sdl_with_options(
-        SDLExportOptions::new()
-            .sorted_fields()
-            .sorted_arguments()
-            .sorted_enum_items(),
-    )
+    static SDL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        builder().finish().sdl_with_options(
+            SDLExportOptions::new()
+                .sorted_fields()
+                .sorted_arguments()
+                .sorted_enum_items(),
+        )
+    });
+    SDL.clone()
+}
+
+/// The standard introspection query (graphql-js `getIntrospectionQuery` with descriptions,
+/// `specifiedByURL`, repeatable directives and deprecated input values).
+const INTROSPECTION_QUERY: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+"#;
+
+/// The introspection result (`{"__schema": ...}`), as JSON for tools that want it rather than SDL.
+pub async fn introspection() -> Result<serde_json::Value, String> {
+    let response = builder().finish().execute(INTROSPECTION_QUERY).await;
+    if let Some(error) = response.errors.first() {
+        return Err(error.message.clone());
+    }
+    serde_json::to_value(&response.data).map_err(|err| err.to_string())
 }
 
 /// The database connection of the schema.

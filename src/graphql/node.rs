@@ -93,6 +93,7 @@ async fn load(
 #[derive(Default)]
 pub struct NodeQuery;
 
+/// The `node` and `nodes` fields of the query root.
 #[Object]
 impl NodeQuery {
     /// The object with this global ID, of any type; null if there is none. A malformed ID is a

@@ -6,12 +6,12 @@
 
 mod graphql;
 pub mod observe;
+mod playground;
 pub mod rate_limit;
 mod ws;
 
 use std::{any::Any, sync::Arc, time::Duration};
 
-use async_graphql::http::GraphiQLSource;
 use std::net::SocketAddr;
 
 use async_graphql_axum::GraphQLProtocol;
@@ -20,7 +20,7 @@ use axum::{
     extract::{ConnectInfo, FromRequestParts, Query, Request, State, ws::WebSocketUpgrade},
     http::{HeaderValue, Method, StatusCode, header},
     middleware,
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use sea_orm::{DatabaseBackend, DatabaseConnection};
@@ -78,9 +78,13 @@ pub fn router(schema: AppSchema, db: DatabaseConnection, config: &ServerConfig) 
         .route("/graphql/ws", get(ws::upgrade))
         .route("/health", get(health))
         .route("/ready", get(ready))
-        .route("/metrics", get(metrics));
+        .route("/metrics", get(metrics))
+        .route("/schema.graphql", get(schema_sdl));
     if limits.playground() {
-        router = router.route("/", get(playground));
+        router = router
+            .route("/", get(playground::page))
+            .route("/graphiql", get(playground::page))
+            .route("/playground/{file}", get(playground::asset));
     }
     #[cfg(debug_assertions)]
     if config.test_routes {
@@ -186,13 +190,11 @@ fn panicked(cause: Box<dyn Any + Send + 'static>) -> Response {
     )
 }
 
-async fn playground() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint(GRAPHQL_PATH)
-            .subscription_endpoint("/graphql/ws")
-            .title("talent-api playground")
-            .finish(),
+/// The schema as SDL, the same as `talent-api export-schema` prints and `schema.graphql` holds.
+async fn schema_sdl() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        crate::graphql::sdl(),
     )
 }
 

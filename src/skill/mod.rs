@@ -49,6 +49,8 @@ pub enum SkillCategory {
 /// as a must-have or a nice-to-have.
 pub struct Skill(pub(crate) Item<skill::Model>);
 
+/// A skill in the curated taxonomy. Developers hold it at a level from 1 to 5; vacancies ask for it
+/// as a must-have or a nice-to-have.
 #[Object]
 impl Skill {
     /// Opaque global ID.
@@ -149,6 +151,7 @@ impl Skill {
 #[derive(Default)]
 pub struct SkillQuery;
 
+/// The skill part of the query root.
 #[Object]
 impl SkillQuery {
     /// The skill with this slug or global ID (give exactly one), or null if there is none.

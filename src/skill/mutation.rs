@@ -127,6 +127,7 @@ fn aliases(validator: &mut Validator, aliases: &[String]) -> Vec<String> {
 #[derive(Default)]
 pub struct SkillMutation;
 
+/// The skill part of the mutation root.
 #[Object]
 impl SkillMutation {
     /// Adds a skill to the taxonomy.

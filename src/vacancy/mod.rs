@@ -88,6 +88,7 @@ pub struct SalaryRange {
 /// A job posting of an employer.
 pub struct Vacancy(pub(crate) Item<vacancy::Model>);
 
+/// A job posting of an employer.
 #[Object]
 impl Vacancy {
     /// Opaque global ID.
@@ -223,6 +224,7 @@ pub struct VacancySkill {
     skill: Item<skill::Model>,
 }
 
+/// A skill a vacancy asks for.
 #[Object]
 impl VacancySkill {
     /// The skill.
@@ -245,6 +247,7 @@ impl VacancySkill {
 #[derive(Default)]
 pub struct VacancyQuery;
 
+/// The vacancy part of the query root.
 #[Object]
 impl VacancyQuery {
     /// The vacancy with this ID, or null if there is none (or it is a draft the caller may not

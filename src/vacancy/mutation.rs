@@ -317,6 +317,7 @@ fn state(status: VacancyStatus) -> &'static str {
 #[derive(Default)]
 pub struct VacancyMutation;
 
+/// The vacancy part of the mutation root.
 #[Object]
 impl VacancyMutation {
     /// Posts a new vacancy as a DRAFT, with its skills, in one transaction.

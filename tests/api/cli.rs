@@ -139,6 +139,29 @@ async fn export_schema_prints_the_sdl_and_writes_it_to_a_file() {
     assert_eq!(std::fs::read_to_string(&out).expect("written"), stdout);
 }
 
+#[tokio::test]
+async fn export_schema_as_json_prints_the_introspection_result() {
+    let (code, stdout, stderr) =
+        run(talent_api().args(["export-schema", "--format", "json"])).await;
+    assert_eq!(code, 0, "{stderr}");
+    let introspection: Value = serde_json::from_str(&stdout).expect("JSON");
+    let schema = &introspection["__schema"];
+    assert_eq!(schema["queryType"]["name"], "Query");
+    assert_eq!(schema["subscriptionType"]["name"], "Subscription");
+    let developer = schema["types"]
+        .as_array()
+        .expect("types")
+        .iter()
+        .find(|t| t["name"] == "Developer")
+        .expect("Developer");
+    assert!(
+        developer["description"]
+            .as_str()
+            .is_some_and(|d| !d.is_empty()),
+        "descriptions are kept"
+    );
+}
+
 /// Reads the server's log until it says where it listens.
 async fn listening_url(stderr: tokio::process::ChildStderr) -> String {
     let mut lines = BufReader::new(stderr).lines();

@@ -18,14 +18,34 @@ db_test!(Empty, async fn ready_answers_ok_while_the_database_answers(app) {
     assert_eq!(body, json!({ "status": "ready", "database": "up" }));
 });
 
-db_test!(Empty, async fn the_playground_is_served_at_the_root_and_points_at_graphql(app) {
-    let response = app.client.get(app.url("/")).send().await.expect("request sent");
+db_test!(Empty, async fn the_playground_is_served_from_the_binary_under_a_strict_csp(app) {
+    for path in ["/", "/graphiql"] {
+        let response = app.client.get(app.url(path)).send().await.expect("request sent");
+        assert_eq!(response.status(), 200);
+        let content_type = response.headers()["content-type"].to_str().expect("ASCII header").to_owned();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let csp = response.headers()["content-security-policy"].to_str().expect("ASCII header").to_owned();
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        let html = response.text().await.expect("body");
+        assert!(!html.contains("https://"), "the page loads something from elsewhere: {html}");
+        assert!(!html.contains("<script>"), "an inline script would break the CSP: {html}");
+        for asset in html.split("src=\"").skip(1).chain(html.split("href=\"").skip(1)) {
+            let asset = asset.split('"').next().unwrap_or_default();
+            let fetched = app.client.get(app.url(asset)).send().await.expect("request sent");
+            assert_eq!(fetched.status(), 200, "{asset}");
+        }
+    }
+    let script = app.client.get(app.url("/playground/playground.js")).send().await.expect("sent").text().await.expect("body");
+    assert!(script.contains("/graphql'") && script.contains("/graphql/ws"), "{script}");
+    assert_eq!(app.client.get(app.url("/playground/nope.js")).send().await.expect("sent").status(), 404);
+});
+
+db_test!(Empty, async fn the_schema_is_served_as_sdl_equal_to_schema_graphql(app) {
+    let response = app.client.get(app.url("/schema.graphql")).send().await.expect("request sent");
     assert_eq!(response.status(), 200);
-    let content_type = response.headers()["content-type"].to_str().expect("ASCII header").to_owned();
-    assert!(content_type.starts_with("text/html"), "{content_type}");
-    let html = response.text().await.expect("body");
-    assert!(html.contains("graphiql"), "not GraphiQL: {html}");
-    assert!(html.contains("/graphql"), "not pointed at /graphql: {html}");
+    let served = response.text().await.expect("body");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema.graphql");
+    assert_eq!(served, committed);
 });
 
 db_test!(Demo, async fn a_query_can_be_sent_in_the_url_with_get(app) {
