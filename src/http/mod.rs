@@ -84,6 +84,7 @@ pub fn router(schema: AppSchema, db: DatabaseConnection, config: &ServerConfig) 
         router = router
             .route("/", get(playground::page))
             .route("/graphiql", get(playground::page))
+            .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
             .route("/playground/{file}", get(playground::asset));
     }
     #[cfg(debug_assertions)]
