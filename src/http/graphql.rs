@@ -24,7 +24,7 @@ use axum::{
 use serde_json::Value;
 
 use super::{AppState, error_body, observe::Outcome, rate_limit::Client};
-use crate::{auth, error::ApiError, graphql::limits::count_tokens};
+use crate::{auth, error::ApiError, graphql::limits::parseable};
 
 /// The parameters of GraphQL over GET, as GraphQL-over-HTTP names them (`operationName`;
 /// async-graphql's own parser only reads `operation_name`, which is kept as an alias).
@@ -227,11 +227,10 @@ struct Operation {
 /// here: execution refuses them before parsing.
 fn operation(state: &AppState, request: &mut Request) -> Operation {
     let mut name = request.operation_name.clone();
-    let small = request.query.len() <= state.limits.max_query_bytes
-        && count_tokens(&request.query, state.limits.max_query_tokens + 1)
-            <= state.limits.max_query_tokens;
     let mut mutation = false;
-    if small && let Ok(document) = request.parsed_query() {
+    if parseable(&state.limits, &request.query)
+        && let Ok(document) = request.parsed_query()
+    {
         match &document.operations {
             DocumentOperations::Single(operation) => {
                 mutation = operation.node.ty == OperationType::Mutation;

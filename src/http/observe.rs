@@ -199,20 +199,12 @@ fn sent_id(request: &Request) -> Option<HeaderValue> {
     sane.then(|| value.clone())
 }
 
-/// A new random request id: 16 hex digits.
+/// A new request id: 16 hex digits, random (a counter if the system has no randomness to give).
 fn new_id() -> HeaderValue {
-    let mut bytes = [0u8; 8];
-    if getrandom::fill(&mut bytes).is_err() {
-        bytes = u64::try_from(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() & u128::from(u64::MAX)),
-        )
-        .unwrap_or_default()
-        .to_be_bytes();
-    }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    HeaderValue::from_str(&hex).unwrap_or_else(|_| HeaderValue::from_static("0"))
+    static FALLBACK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let id = getrandom::u64()
+        .unwrap_or_else(|_| FALLBACK.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    HeaderValue::try_from(format!("{id:016x}")).unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
 
 /// Gives every request an id (echoed in `x-request-id`), logs one line when it is answered, and
