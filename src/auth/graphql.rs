@@ -255,7 +255,7 @@ impl TokenMutation {
     async fn create_api_token(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiTokenInput,
+        #[graphql(desc = "The token's name, role, owner and lifetime.")] input: CreateApiTokenInput,
     ) -> Result<CreateApiTokenPayload> {
         policy::admin(viewer(ctx), "create API tokens")?;
         let failed = |user_errors| CreateApiTokenPayload {
@@ -338,7 +338,7 @@ impl TokenMutation {
     async fn revoke_api_token(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiTokenInput,
+        #[graphql(desc = "The token to revoke.")] input: RevokeApiTokenInput,
     ) -> Result<RevokeApiTokenPayload> {
         type P = RevokeApiTokenPayload;
         policy::admin(viewer(ctx), "revoke API tokens")?;

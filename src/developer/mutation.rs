@@ -240,7 +240,7 @@ impl DeveloperMutation {
     async fn create_developer(
         &self,
         ctx: &Context<'_>,
-        input: CreateDeveloperInput,
+        #[graphql(desc = "The new profile and its skills.")] input: CreateDeveloperInput,
     ) -> Result<CreateDeveloperPayload> {
         policy::admin(viewer(ctx), "create developer profiles")?;
         type P = CreateDeveloperPayload;
@@ -287,6 +287,7 @@ impl DeveloperMutation {
     async fn update_developer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The developer, and only the fields to change.")]
         input: UpdateDeveloperInput,
     ) -> Result<UpdateDeveloperPayload> {
         type P = UpdateDeveloperPayload;
@@ -376,6 +377,7 @@ impl DeveloperMutation {
     async fn set_developer_skills(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The developer and the whole new list of skills.")]
         input: SetDeveloperSkillsInput,
     ) -> Result<SetDeveloperSkillsPayload> {
         type P = SetDeveloperSkillsPayload;
@@ -402,7 +404,7 @@ impl DeveloperMutation {
     async fn delete_developer(
         &self,
         ctx: &Context<'_>,
-        input: DeleteDeveloperInput,
+        #[graphql(desc = "The developer to delete.")] input: DeleteDeveloperInput,
     ) -> Result<DeleteDeveloperPayload> {
         let failed = |user_errors| DeleteDeveloperPayload {
             deleted_developer_id: None,

@@ -107,7 +107,7 @@ impl EmployerMutation {
     async fn create_employer(
         &self,
         ctx: &Context<'_>,
-        input: CreateEmployerInput,
+        #[graphql(desc = "The new employer.")] input: CreateEmployerInput,
     ) -> Result<CreateEmployerPayload> {
         policy::admin(viewer(ctx), "add employers")?;
         let failed = |user_errors| CreateEmployerPayload::failed(user_errors);
@@ -144,6 +144,7 @@ impl EmployerMutation {
     async fn update_employer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The employer, and only the fields to change.")]
         input: UpdateEmployerInput,
     ) -> Result<UpdateEmployerPayload> {
         let failed = |user_errors| UpdateEmployerPayload::failed(user_errors);
@@ -209,7 +210,7 @@ impl EmployerMutation {
     async fn delete_employer(
         &self,
         ctx: &Context<'_>,
-        input: DeleteEmployerInput,
+        #[graphql(desc = "The employer to delete.")] input: DeleteEmployerInput,
     ) -> Result<DeleteEmployerPayload> {
         policy::admin(viewer(ctx), "delete employers")?;
         let failed = |user_errors| DeleteEmployerPayload {

@@ -424,6 +424,27 @@ impl Page {
 /// A connection's type: edges of `N` with string cursors, `pageInfo`, `nodes` and `totalCount`.
 pub type Conn<N> = Connection<String, N, Totals, EmptyFields>;
 
+/// The edge type of `Conn<N>`.
+pub type ConnEdge<N> = Edge<String, N, EmptyFields>;
+
+/// Describes the connection and edge types async-graphql generates for each node type, which it
+/// leaves without descriptions: `describe_connections!(builder, Developer => "developers", "developer")`.
+macro_rules! describe_connections {
+    ($builder:expr, $($node:ty => $plural:literal, $singular:literal);+ $(;)?) => {
+        $builder $(
+            .override_output_type_description::<$crate::graphql::connection::Conn<$node>>(concat!(
+                "A page of ", $plural, ": `edges` (each ", $singular, " with its cursor) or just `nodes`, ",
+                "`pageInfo` to ask for the next or previous page, and `totalCount` over all pages."
+            ))
+            .override_output_type_description::<$crate::graphql::connection::ConnEdge<$node>>(concat!(
+                "One ", $singular, " in a page, with its cursor: pass that as `after` or `before` to ",
+                "continue from there."
+            ))
+        )+
+    };
+}
+pub(crate) use describe_connections;
+
 /// One page of items, each with its cursor.
 #[derive(Clone, Debug)]
 pub struct Paged<T> {

@@ -64,10 +64,17 @@ pub struct Subscription(VacancySubscription);
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
-    Schema::build(
+    let builder = Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
+    );
+    connection::describe_connections!(builder,
+        crate::developer::Developer => "developers", "developer";
+        crate::employer::Employer => "employers", "employer";
+        crate::skill::Skill => "skills", "skill";
+        crate::vacancy::Vacancy => "vacancies", "vacancy";
+        crate::auth::ApiToken => "API tokens", "token";
     )
 }
 

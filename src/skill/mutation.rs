@@ -134,7 +134,7 @@ impl SkillMutation {
     async fn create_skill(
         &self,
         ctx: &Context<'_>,
-        input: CreateSkillInput,
+        #[graphql(desc = "The new skill.")] input: CreateSkillInput,
     ) -> Result<CreateSkillPayload> {
         policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| CreateSkillPayload::failed(user_errors);
@@ -165,7 +165,7 @@ impl SkillMutation {
     async fn update_skill(
         &self,
         ctx: &Context<'_>,
-        input: UpdateSkillInput,
+        #[graphql(desc = "The skill, and only the fields to change.")] input: UpdateSkillInput,
     ) -> Result<UpdateSkillPayload> {
         policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| UpdateSkillPayload::failed(user_errors);
@@ -212,7 +212,7 @@ impl SkillMutation {
     async fn delete_skill(
         &self,
         ctx: &Context<'_>,
-        input: DeleteSkillInput,
+        #[graphql(desc = "The skill to delete.")] input: DeleteSkillInput,
     ) -> Result<DeleteSkillPayload> {
         policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| DeleteSkillPayload {
@@ -254,6 +254,7 @@ impl SkillMutation {
     async fn merge_skills(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The skill that disappears and the skill that stays.")]
         input: MergeSkillsInput,
     ) -> Result<MergeSkillsPayload> {
         policy::admin(viewer(ctx), "change the skill taxonomy")?;

@@ -324,6 +324,7 @@ impl VacancyMutation {
     async fn create_vacancy(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The new vacancy, its employer and its skills.")]
         input: CreateVacancyInput,
     ) -> Result<CreateVacancyPayload> {
         let db = db(ctx)?;
@@ -366,7 +367,7 @@ impl VacancyMutation {
     async fn update_vacancy(
         &self,
         ctx: &Context<'_>,
-        input: UpdateVacancyInput,
+        #[graphql(desc = "The vacancy, and only the fields to change.")] input: UpdateVacancyInput,
     ) -> Result<UpdateVacancyPayload> {
         let db = db(ctx)?;
         let mut v = Validator::default();
@@ -457,6 +458,7 @@ impl VacancyMutation {
     async fn set_vacancy_skills(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The vacancy and the whole new list of skills it asks for.")]
         input: SetVacancySkillsInput,
     ) -> Result<SetVacancySkillsPayload> {
         let db = db(ctx)?;
@@ -493,7 +495,7 @@ impl VacancyMutation {
     async fn publish_vacancy(
         &self,
         ctx: &Context<'_>,
-        input: VacancyRefInput,
+        #[graphql(desc = "The DRAFT vacancy to publish.")] input: VacancyRefInput,
     ) -> Result<PublishVacancyPayload> {
         let db = db(ctx)?;
         let mut v = Validator::default();
@@ -533,7 +535,7 @@ impl VacancyMutation {
     async fn close_vacancy(
         &self,
         ctx: &Context<'_>,
-        input: VacancyRefInput,
+        #[graphql(desc = "The OPEN vacancy to close.")] input: VacancyRefInput,
     ) -> Result<CloseVacancyPayload> {
         let db = db(ctx)?;
         let mut v = Validator::default();
@@ -570,7 +572,7 @@ impl VacancyMutation {
     async fn delete_vacancy(
         &self,
         ctx: &Context<'_>,
-        input: VacancyRefInput,
+        #[graphql(desc = "The vacancy to delete.")] input: VacancyRefInput,
     ) -> Result<DeleteVacancyPayload> {
         let failed = |user_errors| DeleteVacancyPayload {
             deleted_vacancy_id: None,
