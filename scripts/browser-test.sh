@@ -16,18 +16,9 @@ npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 cargo build --locked --quiet --bin talent-api
 work=$(mktemp -d)
-log="$work/server.log"
-(cd "$work" && RUST_LOG=info exec "$OLDPWD/target/debug/talent-api" --addr 127.0.0.1:0 --rate-limit-per-second 0) 2>"$log" &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+# shellcheck source=lib/server.sh
+source scripts/lib/server.sh
+trap 'stop_server; rm -rf "$work"' EXIT
+start_server "$work"
 
-url=""
-for _ in $(seq 1 120); do
-  url=$(sed -n 's/.*listening on \(http:\/\/[0-9.:]*\);.*/\1/p' "$log" | head -n 1)
-  [ -n "$url" ] && break
-  kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.5
-done
-[ -n "$url" ] || { echo "the server did not start"; cat "$log"; exit 1; }
-
-PLAYGROUND_URL="$url/" SCREENSHOT="$PWD/target/playground.png" node tests/browser/playground.mjs
+PLAYGROUND_URL="$SERVER_URL/" SCREENSHOT="$PWD/target/playground.png" node tests/browser/playground.mjs

@@ -1,0 +1,184 @@
+// A small typed client for talent-api: queries and mutations over HTTP with fetch (GraphQL over
+// HTTP, JSON), subscriptions over WebSocket with graphql-ws (graphql-transport-ws). The types come
+// from the documents GraphQL Code Generator writes into ./gql from the server's schema.graphql.
+import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { TypedDocumentString } from './gql/graphql.js';
+
+/** One entry of a GraphQL response's `errors`, as talent-api sends them. */
+export interface GraphQLErrorEntry {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  /** `code` is stable (e.g. `FORBIDDEN`, `NOT_FOUND`, `RATE_LIMITED`); other keys add figures. */
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+/** A request the server refused or could not answer: the GraphQL errors, and the HTTP status. */
+export class TalentApiError extends Error {
+  override readonly name = 'TalentApiError';
+
+  constructor(
+    readonly errors: ReadonlyArray<GraphQLErrorEntry>,
+    /** HTTP status; 0 for errors that came over the WebSocket. */
+    readonly status: number,
+  ) {
+    super(errors.map((e) => (e.extensions?.code ? `${e.extensions.code}: ${e.message}` : e.message)).join('; '));
+  }
+
+  /** The first error's stable code, e.g. `UNAUTHENTICATED`. */
+  get code(): string | undefined {
+    return this.errors[0]?.extensions?.code;
+  }
+}
+
+export interface TalentClientOptions {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:8000/graphql`. */
+  url: string;
+  /** An API token (`tal_...`); anonymous without one. */
+  token?: string;
+  /** The WebSocket endpoint; by default `/graphql/ws` beside `url`. */
+  wsUrl?: string;
+}
+
+/** Variables are optional exactly when the operation declares none. */
+type VariablesArg<V> = V extends { [key: string]: never } ? [variables?: V] : [variables: V];
+
+export class TalentClient {
+  readonly #url: string;
+  readonly #wsUrl: string;
+  readonly #headers: Record<string, string>;
+  #ws: WsClient | undefined;
+  #ready: Promise<void> | undefined;
+  readonly #token: string | undefined;
+
+  constructor(options: TalentClientOptions) {
+    this.#url = options.url;
+    this.#token = options.token;
+    const ws = new URL(options.url);
+    ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+    ws.pathname = ws.pathname.replace(/\/?$/, '/ws');
+    this.#wsUrl = options.wsUrl ?? ws.toString();
+    this.#headers = {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    };
+  }
+
+  /**
+   * Runs a query or mutation. Resolves to the typed `data`; rejects with a `TalentApiError` when
+   * the response carries any error (a refused request, or an error at some field).
+   */
+  async request<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    ...[variables]: VariablesArg<TVariables>
+  ): Promise<TResult> {
+    const response = await fetch(this.#url, {
+      method: 'POST',
+      headers: this.#headers,
+      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+    });
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.includes('json')) {
+      const text = await response.text();
+      throw new TalentApiError([{ message: text || response.statusText, extensions: { code: `HTTP_${response.status}` } }], response.status);
+    }
+    const body = (await response.json()) as FormattedExecutionResult<TResult>;
+    if (body.errors?.length) {
+      throw new TalentApiError(body.errors as GraphQLErrorEntry[], response.status);
+    }
+    if (body.data == null) {
+      throw new TalentApiError([{ message: 'the response has no data', extensions: { code: `HTTP_${response.status}` } }], response.status);
+    }
+    return body.data;
+  }
+
+  /**
+   * Subscribes; yields each typed event until the server ends the subscription or the caller
+   * stops iterating. An error event (e.g. `SUBSCRIPTION_OVERFLOW`) or a refusal (a bad token
+   * closes the socket with 4403) rejects with a `TalentApiError`.
+   */
+  async *subscribe<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    ...[variables]: VariablesArg<TVariables>
+  ): AsyncGenerator<TResult, void, undefined> {
+    const events = this.#socket().iterate<TResult>({
+      query: document.toString(),
+      variables: (variables ?? {}) as Record<string, unknown>,
+    });
+    try {
+      for await (const event of events) {
+        if (event.errors?.length) {
+          throw new TalentApiError(event.errors as GraphQLErrorEntry[], 0);
+        }
+        if (event.data != null) {
+          yield event.data;
+        }
+      }
+    } catch (error) {
+      throw asApiError(error);
+    } finally {
+      await events.return?.();
+    }
+  }
+
+  /**
+   * Opens the WebSocket (if it is not open yet) and resolves once the server has accepted the
+   * token; rejects with a `TalentApiError` if it refused it.
+   */
+  connected(): Promise<void> {
+    this.#socket();
+    return this.#ready ?? Promise.resolve();
+  }
+
+  /** Closes the WebSocket, if one is open. */
+  async dispose(): Promise<void> {
+    await this.#ws?.dispose();
+    this.#ws = undefined;
+    this.#ready = undefined;
+  }
+
+  #socket(): WsClient {
+    if (this.#ws) {
+      return this.#ws;
+    }
+    let accepted: () => void = () => undefined;
+    let refused: (error: TalentApiError) => void = () => undefined;
+    this.#ready = new Promise<void>((resolve, reject) => {
+      accepted = resolve;
+      refused = reject;
+    });
+    // Nobody need wait for it: a refusal also reaches every subscription.
+    this.#ready.catch(() => undefined);
+    this.#ws = createClient({
+      url: this.#wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: this.#token ? { Authorization: `Bearer ${this.#token}` } : {},
+      // Open at once and stay open until dispose(), so connected() means what it says.
+      lazy: false,
+      // A refused token is final: don't reconnect and try again.
+      retryAttempts: 0,
+      on: {
+        connected: () => accepted(),
+        closed: (event) => refused(asApiError(event)),
+      },
+    });
+    return this.#ws;
+  }
+}
+
+/** graphql-ws reports refusals as close events and GraphQL errors as arrays: one error type. */
+function asApiError(error: unknown): TalentApiError {
+  if (error instanceof TalentApiError) {
+    return error;
+  }
+  if (Array.isArray(error)) {
+    return new TalentApiError(error as GraphQLErrorEntry[], 0);
+  }
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number') {
+    const reason = 'reason' in error && typeof error.reason === 'string' ? error.reason : '';
+    const code = error.code === 4403 ? 'FORBIDDEN' : `WEBSOCKET_CLOSED_${error.code}`;
+    return new TalentApiError([{ message: reason || `the WebSocket closed with ${error.code}`, extensions: { code } }], 0);
+  }
+  return new TalentApiError([{ message: String(error), extensions: { code: 'NETWORK' } }], 0);
+}

@@ -1,0 +1,259 @@
+// The generated client against a live talent-api server with the demo data: what a front end does
+// first (search, page through, post a vacancy, hear of it), with every answer checked.
+//
+//   TALENT_API_URL=http://127.0.0.1:8000/graphql TALENT_EMPLOYER_TOKEN=tal_... node dist/live.js
+import assert from 'node:assert/strict';
+import { TalentApiError, TalentClient } from './client.js';
+import {
+  CreateVacancyDocument,
+  PublishVacancyDocument,
+  SearchDevelopersDocument,
+  VacanciesPageDocument,
+  VacancyPublishedDocument,
+  ViewerDocument,
+  type CreateVacancyInput,
+  type UserErrorCode,
+} from './gql/graphql.js';
+
+const url = required('TALENT_API_URL');
+const employerToken = required('TALENT_EMPLOYER_TOKEN');
+
+const anonymous = new TalentClient({ url });
+const employer = new TalentClient({ url, token: employerToken });
+let employerIdCache: string | undefined;
+
+const checks: Array<[string, () => Promise<void>]> = [
+  ['searches developers by text and skill level', searchDevelopers],
+  ['pages through every vacancy, newest first, without gaps or repeats', pageThroughVacancies],
+  ['is refused a mutation without a token, with a stable code', refusedWithoutToken],
+  ['gets typed user errors for bad input', userErrorsForBadInput],
+  ['creates and publishes a vacancy, and a subscriber hears of it', createPublishAndHear],
+  ['is refused a WebSocket with a bad token', refusedBadTokenOnWebSocket],
+];
+
+let failed = 0;
+for (const [name, check] of checks) {
+  const started = performance.now();
+  try {
+    await check();
+    console.log(`ok   ${name} (${Math.round(performance.now() - started)} ms)`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAIL ${name}`);
+    console.log(error);
+  }
+}
+await anonymous.dispose();
+await employer.dispose();
+console.log(`${checks.length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
+
+async function searchDevelopers(): Promise<void> {
+  const { developers } = await anonymous.request(SearchDevelopersDocument, {
+    search: 'rust',
+    filter: { openToWork: true, skills: [{ slug: 'rust', minLevel: 3 }] },
+    first: 5,
+  });
+  assert.ok(developers.totalCount > 0, 'the demo data has Rust developers open to work');
+  assert.ok(developers.nodes.length > 0 && developers.nodes.length <= 5);
+  for (const developer of developers.nodes) {
+    assert.equal(developer.openToWork, true);
+    const rust = developer.skills.find((s) => s.skill.slug === 'rust');
+    assert.ok(rust && rust.level >= 3, `${developer.handle} knows Rust at level 3 or more`);
+  }
+}
+
+async function pageThroughVacancies(): Promise<void> {
+  const seen = new Set<string>();
+  let after: string | null = null;
+  let total = -1;
+  let previous = Number.POSITIVE_INFINITY;
+  let pages = 0;
+  for (;;) {
+    const { vacancies }: Awaited<ReturnType<typeof page>> = await page(after);
+    pages += 1;
+    total = total < 0 ? vacancies.totalCount : total;
+    assert.equal(vacancies.totalCount, total, 'the total stays the same from page to page');
+    for (const { node } of vacancies.edges) {
+      assert.ok(!seen.has(node.id), `${node.id} appears once`);
+      seen.add(node.id);
+      assert.equal(node.status, 'OPEN');
+      assert.ok(node.publishedAt, 'an open vacancy has a publication time');
+      const published = Date.parse(node.publishedAt);
+      assert.ok(published <= previous, 'newest first');
+      previous = published;
+      assert.ok(node.employer.name.length > 0);
+      if (node.salary) {
+        assert.ok(node.salary.min <= node.salary.max);
+      }
+    }
+    if (!vacancies.pageInfo.hasNextPage) {
+      break;
+    }
+    assert.ok(vacancies.pageInfo.endCursor, 'a page with a next page has an end cursor');
+    after = vacancies.pageInfo.endCursor;
+  }
+  assert.ok(pages > 1, 'the demo data spans several pages of 7');
+  assert.equal(seen.size, total, 'every vacancy counted was seen');
+
+  function page(cursor: string | null) {
+    return anonymous.request(VacanciesPageDocument, {
+      first: 7,
+      after: cursor,
+      filter: { status: ['OPEN'] },
+    });
+  }
+}
+
+async function refusedWithoutToken(): Promise<void> {
+  const employerId = await ownEmployerId();
+  const error = await rejection(anonymous.request(CreateVacancyDocument, { input: vacancy(employerId, 'IS') }));
+  // Anonymous callers are asked to sign in; a token without the right gets FORBIDDEN.
+  assert.equal(error.code, 'UNAUTHENTICATED');
+}
+
+async function userErrorsForBadInput(): Promise<void> {
+  const employerId = await ownEmployerId();
+  const { createVacancy } = await employer.request(CreateVacancyDocument, {
+    input: { ...vacancy(employerId, 'IS'), title: ' ', salary: { min: 90_000, max: 60_000, currency: 'EUR' } },
+  });
+  assert.equal(createVacancy.vacancy, null, 'nothing is created');
+  // `code` is the schema's UserErrorCode union: a misspelt code here would not compile.
+  const byField = new Map(createVacancy.userErrors.map((e) => [e.field.join('.'), e.code]));
+  assert.deepEqual(
+    Object.fromEntries(byField),
+    { 'input.title': 'REQUIRED', 'input.salary.max': 'OUT_OF_RANGE' } satisfies Record<string, UserErrorCode>,
+  );
+  assert.ok(createVacancy.userErrors.every((e) => e.message.length > 0));
+}
+
+async function createPublishAndHear(): Promise<void> {
+  const employerId = await ownEmployerId();
+  // Heard by an anonymous subscriber: only vacancies in Iceland asking for Rust.
+  const events = anonymous.subscribe(VacancyPublishedDocument, {
+    filter: { countryCodes: ['IS'], skills: ['rust'] },
+  });
+  const next = () => within(10_000, events.next());
+  let pending = next();
+  await anonymous.connected();
+
+  // The server starts listening once it has read the subscription, which the protocol does not
+  // acknowledge: publish until one arrives (in practice the first), then check the filter with
+  // the subscription certainly in place.
+  const published: string[] = [];
+  let heard = -1;
+  for (let attempt = 0; attempt < 5 && heard < 0; attempt += 1) {
+    published.push(await createAndPublish(employerId, 'IS'));
+    const event = await Promise.race([pending, sleep(2_000).then(() => undefined)]);
+    if (event) {
+      assert.ok(!event.done, 'the subscription is still going');
+      heard = published.indexOf(event.value.vacancyPublished.id);
+      assert.ok(heard >= 0, 'what arrives is a vacancy published here');
+      pending = next();
+    }
+  }
+  assert.ok(heard >= 0, 'a published vacancy reached the subscriber');
+
+  // Events arrive in publication order: had the filter let the Norwegian one through, it would
+  // come before the Icelandic one published after it.
+  await createAndPublish(employerId, 'NO');
+  const matching = await createAndPublish(employerId, 'IS');
+  const expected = [...published.slice(heard + 1), matching];
+  for (const id of expected) {
+    const event = await pending;
+    assert.ok(!event.done);
+    assert.equal(event.value.vacancyPublished.id, id);
+    assert.equal(event.value.vacancyPublished.countryCode, 'IS');
+    assert.equal(event.value.vacancyPublished.status, 'OPEN');
+    assert.ok(event.value.vacancyPublished.skills.some((s) => s.skill.slug === 'rust'));
+    if (id !== matching) {
+      pending = next();
+    }
+  }
+  await events.return();
+}
+
+async function refusedBadTokenOnWebSocket(): Promise<void> {
+  const stranger = new TalentClient({ url, token: 'tal_this-token-was-never-issued-by-the-server00' });
+  try {
+    const error = await rejection(stranger.connected());
+    assert.equal(error.code, 'FORBIDDEN');
+  } finally {
+    await stranger.dispose();
+  }
+}
+
+async function createAndPublish(employerId: string, countryCode: string): Promise<string> {
+  const { createVacancy } = await employer.request(CreateVacancyDocument, { input: vacancy(employerId, countryCode) });
+  assert.deepEqual(createVacancy.userErrors, []);
+  assert.ok(createVacancy.vacancy);
+  assert.equal(createVacancy.vacancy.status, 'DRAFT');
+  const { publishVacancy } = await employer.request(PublishVacancyDocument, {
+    id: createVacancy.vacancy.id,
+    expectedVersion: createVacancy.vacancy.version,
+  });
+  assert.deepEqual(publishVacancy.userErrors, []);
+  assert.equal(publishVacancy.vacancy?.status, 'OPEN');
+  return createVacancy.vacancy.id;
+}
+
+function vacancy(employerId: string, countryCode: string): CreateVacancyInput {
+  return {
+    employerId,
+    title: 'Senior Rust Engineer, payments ledger',
+    description: 'Own the double-entry ledger behind card settlement: Rust, PostgreSQL, Kafka.',
+    countryCode,
+    city: countryCode === 'IS' ? 'Reykjavik' : 'Oslo',
+    seniority: 'SENIOR',
+    employmentType: 'FULL_TIME',
+    workplace: 'HYBRID',
+    salary: { min: 85_000, max: 110_000, currency: 'EUR', period: 'YEAR' },
+    skills: [
+      { slug: 'rust', minLevel: 4 },
+      { slug: 'postgresql', minLevel: 3 },
+      { slug: 'kafka', minLevel: 2, required: false },
+    ],
+  };
+}
+
+async function ownEmployerId(): Promise<string> {
+  if (!employerIdCache) {
+    const { viewer } = await employer.request(ViewerDocument);
+    assert.equal(viewer?.role, 'EMPLOYER');
+    assert.ok(viewer.employer, 'an employer token acts for an employer');
+    employerIdCache = viewer.employer.id;
+  }
+  return employerIdCache;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<TalentApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof TalentApiError, `a TalentApiError, not ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the server to refuse');
+}
+
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    sleep(ms).then(() => {
+      throw new Error(`nothing within ${ms} ms`);
+    }),
+  ]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`set ${name}`);
+    process.exit(2);
+  }
+  return value;
+}
