@@ -19,6 +19,8 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod matching;
+pub mod salary;
 pub mod skill;
 pub mod startup;
 pub mod vacancy;

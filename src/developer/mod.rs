@@ -130,6 +130,28 @@ impl Developer {
             .collect())
     }
 
+    /// Open vacancies that fit this developer, best first (ties by ID), each with its score and
+    /// the reasons for it: candidates are the vacancies asking for at least one of their skills
+    /// (every open vacancy when they list none). The score is `VacancyMatch.score`.
+    #[graphql(
+        complexity = "crate::matching::MATCH_COST + crate::graphql::limits::connection_cost(first, None, child_complexity)"
+    )]
+    async fn matching_vacancies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N matches (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return matches after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Only matches scoring at least this much, 0 to 1.")] min_score: Option<
+            f64,
+        >,
+        #[graphql(desc = "Only vacancies that meet every condition given (OPEN ones only).")]
+        filter: Option<crate::vacancy::VacancyFilter>,
+    ) -> Result<Conn<crate::matching::VacancyMatch>> {
+        crate::matching::vacancies_for(ctx, &self.0, first, after, min_score, filter).await
+    }
+
     /// Creation and change times, and the version.
     #[graphql(flatten)]
     async fn audit(&self) -> Audit {
@@ -291,7 +313,10 @@ pub struct DeveloperFilter {
 
 impl DeveloperFilter {
     /// Checks the filter and resolves its skill slugs.
-    async fn criteria(self, db: &impl sea_orm::ConnectionTrait) -> ApiResult<store::Criteria> {
+    pub(crate) async fn criteria(
+        self,
+        db: &impl sea_orm::ConnectionTrait,
+    ) -> ApiResult<store::Criteria> {
         let required = self.skills.unwrap_or_default();
         let levels = required
             .iter()

@@ -31,6 +31,7 @@ use crate::{
     employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
     events::Events,
+    salary::SalaryQuery,
     skill::{SkillMutation, SkillQuery},
     vacancy::{VacancyMutation, VacancyQuery, VacancySubscription},
 };
@@ -43,6 +44,7 @@ pub struct Query(
     EmployerQuery,
     SkillQuery,
     VacancyQuery,
+    SalaryQuery,
     TokenQuery,
 );
 
@@ -75,6 +77,8 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         crate::skill::Skill => "skills", "skill";
         crate::vacancy::Vacancy => "vacancies", "vacancy";
         crate::auth::ApiToken => "API tokens", "token";
+        crate::matching::DeveloperMatch => "matching developers", "match";
+        crate::matching::VacancyMatch => "matching vacancies", "match";
     )
 }
 

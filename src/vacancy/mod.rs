@@ -207,6 +207,29 @@ impl Vacancy {
             .collect())
     }
 
+    /// Developers who fit this vacancy, best first (ties by ID), each with its score and the
+    /// reasons for it: candidates are the developers with at least one of the skills it asks for
+    /// (every developer when it lists none). The score is explained at `DeveloperMatch.score`.
+    #[graphql(
+        complexity = "crate::matching::MATCH_COST + crate::graphql::limits::connection_cost(first, None, child_complexity)"
+    )]
+    async fn matching_developers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return the first N matches (0 to 100; 20 by default).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Return matches after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Only matches scoring at least this much, 0 to 1.")] min_score: Option<
+            f64,
+        >,
+        #[graphql(desc = "Only developers that meet every condition given.")] filter: Option<
+            crate::developer::DeveloperFilter,
+        >,
+    ) -> Result<Conn<crate::matching::DeveloperMatch>> {
+        crate::matching::developers_for(ctx, &self.0, first, after, min_score, filter).await
+    }
+
     /// Creation and change times, and the version.
     #[graphql(flatten)]
     async fn audit(&self) -> Audit {
@@ -387,7 +410,10 @@ pub struct SalaryRangeFilter {
 
 impl VacancyFilter {
     /// Checks the filter and resolves its skill slugs and employer ID.
-    async fn criteria(self, db: &impl sea_orm::ConnectionTrait) -> ApiResult<store::Criteria> {
+    pub(crate) async fn criteria(
+        self,
+        db: &impl sea_orm::ConnectionTrait,
+    ) -> ApiResult<store::Criteria> {
         let countries =
             filter::country_codes(&self.country_codes.unwrap_or_default(), "countryCodes")?;
         let employer = self
