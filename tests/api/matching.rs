@@ -641,3 +641,20 @@ db_test!(Empty, async fn database_scores_equal_the_rust_formula_on_random_pairs(
     }
     assert!(compared > 100, "compared {compared} pairs");
 });
+
+db_test!(Demo, async fn a_page_of_matches_with_skills_and_reasons_costs_the_same_at_any_size(app) {
+    let rust = app
+        .data(r#"{ vacancies(first: 1, filter: { skills: ["rust"] }) { nodes { id } } }"#, json!({}))
+        .await;
+    let id = rust["vacancies"]["nodes"][0]["id"].clone();
+    let query = "query($id: ID!, $n: Int!) { vacancy(id: $id) { matchingDevelopers(first: $n) { totalCount nodes { score developer { handle skills { level } } matchedSkills { skill { name } } missingSkills { name } reasons } } } }";
+    for n in [1, 5, 20] {
+        let (data, statements) = app
+            .data_and_statements(query, json!({ "id": id, "n": n }))
+            .await;
+        let nodes = data["vacancy"]["matchingDevelopers"]["nodes"].as_array().map(Vec::len);
+        assert_eq!(nodes, Some(n as usize));
+        // The vacancy, its skills, the scored page, its count, the developers' skills.
+        assert_eq!(statements, 5, "first: {n}");
+    }
+});
