@@ -27,7 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(database = %cli.database_url, "migrations applied");
             Ok(())
         }
-        Some(Command::Seed) => {
+        Some(Command::Seed { scale }) => {
             let db = connect(&cli.database_url, cli.db_max_connections).await?;
             db::migrate(&db)
                 .await
@@ -41,10 +41,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     cli.database_url
                 );
             }
-            let summary = demo::seed(&db)
-                .await
-                .context("cannot load the demo dataset")?;
-            tracing::info!(%summary, database = %cli.database_url, "demo dataset loaded");
+            let started = std::time::Instant::now();
+            let bar = progress_bar();
+            let summary = demo::seed_scale(&db, *scale as usize, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await
+            .context("cannot load the generated directory")?;
+            bar.finish_and_clear();
+            tracing::info!(
+                %summary,
+                scale,
+                seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+                database = %cli.database_url,
+                "directory loaded"
+            );
             Ok(())
         }
         Some(Command::Token(command)) => {
@@ -238,4 +250,15 @@ async fn owner_name(
         ));
     }
     Ok("-".to_owned())
+}
+
+/// A progress bar on stderr for `seed`; indicatif draws nothing when stderr is not a terminal.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} seeding {bar:40} {pos}/{len} developers and vacancies ({eta} left)",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -41,8 +41,14 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending migrations and exit.
     Migrate,
-    /// Load the demo dataset into an empty database (migrating it first); refuses a non-empty one.
-    Seed,
+    /// Load a generated directory into an empty database (migrating it first); refuses a
+    /// non-empty one. Scale 1 is the demo dataset; scale N has 300·N developers, 150·N vacancies
+    /// and 30 + 15·(N − 1) employers (334: the benchmark's 100k developers).
+    Seed {
+        /// How big: 1 (the demo) to 10,000.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        scale: u32,
+    },
     /// Create, list and revoke API tokens (migrating the database first).
     #[command(subcommand)]
     Token(TokenCommand),

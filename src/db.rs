@@ -52,22 +52,27 @@ pub async fn is_empty(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
         && entity::developer::Entity::find().count(db).await? == 0)
 }
 
-/// Counts the SQL statements a connection pool runs: the tests pin statements per request with it,
-/// and it costs one atomic increment per statement.
+/// Counts the SQL statements a connection runs (for tests, and `talent_db_statements_total` in
+/// `/metrics`): a Prometheus counter, shared by its clones.
 #[derive(Clone, Debug, Default)]
-pub struct StatementCounter(std::sync::Arc<std::sync::atomic::AtomicU64>);
+pub struct StatementCounter(prometheus_client::metrics::counter::Counter);
 
 impl StatementCounter {
     /// Statements run so far.
     pub fn get(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.0.get()
+    }
+
+    /// The counter, to register in a metrics registry.
+    pub fn counter(&self) -> prometheus_client::metrics::counter::Counter {
+        self.0.clone()
     }
 
     /// Makes `db` count its statements here. Call before cloning `db`: clones share the callback.
     pub fn install(&self, db: &mut DatabaseConnection) {
         let count = self.0.clone();
         db.set_metric_callback(move |_| {
-            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            count.inc();
         });
     }
 }

@@ -55,6 +55,7 @@ impl Application {
         let router = http::router(
             graphql::build_schema(db.clone(), Events::start(&db), &config.limits),
             db.clone(),
+            &statements,
             config,
         );
         Ok(Self {

@@ -33,8 +33,8 @@ pub fn anchor() -> DateTime<Utc> {
     DateTime::<Utc>::UNIX_EPOCH + Duration::seconds(1_793_523_600)
 }
 
-/// Every row of a generated directory, with ids assigned from 1.
-#[derive(Debug)]
+/// Rows of a generated directory, with ids assigned from 1.
+#[derive(Debug, Default)]
 pub struct Dataset {
     pub skills: Vec<skill::Model>,
     pub employers: Vec<employer::Model>,
@@ -44,34 +44,127 @@ pub struct Dataset {
     pub vacancy_skills: Vec<vacancy_skill::Model>,
 }
 
-/// The demo dataset: every skill and employer of the catalog, 300 developers and 150 vacancies.
-pub fn demo() -> Dataset {
-    generate(DEMO_DEVELOPERS, DEMO_VACANCIES)
+/// How big a generated directory is. Scale N has the catalog's skills and employers plus
+/// `15 × (N − 1)` made-up employers, `300 × N` developers and `150 × N` vacancies: scale 1 is the
+/// demo dataset; scale 334 is the benchmark's directory of 100,200 developers, 50,100 vacancies and
+/// 5,025 employers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub employers: usize,
+    pub developers: usize,
+    pub vacancies: usize,
 }
 
-/// A directory with every skill and employer of the catalog, `developers` developers and
-/// `vacancies` vacancies.
-pub fn generate(developers: usize, vacancies: usize) -> Dataset {
-    let mut generator = Generator {
-        rng: Rng::new(SEED),
-        skills: SKILLS
-            .iter()
-            .enumerate()
-            .map(|(i, (slug, name, ..))| (*slug, (i as i64 + 1, *name)))
-            .collect(),
-    };
-    let mut data = Dataset {
-        skills: skills(),
-        employers: Vec::new(),
-        developers: Vec::new(),
-        developer_skills: Vec::new(),
-        vacancies: Vec::new(),
-        vacancy_skills: Vec::new(),
-    };
-    generator.employers(&mut data);
-    generator.developers(&mut data, developers);
-    generator.vacancies(&mut data, vacancies);
-    data
+impl Plan {
+    /// The directory of scale `n` (at least 1).
+    pub fn scale(n: usize) -> Self {
+        let n = n.max(1);
+        Self {
+            employers: EMPLOYERS.len() + EMPLOYERS_PER_SCALE * (n - 1),
+            developers: DEMO_DEVELOPERS * n,
+            vacancies: DEMO_VACANCIES * n,
+        }
+    }
+}
+
+/// Made-up employers each step of scale adds.
+const EMPLOYERS_PER_SCALE: usize = 15;
+
+/// Developers or vacancies per chunk the generator hands out.
+pub const CHUNK: usize = 2_000;
+
+/// The demo dataset, whole: every skill and employer of the catalog, 300 developers and 150
+/// vacancies.
+pub fn demo() -> Dataset {
+    let mut all = Dataset::default();
+    for chunk in Chunks::new(Plan::scale(1)) {
+        all.append(chunk);
+    }
+    all
+}
+
+impl Dataset {
+    /// Adds the rows of `other`.
+    pub fn append(&mut self, other: Dataset) {
+        self.skills.extend(other.skills);
+        self.employers.extend(other.employers);
+        self.developers.extend(other.developers);
+        self.developer_skills.extend(other.developer_skills);
+        self.vacancies.extend(other.vacancies);
+        self.vacancy_skills.extend(other.vacancy_skills);
+    }
+}
+
+/// A directory generated a chunk at a time, so a large one never sits in memory whole: first the
+/// skills and employers, then developers, then vacancies, [`CHUNK`] at a time. Deterministic:
+/// every run, and every engine, gets the same rows with the same ids.
+pub struct Chunks {
+    generator: Generator,
+    plan: Plan,
+    started: bool,
+    next_developer: usize,
+    /// Vacancies per employer, and the next employer whose vacancies to generate.
+    counts: Vec<usize>,
+    next_employer: usize,
+    next_vacancy_id: i64,
+}
+
+impl Chunks {
+    /// The chunks of the directory `plan` describes.
+    pub fn new(plan: Plan) -> Self {
+        Self {
+            generator: Generator {
+                rng: Rng::new(SEED),
+                skills: SKILLS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (slug, name, ..))| (*slug, (i as i64 + 1, *name)))
+                    .collect(),
+                hiring: Vec::new(),
+                handles: HashSet::new(),
+            },
+            plan,
+            started: false,
+            next_developer: 0,
+            counts: Vec::new(),
+            next_employer: 0,
+            next_vacancy_id: 1,
+        }
+    }
+}
+
+impl Iterator for Chunks {
+    type Item = Dataset;
+
+    fn next(&mut self) -> Option<Dataset> {
+        let mut data = Dataset::default();
+        if !self.started {
+            self.started = true;
+            data.skills = skills();
+            self.generator.employers(&mut data, self.plan.employers);
+            self.counts = self.generator.vacancy_counts(self.plan.vacancies);
+            return Some(data);
+        }
+        if self.next_developer < self.plan.developers {
+            let end = (self.next_developer + CHUNK).min(self.plan.developers);
+            self.generator
+                .developers(&mut data, self.next_developer..end);
+            self.next_developer = end;
+            return Some(data);
+        }
+        while self.next_employer < self.counts.len() && data.vacancies.len() < CHUNK {
+            let employer = self.next_employer;
+            for _ in 0..self.counts[employer] {
+                let id = self.next_vacancy_id;
+                self.next_vacancy_id += 1;
+                let (vacancy, skills) = self.generator.vacancy(id, employer);
+                data.vacancies.push(vacancy);
+                data.vacancy_skills.extend(skills);
+            }
+            self.next_employer += 1;
+        }
+        (!data.vacancies.is_empty()).then_some(data)
+    }
 }
 
 fn skills() -> Vec<skill::Model> {
@@ -99,6 +192,39 @@ struct Generator {
     rng: Rng,
     /// slug → (id, name)
     skills: HashMap<&'static str, (i64, &'static str)>,
+    /// The employers, in id order (id = index + 1).
+    hiring: Vec<Hiring>,
+    /// Developer handles given out so far.
+    handles: HashSet<String>,
+}
+
+/// An employer as the generator uses it: one of the catalog's, or one made up for a large
+/// directory.
+struct Hiring {
+    name: String,
+    industry: Industry,
+    size: CompanySize,
+    city: &'static str,
+    country: &'static str,
+    stacks: Vec<usize>,
+    description: String,
+}
+
+/// Words that end made-up employer names, by industry.
+fn name_endings(industry: Industry) -> &'static [&'static str] {
+    match industry {
+        Industry::Software => &["Software", "Labs", "Systems", "Digital"],
+        Industry::Finance => &["Bank", "Capital", "Payments", "Insurance"],
+        Industry::Retail => &["Retail", "Stores", "Commerce", "Market"],
+        Industry::Logistics => &["Logistics", "Freight", "Transport", "Shipping"],
+        Industry::Media => &["Media", "Publishing", "Studios", "News"],
+        Industry::Printing => &["Print", "Press", "Print Works"],
+        Industry::Engineering => &["Engineering", "Industries", "Maschinen", "Works"],
+        Industry::Automotive => &["Motors", "Automotive", "Mobility"],
+        Industry::Healthcare => &["Health", "Clinics", "Medical", "Care"],
+        Industry::Education => &["Learning", "Academy", "Education"],
+        Industry::Government => &["Public Services", "Agency", "Digital Service"],
+    }
 }
 
 /// The skills one developer has or one vacancy asks for, without duplicates, in order.
@@ -279,34 +405,110 @@ impl Generator {
             / 100
     }
 
-    fn employers(&mut self, data: &mut Dataset) {
-        for (i, spec) in EMPLOYERS.iter().enumerate() {
-            let created = self.days_before(anchor(), 200, 900);
-            data.employers.push(employer::Model {
-                id: i as i64 + 1,
-                slug: spec.slug.to_owned(),
-                name: spec.name.to_owned(),
-                industry: spec.industry,
-                size: spec.size,
-                website: Some(format!("https://{}.example", spec.slug)),
-                description: spec.description.to_owned(),
-                city: spec.city.to_owned(),
-                country_code: spec.country.to_owned(),
-                created_at: created,
-                updated_at: created,
-                version: 1,
-            });
+    /// The catalog's employers, then made-up ones up to `count` in all.
+    fn employers(&mut self, data: &mut Dataset, count: usize) {
+        let mut slugs = HashSet::new();
+        for spec in EMPLOYERS {
+            slugs.insert(spec.slug.to_owned());
+            self.employer(data, spec.slug.to_owned(), Self::catalog(spec));
         }
-    }
-
-    fn developers(&mut self, data: &mut Dataset, count: usize) {
         let country_weights: Vec<(usize, u32)> = COUNTRIES
             .iter()
             .enumerate()
             .map(|(i, (_, weight))| (i, *weight))
             .collect();
-        let mut handles = HashSet::new();
-        for i in 0..count {
+        while data.employers.len() < count {
+            let country = &COUNTRIES[self.rng.weighted(&country_weights)].0;
+            let industry = *self.rng.pick(INDUSTRIES);
+            let size = self.rng.weighted(&[
+                (CompanySize::Startup, 20),
+                (CompanySize::Small, 30),
+                (CompanySize::Medium, 25),
+                (CompanySize::Large, 15),
+                (CompanySize::Enterprise, 10),
+            ]);
+            let name = format!(
+                "{} {}",
+                self.rng.pick(country.names.last),
+                self.rng.pick(name_endings(industry))
+            );
+            let base = slugify(&name);
+            let mut slug = base.clone();
+            let mut n = 2;
+            while !slugs.insert(slug.clone()) {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            let city = *self.rng.pick(country.cities);
+            let stacks = (0..self.rng.range(1, 3))
+                .map(|_| self.rng.weighted(STACK_WEIGHTS))
+                .collect();
+            let people = match size {
+                CompanySize::Startup => "a start-up of a few dozen people",
+                CompanySize::Small => "a small company",
+                CompanySize::Medium => "a mid-sized company",
+                CompanySize::Large => "a large company",
+                CompanySize::Enterprise => "an enterprise with offices in several countries",
+            };
+            let description = format!(
+                "{name} is {people} based in {city}, building {}.",
+                domain_phrase(industry)
+            );
+            self.employer(
+                data,
+                slug,
+                Hiring {
+                    name,
+                    industry,
+                    size,
+                    city,
+                    country: country.code,
+                    stacks,
+                    description,
+                },
+            );
+        }
+    }
+
+    fn catalog(spec: &EmployerSpec) -> Hiring {
+        Hiring {
+            name: spec.name.to_owned(),
+            industry: spec.industry,
+            size: spec.size,
+            city: spec.city,
+            country: spec.country,
+            stacks: spec.stacks.to_vec(),
+            description: spec.description.to_owned(),
+        }
+    }
+
+    fn employer(&mut self, data: &mut Dataset, slug: String, hiring: Hiring) {
+        let created = self.days_before(anchor(), 200, 900);
+        data.employers.push(employer::Model {
+            id: data.employers.len() as i64 + 1,
+            website: Some(format!("https://{slug}.example")),
+            slug,
+            name: hiring.name.clone(),
+            industry: hiring.industry,
+            size: hiring.size,
+            description: hiring.description.clone(),
+            city: hiring.city.to_owned(),
+            country_code: hiring.country.to_owned(),
+            created_at: created,
+            updated_at: created,
+            version: 1,
+        });
+        self.hiring.push(hiring);
+    }
+
+    /// The developers with these indexes (ids are index + 1).
+    fn developers(&mut self, data: &mut Dataset, indexes: std::ops::Range<usize>) {
+        let country_weights: Vec<(usize, u32)> = COUNTRIES
+            .iter()
+            .enumerate()
+            .map(|(i, (_, weight))| (i, *weight))
+            .collect();
+        for i in indexes {
             let id = i as i64 + 1;
             let country = &COUNTRIES[self.rng.weighted(&country_weights)].0;
             let first = *self.rng.pick(country.names.first);
@@ -315,7 +517,7 @@ impl Generator {
             let mut handle = slugify(&name);
             let base = handle.clone();
             let mut n = 2;
-            while !handles.insert(handle.clone()) {
+            while !self.handles.insert(handle.clone()) {
                 handle = format!("{base}-{n}");
                 n += 1;
             }
@@ -591,10 +793,11 @@ impl Generator {
     }
 
     /// How many vacancies each employer posts: larger employers post more, `total` in all.
-    fn vacancy_counts(total: usize) -> Vec<usize> {
-        let base: Vec<usize> = EMPLOYERS
+    fn vacancy_counts(&self, total: usize) -> Vec<usize> {
+        let base: Vec<usize> = self
+            .hiring
             .iter()
-            .map(|spec| match spec.size {
+            .map(|hiring| match hiring.size {
                 CompanySize::Startup => 3,
                 CompanySize::Small => 4,
                 CompanySize::Medium => 5,
@@ -602,10 +805,10 @@ impl Generator {
                 CompanySize::Enterprise => 6,
             })
             .collect();
-        let sum: usize = base.iter().sum();
+        let sum: usize = base.iter().sum::<usize>().max(1);
         let mut counts: Vec<usize> = base.iter().map(|b| b * total / sum).collect();
-        let mut by_size: Vec<usize> = (0..EMPLOYERS.len()).collect();
-        by_size.sort_by_key(|&i| std::cmp::Reverse(EMPLOYERS[i].size));
+        let mut by_size: Vec<usize> = (0..self.hiring.len()).collect();
+        by_size.sort_by_key(|&i| std::cmp::Reverse(self.hiring[i].size));
         let remainder = total.saturating_sub(counts.iter().sum());
         for &i in by_size.iter().cycle().take(remainder) {
             counts[i] += 1;
@@ -613,25 +816,15 @@ impl Generator {
         counts
     }
 
-    fn vacancies(&mut self, data: &mut Dataset, total: usize) {
-        let counts = Self::vacancy_counts(total);
-        for (employer_index, spec) in EMPLOYERS.iter().enumerate() {
-            for _ in 0..counts[employer_index] {
-                let id = data.vacancies.len() as i64 + 1;
-                let (vacancy, skills) = self.vacancy(id, employer_index as i64 + 1, spec);
-                data.vacancies.push(vacancy);
-                data.vacancy_skills.extend(skills);
-            }
-        }
-    }
-
-    fn vacancy(
-        &mut self,
-        id: i64,
-        employer_id: i64,
-        spec: &EmployerSpec,
-    ) -> (vacancy::Model, Vec<vacancy_skill::Model>) {
-        let stack_index = *self.rng.pick(spec.stacks);
+    /// Vacancy `id` of the employer at `employer` (its id is `employer + 1`).
+    fn vacancy(&mut self, id: i64, employer: usize) -> (vacancy::Model, Vec<vacancy_skill::Model>) {
+        let employer_id = employer as i64 + 1;
+        let spec = &self.hiring[employer];
+        let (spec_city, spec_country, spec_industry, spec_size) =
+            (spec.city, spec.country, spec.industry, spec.size);
+        let (spec_name, spec_description) = (spec.name.clone(), spec.description.clone());
+        let stacks = spec.stacks.clone();
+        let stack_index = *self.rng.pick(&stacks);
         let stack = &STACKS[stack_index];
         let bi = stack_index == BI_STACK;
         let seniority = self.rng.weighted(VACANCY_SENIORITY_WEIGHTS);
@@ -650,8 +843,8 @@ impl Generator {
             (Workplace::Remote, 30),
             (Workplace::Onsite, 30),
         ]);
-        let country = country(spec.country);
-        let (team, mission) = *self.rng.pick(teams(spec.industry));
+        let country = country(spec_country);
+        let (team, mission) = *self.rng.pick(teams(spec_industry));
 
         // Skills: the stack's core, one database and one API style are must-haves.
         let core = self.core(stack);
@@ -718,13 +911,13 @@ impl Generator {
         let workplace_text = match workplace {
             Workplace::Remote => format!(
                 "The role is fully remote from anywhere in {}, with a team week in {} every quarter.",
-                country.name, spec.city
+                country.name, spec_city
             ),
             Workplace::Hybrid => format!(
                 "Hybrid: two to three days a week in our {} office.",
-                spec.city
+                spec_city
             ),
-            Workplace::Onsite => format!("The role is based in our {} office.", spec.city),
+            Workplace::Onsite => format!("The role is based in our {} office.", spec_city),
         };
         let employment_text = match employment_type {
             EmploymentType::FullTime => "Permanent, full-time position.",
@@ -739,8 +932,8 @@ impl Generator {
         };
         let description = format!(
             "About {}: {}\n\nThe {team} team {mission}. We are looking for a {role} to join it. You will work with {}; experience with {} is a plus.\n\n{workplace_text} {employment_text}",
-            spec.name,
-            spec.description,
+            spec_name,
+            spec_description,
             join_names(&must_names),
             join_names(&nice_names),
         );
@@ -775,8 +968,8 @@ impl Generator {
         }
 
         // Pay: US postings always state it (pay-transparency laws); elsewhere some don't.
-        let salary = (spec.country == "US" || self.rng.chance(0.9)).then(|| {
-            let annual = Self::annual_salary(country, seniority, spec.size, stack);
+        let salary = (spec_country == "US" || self.rng.chance(0.9)).then(|| {
+            let annual = Self::annual_salary(country, seniority, spec_size, stack);
             let spread = if seniority >= Seniority::Senior {
                 125
             } else {
@@ -843,8 +1036,8 @@ impl Generator {
             seniority,
             employment_type,
             workplace,
-            city: (workplace != Workplace::Remote).then(|| spec.city.to_owned()),
-            country_code: spec.country.to_owned(),
+            city: (workplace != Workplace::Remote).then(|| spec_city.to_owned()),
+            country_code: spec_country.to_owned(),
             salary_min: salary.map(|(min, _, _)| min),
             salary_max: salary.map(|(_, max, _)| max),
             salary_currency: salary.map(|_| country.currency.to_owned()),

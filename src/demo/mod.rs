@@ -12,13 +12,13 @@ use sea_orm::{
     IntoActiveModel, Statement,
 };
 
-pub use generate::{Dataset, anchor, demo, generate};
+pub use generate::{CHUNK, Chunks, Dataset, Plan, anchor, demo};
 
 /// Rows per multi-row `INSERT`: well below the bind-parameter limits of SQLite and PostgreSQL.
 const BATCH: usize = 500;
 
 /// How many rows were loaded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub skills: usize,
     pub employers: usize,
@@ -43,35 +43,76 @@ impl fmt::Display for Summary {
     }
 }
 
-/// Loads the demo dataset in one transaction: all of it or nothing.
-pub async fn seed(db: &DatabaseConnection) -> Result<Summary, DbErr> {
-    load(db, demo()).await
+impl Summary {
+    fn add(&mut self, data: &Dataset) {
+        self.skills += data.skills.len();
+        self.employers += data.employers.len();
+        self.developers += data.developers.len();
+        self.developer_skills += data.developer_skills.len();
+        self.vacancies += data.vacancies.len();
+        self.vacancy_skills += data.vacancy_skills.len();
+    }
 }
 
-/// Loads `data` in one transaction, then moves the id sequences past the ids it used.
-pub async fn load(db: &DatabaseConnection, data: Dataset) -> Result<Summary, DbErr> {
-    let summary = Summary {
-        skills: data.skills.len(),
-        employers: data.employers.len(),
-        developers: data.developers.len(),
-        developer_skills: data.developer_skills.len(),
-        vacancies: data.vacancies.len(),
-        vacancy_skills: data.vacancy_skills.len(),
-    };
+/// The tables a seed fills.
+const TABLES: [&str; 6] = [
+    "skills",
+    "employers",
+    "developers",
+    "developer_skills",
+    "vacancies",
+    "vacancy_skills",
+];
+
+/// Loads the demo dataset (scale 1) in one transaction: all of it or nothing.
+pub async fn seed(db: &DatabaseConnection) -> Result<Summary, DbErr> {
+    seed_scale(db, 1, |_, _| {}).await
+}
+
+/// Loads the directory of scale `scale` (see [`Plan::scale`]) in one transaction, a chunk at a
+/// time; `progress(done, total)` hears after each chunk how many developers and vacancies are in.
+/// Search indexes are built once at the end, and the id sequences moved past the ids used.
+pub async fn seed_scale(
+    db: &DatabaseConnection,
+    scale: usize,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Summary, DbErr> {
+    let plan = Plan::scale(scale);
+    let total = plan.developers + plan.vacancies;
+    let mut summary = Summary::default();
     let txn = crate::db::begin_write(db).await?;
     let backend = txn.get_database_backend();
     // Row triggers would rebuild a developer's search document once per skill link: suspend them
     // and build every index once at the end, in the same transaction.
     txn.execute_unprepared("INSERT INTO search_suspended (id) VALUES (1)")
         .await?;
-    insert_all::<entity::skill::Entity, _>(&txn, data.skills).await?;
-    insert_all::<entity::employer::Entity, _>(&txn, data.employers).await?;
-    insert_all::<entity::developer::Entity, _>(&txn, data.developers).await?;
-    insert_all::<entity::developer_skill::Entity, _>(&txn, data.developer_skills).await?;
-    insert_all::<entity::vacancy::Entity, _>(&txn, data.vacancies).await?;
-    insert_all::<entity::vacancy_skill::Entity, _>(&txn, data.vacancy_skills).await?;
+    if backend == DatabaseBackend::Postgres {
+        // Even suspended, a row trigger costs a PL/pgSQL call per row (two million of them at
+        // scale 334): switch them off for the load. The tables are ours (the migrations made
+        // them), so no superuser is needed, and the transaction holds them alone meanwhile.
+        for table in TABLES {
+            txn.execute_unprepared(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+                .await?;
+        }
+    }
+    for chunk in Chunks::new(plan) {
+        summary.add(&chunk);
+        insert_all::<entity::skill::Entity, _>(&txn, chunk.skills).await?;
+        insert_all::<entity::employer::Entity, _>(&txn, chunk.employers).await?;
+        insert_all::<entity::developer::Entity, _>(&txn, chunk.developers).await?;
+        insert_all::<entity::developer_skill::Entity, _>(&txn, chunk.developer_skills).await?;
+        insert_all::<entity::vacancy::Entity, _>(&txn, chunk.vacancies).await?;
+        insert_all::<entity::vacancy_skill::Entity, _>(&txn, chunk.vacancy_skills).await?;
+        progress(summary.developers + summary.vacancies, total);
+    }
     txn.execute_unprepared("DELETE FROM search_suspended")
         .await?;
+    if backend == DatabaseBackend::Postgres {
+        for table in TABLES {
+            txn.execute_unprepared(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
+                .await?;
+        }
+    }
     for statement in migration::rebuild_search_statements(backend) {
         txn.execute_unprepared(&statement).await?;
     }

@@ -59,7 +59,12 @@ impl Limits {
 
 /// The router of the server: `/graphql` (POST, and GET for queries), `/` (GraphiQL, unless turned
 /// off), `/health`, `/ready` and `/metrics`.
-pub fn router(schema: AppSchema, db: DatabaseConnection, config: &ServerConfig) -> Router {
+pub fn router(
+    schema: AppSchema,
+    db: DatabaseConnection,
+    statements: &crate::db::StatementCounter,
+    config: &ServerConfig,
+) -> Router {
     let limits = &config.limits;
     let state = AppState {
         schema,
@@ -71,7 +76,7 @@ pub fn router(schema: AppSchema, db: DatabaseConnection, config: &ServerConfig) 
         )
         .map(Arc::new),
         permits: Arc::new(Semaphore::new(limits.max_concurrent_requests.max(1))),
-        metrics: Arc::new(observe::Metrics::default()),
+        metrics: Arc::new(observe::Metrics::new(statements)),
     };
     let mut router = Router::new()
         .route(GRAPHQL_PATH, get(get_or_upgrade).post(graphql::post))

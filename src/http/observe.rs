@@ -72,8 +72,9 @@ pub struct Metrics {
     operations: Mutex<HashSet<String>>,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
+impl Metrics {
+    /// The metrics, with `statements` (the SQL statements run) among them.
+    pub fn new(statements: &crate::db::StatementCounter) -> Self {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RequestLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             latency_histogram,
@@ -102,6 +103,7 @@ impl Default for Metrics {
             "Requests refused by the rate limiter",
             rate_limited.clone(),
         );
+        registry.register("db_statements", "SQL statements run", statements.counter());
         registry.register(
             "db_pool_connections",
             "Database pool connections, by state (in_use, idle)",
@@ -117,9 +119,7 @@ impl Default for Metrics {
             operations: Mutex::new(HashSet::new()),
         }
     }
-}
 
-impl Metrics {
     /// Counts a request refused by the rate limiter.
     pub fn rate_limited(&self) {
         self.rate_limited.inc();

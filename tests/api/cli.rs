@@ -117,6 +117,48 @@ async fn seed_fills_an_empty_postgres_database_and_refuses_a_full_one() {
 }
 
 #[tokio::test]
+async fn seed_at_scale_two_doubles_the_demo_and_adds_fifteen_employers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("scaled.db").display());
+    let (code, _, stderr) =
+        run(talent_api().args(["--database-url", &url, "seed", "--scale", "2"])).await;
+    assert_eq!(code, 0, "{stderr}");
+    let db = sea_orm::Database::connect(&url).await.expect("connect");
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        entity::developer::Entity::find()
+            .count(&db)
+            .await
+            .expect("count"),
+        600
+    );
+    assert_eq!(
+        entity::vacancy::Entity::find()
+            .count(&db)
+            .await
+            .expect("count"),
+        300
+    );
+    assert_eq!(
+        entity::employer::Entity::find()
+            .count(&db)
+            .await
+            .expect("count"),
+        45
+    );
+}
+
+#[tokio::test]
+async fn seed_refuses_a_scale_of_zero() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("zero.db").display());
+    let (code, _, stderr) =
+        run(talent_api().args(["--database-url", &url, "seed", "--scale", "0"])).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--scale"), "{stderr}");
+}
+
+#[tokio::test]
 async fn migrate_creates_the_schema_and_can_run_again() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("fresh.db").display());

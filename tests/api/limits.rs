@@ -363,3 +363,21 @@ db_test!(Empty, async fn metrics_count_requests_errors_rate_limits_and_the_pool(
         assert!(text.contains(expected), "missing {expected}:\n{text}");
     }
 });
+
+db_test!(Demo, async fn metrics_count_the_sql_statements_run(app) {
+    let read = |text: &str| -> u64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix("talent_db_statements_total "))
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no statement count in:\n{text}"))
+    };
+    let metrics = || async {
+        let response = app.client.get(app.url("/metrics")).send().await.expect("sent");
+        response.text().await.expect("text")
+    };
+    let before = read(&metrics().await);
+    // A page of vacancies with employers and skills: three statements (pinned in pagination).
+    app.data("{ vacancies(first: 5) { nodes { employer { name } skills { minLevel } } } }", json!({}))
+        .await;
+    assert_eq!(read(&metrics().await) - before, 3);
+});
