@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""The benchmark: the release binary on a large generated directory, driven over HTTP by wrk from
+a separate process, on SQLite and PostgreSQL, beside the floor (the same data fetched by minimal
+hand-written SQL, bench/floor). Writes bench/results/report.md and report.json.
+
+Run it with bench/run (which builds what it needs); see the README's "Benchmark" section.
+Settings come from the environment:
+  BENCH_SCALE        seed scale (default 334: 100,200 developers, 50,100 vacancies)
+  BENCH_SECONDS      seconds per measurement (default 10)
+  BENCH_CONNECTIONS  concurrency levels, e.g. "1 16" (default)
+  BENCH_ENGINES      "sqlite postgres" (default; postgres needs BENCH_POSTGRES_URL or
+                     TALENT_TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test)
+"""
+
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target" / "release" / "talent-api"
+FLOOR = ROOT / "target" / "release" / "floor"
+CACHE = ROOT / "bench" / ".cache"
+RESULTS = ROOT / "bench" / "results"
+LUA = ROOT / "bench" / "lua"
+
+SCALE = int(os.environ.get("BENCH_SCALE", "334"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 16").split()]
+ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
+PG_URL = os.environ.get(
+    "BENCH_POSTGRES_URL",
+    os.environ.get("TALENT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"),
+)
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def database_url(engine):
+    if engine == "sqlite":
+        return f"sqlite://{CACHE}/talent-{SCALE}.db"
+    return re.sub(r"/[^/]*$", f"/talent_bench_{SCALE}", PG_URL)
+
+
+def seeded(engine):
+    """Seeds the directory once per engine and scale; later runs reuse it."""
+    marker = CACHE / f"seeded-{engine}-{SCALE}.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    url = database_url(engine)
+    if engine == "sqlite":
+        for leftover in CACHE.glob(f"talent-{SCALE}.db*"):
+            leftover.unlink()
+    else:
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["psql", PG_URL, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
+        subprocess.run(["psql", PG_URL, "-qc", f"CREATE DATABASE {name}"], check=True)
+    log(f"seeding scale {SCALE} on {engine} (once; cached in {marker.name})")
+    started = time.monotonic()
+    subprocess.run(
+        [str(BIN), "--database-url", url, "seed", "--scale", str(SCALE)],
+        check=True,
+        env={**os.environ, "RUST_LOG": "warn"},
+    )
+    info = {"seconds": round(time.monotonic() - started, 1)}
+    marker.write_text(json.dumps(info))
+    return info
+
+
+class Server:
+    """The release binary serving `url`, on a free port."""
+
+    def __init__(self, url):
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log")
+        self.process = subprocess.Popen(
+            [
+                str(BIN), "--database-url", url, "--log-format", "json",
+                "serve", "--addr", "127.0.0.1:0", "--no-demo",
+                "--rate-limit-per-second", "0", "--max-cost", "1000000",
+            ],
+            stderr=self.log,
+            env={**os.environ, "RUST_LOG": "warn,talent_api=info", "TALENT_DB_MAX_CONNECTIONS": "16"},
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            self.log.seek(0)
+            found = re.search(r"listening on (http://[0-9.:]+)", self.log.read())
+            if found:
+                self.base = found.group(1)
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.log.seek(0)
+        raise SystemExit(f"the server did not start:\n{self.log.read()}")
+
+    def graphql(self, query, variables=None, token=None):
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        headers = {"content-type": "application/json"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(f"{self.base}/graphql", data=body, headers=headers)
+        with urllib.request.urlopen(request) as response:
+            answer = json.load(response)
+        if answer.get("errors"):
+            raise SystemExit(f"{query}: {answer['errors']}")
+        return answer["data"]
+
+    def counters(self):
+        """(HTTP requests answered, SQL statements run) so far."""
+        with urllib.request.urlopen(f"{self.base}/metrics") as response:
+            text = response.read().decode()
+        requests = sum(
+            float(v) for v in re.findall(r"^talent_http_requests_total\{[^}]*\} (\S+)$", text, re.M)
+        )
+        statements = float(re.search(r"^talent_db_statements_total (\S+)$", text, re.M).group(1))
+        return requests, statements
+
+    def rss_mb(self, field="VmRSS"):
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.M).group(1)) / 1024
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+DEVELOPER = "query($handle: String!) { developer(handle: $handle) { id name headline seniority countryCode skills { level years skill { slug name } } } }"
+VACANCIES = "{ vacancies(first: 50) { nodes { id title seniority workplace salary { min max currency period } employer { name } skills { required minLevel skill { slug name } } } } }"
+FILTERED = 'query($after: String) { developers(first: 20, after: $after, filter: { skills: [{ slug: "postgresql", minLevel: 2 }, { slug: "docker", minLevel: 2 }, { slug: "git" }], seniority: [MIDDLE, SENIOR], countryCodes: ["US", "DE", "GB", "PL", "IN"] }) { totalCount pageInfo { endCursor } nodes { id handle name seniority } } }'
+PAGE = "query($after: String) { developers(first: 20, after: $after) { pageInfo { endCursor } nodes { id handle name seniority } } }"
+SEARCH = 'query($q: String!) { developers(first: 20, search: $q) { nodes { id handle name headline } } }'
+MATCHING = "query($id: ID!) { vacancy(id: $id) { matchingDevelopers(first: 20) { nodes { score developer { handle } } } } }"
+
+
+def prepare(server, token):
+    """Request bodies for each operation, from the data the server holds."""
+    handles = [n["handle"] for n in server.graphql(
+        "{ developers(first: 100, orderBy: { field: CREATED_AT, direction: DESC }) { nodes { handle } } }"
+    )["developers"]["nodes"]]
+    # The cursor after 40,000 developers by name: walk there 100 at a time.
+    after = None
+    for _ in range(400):
+        after = server.graphql(
+            "query($after: String) { developers(first: 100, after: $after) { pageInfo { endCursor } } }",
+            {"after": after},
+        )["developers"]["pageInfo"]["endCursor"]
+    vacancies = [n["id"] for n in server.graphql(
+        '{ vacancies(first: 50, filter: { anySkills: ["rust", "go", "java", "python"] }) { nodes { id } } }'
+    )["vacancies"]["nodes"]]
+    developers = server.graphql(
+        "{ developers(first: 100, orderBy: { field: YEARS_OF_EXPERIENCE, direction: DESC }) { nodes { id version } } }",
+        token=token,
+    )["developers"]["nodes"]
+    body = lambda query, variables=None: json.dumps({"query": query, "variables": variables or {}})
+    return {
+        "1 developer(handle:) with skills": [body(DEVELOPER, {"handle": h}) for h in handles],
+        "2 vacancies(first: 50) with employer and skills": [body(VACANCIES)],
+        "3 developers, 3 skills + seniority + countries, totalCount": [body(FILTERED)],
+        "4a developers(first: 20), first page": [body(PAGE)],
+        "4b developers(first: 20) after 40,000 rows": [body(PAGE, {"after": after})],
+        "5 search developers, two words": [
+            body(SEARCH, {"q": q}) for q in ["senior java", "rust postgres", "kafka spring", "python django", "go kubernetes"]
+        ],
+        "6 Vacancy.matchingDevelopers(first: 20)": [body(MATCHING, {"id": v}) for v in vacancies],
+        "7 updateDeveloper with expectedVersion": ("update", [f"{d['id']} {d['version']}" for d in developers]),
+    }
+
+
+def wrk(server, script, data, token, connections):
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as file:
+        file.write("\n".join(data) + "\n")
+        file.flush()
+        threads = min(connections, 2)
+        out = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{SECONDS}s",
+             "--timeout", "10s", "-s", str(LUA / script), server.base, "--", file.name, token or ""],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    return json.loads(re.search(r"^RESULT (.*)$", out, re.M).group(1))
+
+
+def floor(engine, operation, connections, prepared):
+    """The floor of an operation: its minimal SQL run by bench/floor at the same concurrency."""
+    if not FLOOR.exists():
+        return None
+    out = subprocess.run(
+        [str(FLOOR), "--database-url", database_url(engine), "--operation", operation,
+         "--connections", str(connections), "--seconds", str(SECONDS)],
+        capture_output=True, text=True,
+    )
+    if out.returncode != 0:
+        log(f"floor {operation} failed: {out.stderr.strip()[:300]}")
+        return None
+    return json.loads(out.stdout)
+
+
+FLOOR_OPERATIONS = {"1": "developer", "2": "vacancies", "3": "filtered", "4a": "page", "4b": "deep-page", "5": "search", "6": "matching"}
+
+
+def measure(engine):
+    seed = seeded(engine)
+    url = database_url(engine)
+    token = subprocess.run(
+        [str(BIN), "--database-url", url, "token", "create", "--role", "admin", "--name", f"bench-{int(time.time())}"],
+        capture_output=True, text=True, check=True, env={**os.environ, "RUST_LOG": "warn"},
+    ).stdout.strip()
+    server = Server(url)
+    rows = []
+    try:
+        operations = prepare(server, token)
+        for name, bodies in operations.items():
+            script, data = ("update.lua", bodies[1]) if isinstance(bodies, tuple) else ("graphql.lua", bodies)
+            for connections in CONNECTIONS:
+                before = server.counters()
+                result = wrk(server, script, data, token, connections)
+                after = server.counters()
+                answered = max(after[0] - before[0], 1)
+                result["statements_per_request"] = round((after[1] - before[1]) / answered, 2)
+                result["rss_mb"] = round(server.rss_mb(), 1)
+                key = name.split(" ")[0]
+                if key in FLOOR_OPERATIONS:
+                    result["floor"] = floor(engine, FLOOR_OPERATIONS[key], connections, data)
+                row = {"engine": engine, "operation": name, "connections": connections, **result}
+                log(json.dumps(row))
+                rows.append(row)
+        peak = round(server.rss_mb("VmHWM"), 1)
+    finally:
+        server.stop()
+    return {"engine": engine, "seed": seed, "peak_rss_mb": peak, "rows": rows}
+
+
+def machine():
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 1024 // 1024
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory, "kernel": platform.release()}
+
+
+def markdown(report):
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, {report['machine']['memory_gb']} GB "
+        f"(load generator on the same machine). Scale {report['scale']}; {report['seconds']} s per measurement; "
+        f"wrk with {', '.join(map(str, report['connections']))} connections. Generated by `bench/run` on {report['date']}.",
+        "",
+    ]
+    for run in report["runs"]:
+        lines += [
+            f"## {run['engine']}",
+            "",
+            f"Seeded in {run['seed']['seconds']} s; server peak RSS {run['peak_rss_mb']} MB.",
+            "",
+            "| operation | conn | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | floor req/s | of floor |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in run["rows"]:
+            floor_rps = row.get("floor", {}) and row["floor"].get("rps")
+            share = f"{100 * row['rps'] / floor_rps:.0f}%" if floor_rps else ""
+            lines.append(
+                f"| {row['operation']} | {row['connections']} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
+                f"{row['p99_ms']:.2f} | {row['errors']} | {row['statements_per_request']} | "
+                f"{floor_rps and f'{floor_rps:.0f}' or ''} | {share} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    CACHE.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+        "scale": SCALE,
+        "seconds": SECONDS,
+        "connections": CONNECTIONS,
+        "runs": [measure(engine) for engine in ENGINES],
+    }
+    (RESULTS / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "report.md").write_text(markdown(report) + "\n")
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()
