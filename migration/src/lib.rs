@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_initial_schema;
 mod m20261121_000002_full_text_search;
 mod m20261121_000003_api_tokens;
+mod m20261122_000004_covering_skill_indexes;
 
 pub use m20261121_000002_full_text_search::rebuild_statements as rebuild_search_statements;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_initial_schema::Migration),
             Box::new(m20261121_000002_full_text_search::Migration),
             Box::new(m20261121_000003_api_tokens::Migration),
+            Box::new(m20261122_000004_covering_skill_indexes::Migration),
         ]
     }
 }

@@ -131,8 +131,9 @@ impl Developer {
     }
 
     /// Open vacancies that fit this developer, best first (ties by ID), each with its score and
-    /// the reasons for it: candidates are the vacancies asking for at least one of their skills
-    /// (every open vacancy when they list none). The score is `VacancyMatch.score`.
+    /// the reasons for it: candidates are the vacancies with at least one must-have the developer
+    /// has (for vacancies without must-haves, any skill they share; every open vacancy when the
+    /// developer lists no skills). The score is `VacancyMatch.score`.
     #[graphql(
         complexity = "crate::matching::MATCH_COST + crate::graphql::limits::connection_cost(first, None, child_complexity)"
     )]

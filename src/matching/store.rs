@@ -1,6 +1,7 @@
-//! Matches, ranked in the database. Candidates come through the skill links (the
-//! `developer_skills` and `vacancy_skills` indexes on `skill_id`): only those sharing at least one
-//! skill with the fixed side are scored, all of them when it has no skills. The score is
+//! Matches, ranked in the database. Candidates come through the skill links (the covering
+//! `developer_skills` and `vacancy_skills` indexes on `skill_id`): a developer and a vacancy are
+//! candidates when the developer has one of the vacancy's must-haves (one of its skills when it
+//! has none; everyone when it has no skills). The score is
 //! [`score::sql`], computed per candidate in the statement that filters, orders and pages them.
 
 use entity::{developer, developer_skill, vacancy, vacancy_skill};
@@ -56,7 +57,7 @@ pub async fn developers_for(
         let nice = skills.len() as i64 - must;
         select.join_subquery(
             JoinType::InnerJoin,
-            credits_of_developers(vacancy.id),
+            credits_of_developers(vacancy.id, must > 0),
             fit.clone(),
             Expr::col((fit.clone(), Alias::new("developer_id")))
                 .equals((developer::Entity, developer::Column::Id)),
@@ -194,16 +195,16 @@ pub async fn vacancies_for(
     .await
 }
 
-/// Per developer with at least one of vacancy `id`'s skills: the credit sums of its must-haves
-/// and nice-to-haves.
-fn credits_of_developers(id: i64) -> SelectStatement {
+/// Per candidate developer of vacancy `id`: the credit sums of its must-haves and nice-to-haves.
+/// Candidates have at least one of its must-haves (`has_must`), else at least one of its skills.
+fn credits_of_developers(id: i64, has_must: bool) -> SelectStatement {
     let (ds, vs) = (Alias::new("ds"), Alias::new("vs"));
     let credit = sql::credit(
         Expr::col((ds.clone(), developer_skill::Column::Level)),
         Expr::col((vs.clone(), vacancy_skill::Column::MinLevel)),
     );
     let required = Expr::col((vs.clone(), vacancy_skill::Column::Required));
-    Query::select()
+    let mut select = Query::select()
         .expr_as(
             Expr::col((ds.clone(), developer_skill::Column::DeveloperId)),
             Alias::new("developer_id"),
@@ -224,13 +225,26 @@ fn credits_of_developers(id: i64) -> SelectStatement {
             Expr::col((vs.clone(), vacancy_skill::Column::SkillId))
                 .equals((ds.clone(), developer_skill::Column::SkillId)),
         )
-        .and_where(Expr::col((vs, vacancy_skill::Column::VacancyId)).eq(id))
+        .and_where(Expr::col((vs.clone(), vacancy_skill::Column::VacancyId)).eq(id))
         .group_by_col((ds, developer_skill::Column::DeveloperId))
-        .to_owned()
+        .to_owned();
+    if has_must {
+        select.and_having(
+            sum(Expr::case(
+                Expr::col((vs, vacancy_skill::Column::Required)),
+                Expr::val(1i64),
+            )
+            .finally(Expr::val(0i64)))
+            .gt(0),
+        );
+    }
+    select
 }
 
-/// Per vacancy asking for at least one of `shared` (every vacancy when it is empty): how many
-/// must-haves and nice-to-haves it lists, and the credit developer `id` earns in each kind.
+/// Per candidate vacancy for developer `id`: how many must-haves and nice-to-haves it lists, and
+/// the credit the developer earns in each kind. Candidates ask for at least one of `shared` (the
+/// developer's skills; every vacancy when it is empty), and when they list must-haves the
+/// developer has at least one of them.
 fn credits_of_vacancies(id: i64, shared: &[i64]) -> SelectStatement {
     let (ds, vs) = (Alias::new("ds"), Alias::new("vs"));
     let level = Expr::col((ds.clone(), developer_skill::Column::Level));
@@ -240,6 +254,7 @@ fn credits_of_vacancies(id: i64, shared: &[i64]) -> SelectStatement {
     );
     let required = Expr::col((vs.clone(), vacancy_skill::Column::Required));
     let has = level.is_not_null();
+    let level_present = has.clone();
     let mut select = Query::select()
         .expr_as(
             Expr::col((vs.clone(), vacancy_skill::Column::VacancyId)),
@@ -261,7 +276,7 @@ fn credits_of_vacancies(id: i64, shared: &[i64]) -> SelectStatement {
             Alias::new("must_sum"),
         )
         .expr_as(
-            sum(Expr::case(required.not().and(has), credit).finally(Expr::val(0i64))),
+            sum(Expr::case(required.clone().not().and(has), credit).finally(Expr::val(0i64))),
             Alias::new("nice_sum"),
         )
         .from_as(vacancy_skill::Entity, vs.clone())
@@ -279,6 +294,13 @@ fn credits_of_vacancies(id: i64, shared: &[i64]) -> SelectStatement {
         .group_by_col((vs.clone(), vacancy_skill::Column::VacancyId))
         .to_owned();
     if !shared.is_empty() {
+        let must_count =
+            sum(Expr::case(required.clone(), Expr::val(1i64)).finally(Expr::val(0i64)));
+        let must_had = sum(
+            Expr::case(required.and(level_present.clone()), Expr::val(1i64))
+                .finally(Expr::val(0i64)),
+        );
+        select.and_having(must_count.eq(0).or(must_had.gt(0)));
         let other = Alias::new("shared");
         select.and_where(
             Expr::col((vs, vacancy_skill::Column::VacancyId)).in_subquery(

@@ -208,8 +208,9 @@ impl Vacancy {
     }
 
     /// Developers who fit this vacancy, best first (ties by ID), each with its score and the
-    /// reasons for it: candidates are the developers with at least one of the skills it asks for
-    /// (every developer when it lists none). The score is explained at `DeveloperMatch.score`.
+    /// reasons for it: candidates are the developers with at least one of its must-have skills
+    /// (with none, one of its skills; with no skills at all, every developer). The score is
+    /// explained at `DeveloperMatch.score`.
     #[graphql(
         complexity = "crate::matching::MATCH_COST + crate::graphql::limits::connection_cost(first, None, child_complexity)"
     )]

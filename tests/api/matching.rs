@@ -276,7 +276,7 @@ db_test!(Empty, async fn seniority_a_level_away_halves_its_part(app) {
     assert_eq!(score_of(&app, job, "kim").await, 0.85);
 });
 
-db_test!(Empty, async fn only_developers_sharing_a_skill_are_candidates(app) {
+db_test!(Empty, async fn only_developers_with_a_must_have_are_candidates(app) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world.developer(&perfect("lee")).await;
@@ -287,6 +287,13 @@ db_test!(Empty, async fn only_developers_sharing_a_skill_are_candidates(app) {
         })
         .await;
     world.developer(&Dev::new("ned")).await;
+    // Only the nice-to-have: not a candidate for a vacancy with must-haves.
+    world
+        .developer(&Dev {
+            skills: vec![("kafka", 5)],
+            ..Dev::new("ole")
+        })
+        .await;
     let handles: Vec<Value> = matches_of(&app, job)
         .await
         .iter()
@@ -624,8 +631,15 @@ db_test!(Empty, async fn database_scores_equal_the_rust_formula_on_random_pairs(
                 remote_preference: dev.remote_preference,
                 open_to_work: dev.open_to_work,
             };
+            // Candidates have one of the must-haves; without must-haves, one of the skills;
+            // without skills, everyone.
+            let has = |slug: &str| dev.skills.iter().any(|(s, _)| *s == slug);
+            let has_must = job.skills.iter().any(|(_, required, _)| *required);
             let shares_a_skill = job.skills.is_empty()
-                || job.skills.iter().any(|(slug, _, _)| dev.skills.iter().any(|(s, _)| s == slug));
+                || job
+                    .skills
+                    .iter()
+                    .any(|(slug, required, _)| (*required || !has_must) && has(slug));
             let found = matches
                 .iter()
                 .find(|node| node["developer"]["handle"] == dev.handle)
