@@ -101,26 +101,12 @@ fn amounts(source: Source, group_by: GroupBy, criteria: &Criteria) -> SelectStat
     let (mut select, seniority, country, currency, amount, skill_link) = match source {
         Source::Vacancies => {
             let column = |column: vacancy::Column| Expr::col((vacancy::Entity, column));
-            let mut select = vacancy::Entity::find()
+            let select = vacancy::Entity::find()
                 .filter(vacancy::Column::Status.eq(entity::VacancyStatus::Open))
                 .filter(vacancy::Column::SalaryMin.is_not_null())
                 .filter(vacancy::Column::SalaryMax.is_not_null())
                 .filter(vacancy::Column::SalaryCurrency.is_not_null())
                 .into_query();
-            for (i, skill) in criteria.skills.iter().enumerate() {
-                let other = Alias::new(format!("skill_{i}"));
-                select.and_where(Expr::exists(
-                    Query::select()
-                        .expr(Expr::val(1))
-                        .from_as(vacancy_skill::Entity, other.clone())
-                        .and_where(
-                            Expr::col((other.clone(), vacancy_skill::Column::VacancyId))
-                                .equals((vacancy::Entity, vacancy::Column::Id)),
-                        )
-                        .and_where(Expr::col((other, vacancy_skill::Column::SkillId)).eq(*skill))
-                        .to_owned(),
-                ));
-            }
             // The middle of the range, yearly: (min + max) × periods a year / 2.
             let yearly_sum = sql::yearly(
                 column(vacancy::Column::SalaryMin).add(column(vacancy::Column::SalaryMax)),
@@ -142,24 +128,10 @@ fn amounts(source: Source, group_by: GroupBy, criteria: &Criteria) -> SelectStat
         }
         Source::Developers => {
             let column = |column: developer::Column| Expr::col((developer::Entity, column));
-            let mut select = developer::Entity::find()
+            let select = developer::Entity::find()
                 .filter(developer::Column::SalaryExpectationAmount.is_not_null())
                 .filter(developer::Column::SalaryExpectationCurrency.is_not_null())
                 .into_query();
-            for (i, skill) in criteria.skills.iter().enumerate() {
-                let other = Alias::new(format!("skill_{i}"));
-                select.and_where(Expr::exists(
-                    Query::select()
-                        .expr(Expr::val(1))
-                        .from_as(developer_skill::Entity, other.clone())
-                        .and_where(
-                            Expr::col((other.clone(), developer_skill::Column::DeveloperId))
-                                .equals((developer::Entity, developer::Column::Id)),
-                        )
-                        .and_where(Expr::col((other, developer_skill::Column::SkillId)).eq(*skill))
-                        .to_owned(),
-                ));
-            }
             (
                 select,
                 column(developer::Column::Seniority),
@@ -175,6 +147,19 @@ fn amounts(source: Source, group_by: GroupBy, criteria: &Criteria) -> SelectStat
             )
         }
     };
+    // Has (asks for) every skill of the filter.
+    let (links, owner, skill_column, id) = &skill_link;
+    for (i, skill) in criteria.skills.iter().enumerate() {
+        let other = Alias::new(format!("skill_{i}"));
+        select.and_where(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from_as(links.clone(), other.clone())
+                .and_where(Expr::col((other.clone(), owner.clone())).eq(id.clone()))
+                .and_where(Expr::col((other, skill_column.clone())).eq(*skill))
+                .to_owned(),
+        ));
+    }
     if !criteria.seniority.is_empty() {
         select.and_where(seniority.clone().is_in(criteria.seniority.iter().copied()));
     }

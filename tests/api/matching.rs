@@ -11,7 +11,7 @@ use talent_api::{
 use crate::{
     db_test,
     helpers::{TestApp, first_error},
-    world::{Dev, Job, World},
+    world::{Dev, Job, Random, World},
 };
 
 const MATCHING_DEVELOPERS: &str = r#"
@@ -516,22 +516,6 @@ db_test!(Empty, async fn matching_vacancies_mirrors_the_score_over_open_vacancie
     // 10 × (550 × 500 + 150 × 500 + 100 × 1000 + 50 × 1000) / 850 = 5882.
     assert_eq!(nodes[1]["score"], json!(0.5882));
 });
-
-/// A small deterministic generator (xorshift), so the cross-check is the same on every run.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
 
 const LEVELS: [Seniority; 6] = [
     Seniority::Intern,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::{
     db_test,
     helpers::{TestApp, first_error},
-    world::{Dev, Job, SKILLS, World},
+    world::{Dev, Job, Random, SKILLS, World},
 };
 
 const INSIGHTS: &str = r#"
@@ -129,18 +129,6 @@ fn assert_same(
                 "{name} of {key:?} in {what}: got {a}, computed {b}"
             );
         }
-    }
-}
-
-/// A deterministic generator (xorshift).
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
     }
 }
 
