@@ -126,9 +126,7 @@ pub(crate) async fn developers_for(
     Ok(
         into_items(paged).into_connection(totals, |(developer, score)| DeveloperMatch {
             score,
-            developer,
-            vacancy: vacancy.clone(),
-            vacancy_skills: skills.clone(),
+            pair: Pair::new(vacancy.clone(), Some(skills.clone()), developer, None),
         }),
     )
 }
@@ -155,9 +153,7 @@ pub(crate) async fn vacancies_for(
     Ok(
         into_items(paged).into_connection(totals, |(vacancy, score)| VacancyMatch {
             score,
-            vacancy,
-            developer: developer.clone(),
-            developer_skills: skills.clone(),
+            pair: Pair::new(vacancy, None, developer.clone(), Some(skills.clone())),
         }),
     )
 }
@@ -401,24 +397,72 @@ fn workplace_name(workplace: entity::Workplace) -> &'static str {
     }
 }
 
+/// A developer and a vacancy of a list of matches, explained once, when a client first asks for
+/// skills or reasons. The fixed side's skills come with it; the other side's load for the whole
+/// page in one statement (the same batch as `Developer.skills` / `Vacancy.skills`).
+struct Pair {
+    vacancy: Item<vacancy::Model>,
+    vacancy_skills: Option<Arc<VacancySkills>>,
+    developer: Item<developer::Model>,
+    developer_skills: Option<Arc<DeveloperSkills>>,
+    explained: tokio::sync::OnceCell<Explained>,
+}
+
+impl Pair {
+    fn new(
+        vacancy: Item<vacancy::Model>,
+        vacancy_skills: Option<Arc<VacancySkills>>,
+        developer: Item<developer::Model>,
+        developer_skills: Option<Arc<DeveloperSkills>>,
+    ) -> Self {
+        Self {
+            vacancy,
+            vacancy_skills,
+            developer,
+            developer_skills,
+            explained: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn explained(&self, ctx: &Context<'_>) -> ApiResult<&Explained> {
+        self.explained
+            .get_or_try_init(|| async {
+                let vacancy_skills = match &self.vacancy_skills {
+                    Some(skills) => skills.clone(),
+                    None => Arc::new(skills_of_vacancy(ctx, &self.vacancy).await?),
+                };
+                let developer_skills = match &self.developer_skills {
+                    Some(skills) => skills.clone(),
+                    None => Arc::new(skills_of_developer(ctx, &self.developer).await?),
+                };
+                Ok(Explained::new(
+                    &self.vacancy,
+                    vacancy_skills,
+                    &self.developer,
+                    developer_skills,
+                ))
+            })
+            .await
+    }
+
+    async fn matched(&self, ctx: &Context<'_>) -> Result<Vec<SkillMatch>> {
+        Ok(self.explained(ctx).await?.matched())
+    }
+
+    async fn missing(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
+        Ok(self.explained(ctx).await?.missing())
+    }
+
+    async fn reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let visible = policy::private_fields_of(viewer(ctx), self.developer.id).is_ok();
+        Ok(self.explained(ctx).await?.reasons(visible))
+    }
+}
+
 /// A developer who fits a vacancy: the score, the skills behind it, and why.
 pub struct DeveloperMatch {
     score: i64,
-    developer: Item<developer::Model>,
-    vacancy: Item<vacancy::Model>,
-    vacancy_skills: Arc<VacancySkills>,
-}
-
-impl DeveloperMatch {
-    async fn explained(&self, ctx: &Context<'_>) -> ApiResult<Explained> {
-        let skills = Arc::new(skills_of_developer(ctx, &self.developer).await?);
-        Ok(Explained::new(
-            &self.vacancy,
-            self.vacancy_skills.clone(),
-            &self.developer,
-            skills,
-        ))
-    }
+    pair: Pair,
 }
 
 /// A developer who fits a vacancy: the score, the skills behind it, and why.
@@ -439,46 +483,31 @@ impl DeveloperMatch {
 
     /// The developer.
     async fn developer(&self) -> Developer {
-        Developer(self.developer.clone())
+        Developer(self.pair.developer.clone())
     }
 
     /// The vacancy's skills the developer has, must-haves first, with both levels.
     async fn matched_skills(&self, ctx: &Context<'_>) -> Result<Vec<SkillMatch>> {
-        Ok(self.explained(ctx).await?.matched())
+        self.pair.matched(ctx).await
     }
 
     /// The vacancy's skills the developer lacks, must-haves first.
     async fn missing_skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
-        Ok(self.explained(ctx).await?.missing())
+        self.pair.missing(ctx).await
     }
 
     /// The score explained, one line per part, e.g. "Must-have skills: 2 of 3 at the level
     /// asked". Lines about the developer's salary expectation appear only to callers who may see
     /// it (the developer and admins); it counts in the score for everyone.
     async fn reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        let visible = policy::private_fields_of(viewer(ctx), self.developer.id).is_ok();
-        Ok(self.explained(ctx).await?.reasons(visible))
+        self.pair.reasons(ctx).await
     }
 }
 
 /// An open vacancy that fits a developer: the score, the skills behind it, and why.
 pub struct VacancyMatch {
     score: i64,
-    vacancy: Item<vacancy::Model>,
-    developer: Item<developer::Model>,
-    developer_skills: Arc<DeveloperSkills>,
-}
-
-impl VacancyMatch {
-    async fn explained(&self, ctx: &Context<'_>) -> ApiResult<Explained> {
-        let skills = Arc::new(skills_of_vacancy(ctx, &self.vacancy).await?);
-        Ok(Explained::new(
-            &self.vacancy,
-            skills,
-            &self.developer,
-            self.developer_skills.clone(),
-        ))
-    }
+    pair: Pair,
 }
 
 /// An open vacancy that fits a developer: the score, the skills behind it, and why.
@@ -491,24 +520,23 @@ impl VacancyMatch {
 
     /// The vacancy.
     async fn vacancy(&self) -> Vacancy {
-        Vacancy(self.vacancy.clone())
+        Vacancy(self.pair.vacancy.clone())
     }
 
     /// The vacancy's skills the developer has, must-haves first, with both levels.
     async fn matched_skills(&self, ctx: &Context<'_>) -> Result<Vec<SkillMatch>> {
-        Ok(self.explained(ctx).await?.matched())
+        self.pair.matched(ctx).await
     }
 
     /// The vacancy's skills the developer lacks, must-haves first.
     async fn missing_skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
-        Ok(self.explained(ctx).await?.missing())
+        self.pair.missing(ctx).await
     }
 
     /// The score explained, one line per part. Lines about the developer's salary expectation
     /// appear only to callers who may see it (the developer and admins).
     async fn reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        let visible = policy::private_fields_of(viewer(ctx), self.developer.id).is_ok();
-        Ok(self.explained(ctx).await?.reasons(visible))
+        self.pair.reasons(ctx).await
     }
 }
 

@@ -197,8 +197,9 @@ fn col(name: &str) -> Expr {
     Expr::col(Alias::new(name))
 }
 
-/// The figures with PostgreSQL's `percentile_cont`.
-fn with_percentile_cont(amounts: SelectStatement) -> SelectStatement {
+/// Count, min, max, mean and the quartiles (each from `quartile(fraction)`) of the rows of
+/// `rows`, per group and currency, in group order.
+fn per_group(rows: SelectStatement, quartile: impl Fn(f64) -> Expr) -> SelectStatement {
     let mut select = Query::select();
     select
         .expr_as(col("group_key"), Alias::new("group_key"))
@@ -214,15 +215,10 @@ fn with_percentile_cont(amounts: SelectStatement) -> SelectStatement {
             Alias::new("mean"),
         );
     for (name, fraction) in QUARTILES {
-        select.expr_as(
-            Expr::cust(format!(
-                "percentile_cont({fraction}) WITHIN GROUP (ORDER BY \"amount\")"
-            )),
-            Alias::new(name),
-        );
+        select.expr_as(quartile(fraction), Alias::new(name));
     }
     select
-        .from_subquery(amounts, Alias::new("amounts"))
+        .from_subquery(rows, Alias::new("amounts"))
         .group_by_col(Alias::new("group_key"))
         .group_by_col(Alias::new("currency"))
         .order_by(Alias::new("group_key"), Order::Asc)
@@ -230,38 +226,34 @@ fn with_percentile_cont(amounts: SelectStatement) -> SelectStatement {
         .to_owned()
 }
 
+/// The figures with PostgreSQL's `percentile_cont`.
+fn with_percentile_cont(amounts: SelectStatement) -> SelectStatement {
+    per_group(amounts, |fraction| {
+        Expr::cust(format!(
+            "percentile_cont({fraction}) WITHIN GROUP (ORDER BY \"amount\")"
+        ))
+    })
+}
+
 /// The figures with row numbers: within a group of `n` amounts in order (0-based `i`), the
 /// quartile at fraction `f` lies at position `h = f × (n − 1)`; it is the amount at `⌊h⌋` times
 /// `1 − (h − ⌊h⌋)` plus the next one times `h − ⌊h⌋`.
 fn with_row_numbers(amounts: SelectStatement) -> SelectStatement {
-    let mut window = WindowStatement::new();
-    window.add_partition_by(col("group_key"));
-    window.add_partition_by(col("currency"));
-    window.order_by_expr(col("amount"), Order::Asc);
-    let mut whole = WindowStatement::new();
-    whole.add_partition_by(col("group_key"));
-    whole.add_partition_by(col("currency"));
+    let group = || {
+        let mut window = WindowStatement::new();
+        window.add_partition_by(col("group_key"));
+        window.add_partition_by(col("currency"));
+        window
+    };
+    let mut ordered = group();
+    ordered.order_by_expr(col("amount"), Order::Asc);
     let numbered = Query::select()
         .column(Asterisk)
-        .expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new("position"))
-        .expr_window_as(Func::count(Expr::val(1)), whole, Alias::new("size"))
+        .expr_window_as(Func::cust("ROW_NUMBER"), ordered, Alias::new("position"))
+        .expr_window_as(Func::count(Expr::val(1)), group(), Alias::new("size"))
         .from_subquery(amounts, Alias::new("amounts"))
         .to_owned();
-    let mut select = Query::select();
-    select
-        .expr_as(col("group_key"), Alias::new("group_key"))
-        .expr_as(col("currency"), Alias::new("currency"))
-        .expr_as(
-            Expr::cust("COUNT(*)").cast_as("BIGINT"),
-            Alias::new("count"),
-        )
-        .expr_as(Func::min(col("amount")), Alias::new("min"))
-        .expr_as(Func::max(col("amount")), Alias::new("max"))
-        .expr_as(
-            Expr::from(Func::avg(col("amount"))).cast_as("DOUBLE PRECISION"),
-            Alias::new("mean"),
-        );
-    for (name, fraction) in QUARTILES {
+    per_group(numbered, |fraction| {
         // h = f × (n − 1); ⌊h⌋ by CAST (h ≥ 0); the 0-based index is position − 1.
         let h = Expr::val(fraction).mul(col("size").sub(1));
         let floor = h.clone().cast_as("INTEGER");
@@ -273,16 +265,6 @@ fn with_row_numbers(amounts: SelectStatement) -> SelectStatement {
         )
         .case(index.eq(floor.add(1)), col("amount").mul(weight))
         .finally(Expr::val(0.0));
-        select.expr_as(
-            Expr::from(Func::sum(term)).cast_as("DOUBLE PRECISION"),
-            Alias::new(name),
-        );
-    }
-    select
-        .from_subquery(numbered, Alias::new("numbered"))
-        .group_by_col(Alias::new("group_key"))
-        .group_by_col(Alias::new("currency"))
-        .order_by(Alias::new("group_key"), Order::Asc)
-        .order_by(Alias::new("currency"), Order::Asc)
-        .to_owned()
+        Expr::from(Func::sum(term)).cast_as("DOUBLE PRECISION")
+    })
 }

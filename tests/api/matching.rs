@@ -494,6 +494,14 @@ db_test!(Empty, async fn matching_vacancies_mirrors_the_score_over_open_vacancie
             ..Job::new("")
         })
         .await;
+    // Shares only a nice-to-have (Kafka): not a candidate while it lists must-haves.
+    world
+        .vacancy(&Job {
+            title: "Python with a Kafka bonus",
+            skills: vec![("python", true, 3), ("kafka", false, 2)],
+            ..Job::new("")
+        })
+        .await;
     let dev = Dev {
         skills: vec![("rust", 3), ("postgresql", 4), ("kafka", 2)],
         ..perfect("sam")
