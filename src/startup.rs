@@ -29,26 +29,40 @@ impl Application {
     /// Connects to and migrates the database, loads the demo dataset into an empty one when asked,
     /// and binds the listener.
     pub async fn build(config: &ServerConfig) -> anyhow::Result<Self> {
-        let mut db = db::connect(&config.database_url, config.db_max_connections)
-            .await
-            .with_context(|| {
-                format!("cannot connect to the database at {}", config.database_url)
-            })?;
-        let statements = StatementCounter::default();
-        statements.install(&mut db);
-        db::migrate(&db)
+        let connect = |max_connections| async move {
+            db::connect(&config.database_url, max_connections)
+                .await
+                .with_context(|| {
+                    format!("cannot connect to the database at {}", config.database_url)
+                })
+        };
+        // Migrations and the demo load change the schema (and ANALYZE its statistics): they run
+        // on a connection of their own. A SQLite connection that loaded the schema before such a
+        // change can fail its next statement with "no such table" (seen: 1 run in 5 of a delete
+        // whose triggers and foreign keys span several tables), so the serving pool opens after.
+        let setup = connect(1).await?;
+        db::migrate(&setup)
             .await
             .context("cannot migrate the database")?;
         if config.load_demo
-            && db::is_empty(&db)
+            && db::is_empty(&setup)
                 .await
                 .context("cannot read the database")?
         {
-            let summary = demo::seed(&db)
+            let summary = demo::seed(&setup)
                 .await
                 .context("cannot load the demo dataset")?;
             tracing::info!(%summary, "loaded the demo dataset into the empty database");
         }
+        let mut db = if config.database_url.is_sqlite_memory() {
+            // The database lives in that one connection.
+            setup
+        } else {
+            setup.close().await.ok();
+            connect(config.db_max_connections).await?
+        };
+        let statements = StatementCounter::default();
+        statements.install(&mut db);
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
