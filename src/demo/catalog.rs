@@ -548,6 +548,8 @@ pub struct Stack {
     pub certificate: Option<&'static str>,
     /// Pay premium over the market base, in percent (Java and Python pay most).
     pub premium: i64,
+    /// Its libraries and tools (skills of the wider taxonomy, used from scale 2 on).
+    pub ecosystem: &'static [&'static str],
 }
 
 /// The stacks, referenced by index from [`EMPLOYERS`].
@@ -561,6 +563,20 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: Some("Oracle Certified Professional: Java SE 17 Developer"),
         premium: 6,
+        ecosystem: &[
+            "hibernate",
+            "maven",
+            "gradle",
+            "junit",
+            "mockito",
+            "spring-security",
+            "spring-cloud",
+            "quarkus",
+            "micronaut",
+            "jakarta-ee",
+            "flyway",
+            "liquibase",
+        ],
     },
     Stack {
         core: &["kotlin", "java"],
@@ -571,6 +587,14 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: None,
         premium: 5,
+        ecosystem: &[
+            "ktor",
+            "kotlin-coroutines",
+            "exposed",
+            "spring-webflux",
+            "kotest",
+            "koin",
+        ],
     },
     Stack {
         core: &["python", "django"],
@@ -581,6 +605,15 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: Some("PCEP – Certified Entry-Level Python Programmer"),
         premium: 4,
+        ecosystem: &[
+            "django-rest-framework",
+            "celery",
+            "pytest",
+            "sqlalchemy",
+            "alembic",
+            "gunicorn",
+            "django-channels",
+        ],
     },
     Stack {
         core: &["python"],
@@ -591,6 +624,9 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: Some("PCEP – Certified Entry-Level Python Programmer"),
         premium: 4,
+        ecosystem: &[
+            "pydantic", "asyncio", "uvicorn", "poetry", "aiohttp", "pandas", "numpy",
+        ],
     },
     Stack {
         core: &["typescript", "javascript", "nodejs"],
@@ -601,6 +637,20 @@ pub const STACKS: &[Stack] = &[
         full_stack: true,
         certificate: None,
         premium: 0,
+        ecosystem: &[
+            "jest",
+            "vitest",
+            "prisma",
+            "typeorm",
+            "apollo-server",
+            "socket-io",
+            "fastify",
+            "koa",
+            "npm",
+            "pnpm",
+            "zod",
+            "mongoose",
+        ],
     },
     Stack {
         core: &["go"],
@@ -611,6 +661,17 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: Some("Certified Kubernetes Application Developer (CKAD)"),
         premium: 3,
+        ecosystem: &[
+            "gin",
+            "terraform",
+            "echo",
+            "fiber",
+            "gorm",
+            "cobra",
+            "protobuf",
+            "testify",
+            "go-concurrency",
+        ],
     },
     Stack {
         core: &["ruby", "ruby-on-rails"],
@@ -621,6 +682,16 @@ pub const STACKS: &[Stack] = &[
         full_stack: true,
         certificate: None,
         premium: 0,
+        ecosystem: &[
+            "rspec",
+            "sidekiq",
+            "active-record",
+            "rack",
+            "sinatra",
+            "capybara",
+            "rubocop",
+            "hotwire",
+        ],
     },
     Stack {
         core: &["php"],
@@ -631,6 +702,17 @@ pub const STACKS: &[Stack] = &[
         full_stack: true,
         certificate: None,
         premium: -6,
+        ecosystem: &[
+            "composer",
+            "phpunit",
+            "doctrine",
+            "eloquent",
+            "wordpress",
+            "drupal",
+            "magento",
+            "php-fpm",
+            "codeigniter",
+        ],
     },
     Stack {
         core: &["csharp", "dotnet"],
@@ -641,6 +723,17 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: Some("Microsoft Certified: Azure Developer Associate"),
         premium: 2,
+        ecosystem: &[
+            "aspnet-core",
+            "entity-framework",
+            "linq",
+            "xunit",
+            "nunit",
+            "blazor",
+            "signalr",
+            "dapper",
+            "azure-functions",
+        ],
     },
     Stack {
         core: &["rust"],
@@ -651,6 +744,18 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: None,
         premium: 5,
+        ecosystem: &[
+            "tokio",
+            "terraform",
+            "axum",
+            "actix-web",
+            "serde",
+            "sqlx",
+            "diesel",
+            "cargo",
+            "tonic",
+            "webassembly",
+        ],
     },
     Stack {
         core: &["cpp", "c"],
@@ -661,6 +766,15 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: None,
         premium: 2,
+        ecosystem: &[
+            "cmake",
+            "boost",
+            "qt",
+            "googletest",
+            "posix",
+            "embedded-linux",
+            "concurrency",
+        ],
     },
     Stack {
         core: &["javascript", "nodejs"],
@@ -671,6 +785,13 @@ pub const STACKS: &[Stack] = &[
         full_stack: true,
         certificate: None,
         premium: -4,
+        ecosystem: &[
+            "firestore",
+            "google-cloud-functions",
+            "supabase",
+            "parse-server",
+            "vercel",
+        ],
     },
     Stack {
         core: &["sql", "python"],
@@ -681,6 +802,22 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: Some("AWS Certified Data Engineer – Associate"),
         premium: 0,
+        ecosystem: &[
+            "power-bi",
+            "tableau",
+            "dbt",
+            "airflow",
+            "snowflake",
+            "bigquery",
+            "redshift",
+            "etl",
+            "data-warehousing",
+            "spark",
+            "looker",
+            "ssis",
+            "t-sql",
+            "pl-sql",
+        ],
     },
     Stack {
         core: &["python", "cherrypy"],
@@ -691,6 +828,7 @@ pub const STACKS: &[Stack] = &[
         full_stack: false,
         certificate: Some("PCEP – Certified Entry-Level Python Programmer"),
         premium: 0,
+        ecosystem: &["jinja", "nginx"],
     },
 ];
 

@@ -13,9 +13,11 @@ use super::{
     catalog::{
         ACHIEVEMENTS, BI_STACK, COUNTRIES, Country, EDUCATION, EMPLOYERS, EmployerSpec,
         JUNIOR_RESPONSIBILITIES, RESPONSIBILITIES, SENIOR_RESPONSIBILITIES, SKILLS, STACK_WEIGHTS,
-        STACKS, Stack, country, domain_phrase, experience_years, seniority_pay, size_pay, teams,
+        STACKS, SkillSpec, Stack, country, domain_phrase, experience_years, seniority_pay,
+        size_pay, teams,
     },
     rng::Rng,
+    taxonomy::{EXTRA_SKILLS, GENERAL},
 };
 
 /// The seed of the demo dataset.
@@ -44,15 +46,17 @@ pub struct Dataset {
     pub vacancy_skills: Vec<vacancy_skill::Model>,
 }
 
-/// How big a generated directory is. Scale N has the catalog's skills and employers plus
-/// `15 × (N − 1)` made-up employers, `300 × N` developers and `150 × N` vacancies: scale 1 is the
-/// demo dataset; scale 334 is the benchmark's directory of 100,200 developers, 50,100 vacancies and
-/// 5,025 employers.
+/// How big a generated directory is. Scale N has the catalog's employers plus `15 × (N − 1)`
+/// made-up employers, `300 × N` developers and `150 × N` vacancies, and from scale 2 on the wider
+/// taxonomy of 300 skills (the demo keeps to 74): scale 1 is the demo dataset; scale 334 is the
+/// benchmark's directory of 100,200 developers, 50,100 vacancies and 5,025 employers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub employers: usize,
     pub developers: usize,
     pub vacancies: usize,
+    /// Whether the directory uses the wider taxonomy ([`EXTRA_SKILLS`]) besides the catalog's.
+    pub wide_taxonomy: bool,
 }
 
 impl Plan {
@@ -63,6 +67,7 @@ impl Plan {
             employers: EMPLOYERS.len() + EMPLOYERS_PER_SCALE * (n - 1),
             developers: DEMO_DEVELOPERS * n,
             vacancies: DEMO_VACANCIES * n,
+            wide_taxonomy: n > 1,
         }
     }
 }
@@ -115,11 +120,12 @@ impl Chunks {
         Self {
             generator: Generator {
                 rng: Rng::new(SEED),
-                skills: SKILLS
-                    .iter()
+                skills: taxonomy(plan)
                     .enumerate()
                     .map(|(i, (slug, name, ..))| (*slug, (i as i64 + 1, *name)))
                     .collect(),
+                wide: plan.wide_taxonomy,
+                general: general_by_category(),
                 hiring: Vec::new(),
                 handles: HashSet::new(),
             },
@@ -140,7 +146,7 @@ impl Iterator for Chunks {
         let mut data = Dataset::default();
         if !self.started {
             self.started = true;
-            data.skills = skills();
+            data.skills = skills(self.plan);
             self.generator.employers(&mut data, self.plan.employers);
             self.counts = self.generator.vacancy_counts(self.plan.vacancies);
             return Some(data);
@@ -167,10 +173,45 @@ impl Iterator for Chunks {
     }
 }
 
-fn skills() -> Vec<skill::Model> {
-    let added = anchor() - Duration::days(800);
-    SKILLS
+/// The skills of a directory: the catalog's, then the wider taxonomy's if the plan has it.
+fn taxonomy(plan: Plan) -> impl Iterator<Item = &'static SkillSpec> {
+    let extra: &[SkillSpec] = if plan.wide_taxonomy {
+        EXTRA_SKILLS
+    } else {
+        &[]
+    };
+    SKILLS.iter().chain(extra)
+}
+
+/// [`GENERAL`] grouped by category.
+fn general_by_category() -> Vec<(SkillCategory, Vec<&'static str>)> {
+    let mut groups: Vec<(SkillCategory, Vec<&'static str>)> = Vec::new();
+    for (slug, _, category, ..) in EXTRA_SKILLS {
+        if !GENERAL.contains(slug) {
+            continue;
+        }
+        match groups.iter_mut().find(|(c, _)| c == category) {
+            Some((_, slugs)) => slugs.push(slug),
+            None => groups.push((*category, vec![slug])),
+        }
+    }
+    groups
+}
+
+/// The skills of `category` in `groups` (none if it has none).
+fn pool<'a>(
+    groups: &'a [(SkillCategory, Vec<&'static str>)],
+    category: SkillCategory,
+) -> &'a [&'static str] {
+    groups
         .iter()
+        .find(|(c, _)| *c == category)
+        .map_or(&[], |(_, slugs)| slugs.as_slice())
+}
+
+fn skills(plan: Plan) -> Vec<skill::Model> {
+    let added = anchor() - Duration::days(800);
+    taxonomy(plan)
         .enumerate()
         .map(
             |(i, (slug, name, category, aliases, description))| skill::Model {
@@ -192,6 +233,10 @@ struct Generator {
     rng: Rng,
     /// slug → (id, name)
     skills: HashMap<&'static str, (i64, &'static str)>,
+    /// Whether developers and vacancies draw from the wider taxonomy too.
+    wide: bool,
+    /// The wider taxonomy's skills of the market at large, by category.
+    general: Vec<(SkillCategory, Vec<&'static str>)>,
     /// The employers, in id order (id = index + 1).
     hiring: Vec<Hiring>,
     /// Developer handles given out so far.
@@ -629,17 +674,23 @@ impl Generator {
         for slug in self.core(stack) {
             picked.add(slug);
         }
-        let databases = self.rng.range(1, 3) as usize;
+        // The wider taxonomy adds the stack's libraries and tools: fewer of everything else then,
+        // to keep about a dozen skills a person.
+        let most = if self.wide { 2 } else { 3 };
+        let databases = self.rng.range(1, most) as usize;
         for slug in self.rng.sample(stack.databases, databases) {
             picked.add(slug);
         }
-        let platforms = self.rng.range(1, 3) as usize;
+        let platforms = self.rng.range(1, most) as usize;
         for slug in self.rng.sample(stack.platforms, platforms) {
             picked.add(slug);
         }
-        let apis = self.rng.range(1, 2) as usize;
+        let apis = self.rng.range(1, most - 1) as usize;
         for slug in self.rng.sample(stack.apis, apis) {
             picked.add(slug);
+        }
+        if self.wide {
+            self.wider_skills(stack, &mut picked);
         }
         if stack.full_stack {
             picked.add("html5");
@@ -656,7 +707,11 @@ impl Generator {
             picked.add("data-modelling");
             picked.add("schema-design");
         }
-        let practices = self.rng.range(1, 3) as usize;
+        let practices = if self.wide {
+            self.rng.range(0, 1)
+        } else {
+            self.rng.range(1, 3)
+        } as usize;
         for slug in self.rng.sample(PRACTICES, practices) {
             picked.add(slug);
         }
@@ -667,7 +722,11 @@ impl Generator {
                 }
             }
         }
-        let soft = self.rng.range(2, 3) as usize;
+        let soft = if self.wide {
+            self.rng.range(0, 1)
+        } else {
+            self.rng.range(2, 3)
+        } as usize;
         for slug in self.rng.sample(SOFT_SKILLS, soft) {
             picked.add(slug);
         }
@@ -675,6 +734,34 @@ impl Generator {
             picked.add("mentoring");
         }
         picked
+    }
+
+    /// The libraries and tools of the stack a developer on it knows (one or two), and up to two
+    /// skills of the market at large (mostly platforms and databases, sometimes a practice, a
+    /// front-end library or a soft skill).
+    fn wider_skills(&mut self, stack: &Stack, picked: &mut Picked) {
+        use SkillCategory::{
+            Api, Database, Framework, Frontend, Language, Platform, Practice, Soft,
+        };
+        let count = self.rng.range(1, 2) as usize;
+        for slug in self.rng.sample(stack.ecosystem, count) {
+            picked.add(slug);
+        }
+        for _ in 0..self.rng.range(0, 2) {
+            let category = self.rng.weighted(&[
+                (Platform, 45),
+                (Database, 20),
+                (Practice, 20),
+                (Frontend, if stack.full_stack { 25 } else { 3 }),
+                (Language, 4),
+                (Api, 8),
+                (Soft, 6),
+                (Framework, 4),
+            ]);
+            if let Some(slug) = self.rng.pick_in(pool(&self.general, category)) {
+                picked.add(slug);
+            }
+        }
     }
 
     /// A role title seen in the market for people on `stack`.
@@ -859,13 +946,38 @@ impl Generator {
         if bi {
             must.add("data-modelling");
         }
+        if self.wide
+            && self.rng.chance(0.4)
+            && let Some(slug) = self.rng.pick_in(stack.ecosystem)
+        {
+            must.add(slug);
+        }
         let mut nice = Picked::default();
-        for slug in self.rng.sample(stack.platforms, 2) {
+        if self.wide {
+            use SkillCategory::{Api, Database, Platform, Practice};
+            if self.rng.chance(0.6)
+                && let Some(slug) = self.rng.pick_in(stack.ecosystem)
+                && !must.seen.contains(slug)
+            {
+                nice.add(slug);
+            }
+            if self.rng.chance(0.5) {
+                let category =
+                    self.rng
+                        .weighted(&[(Platform, 60), (Database, 15), (Practice, 20), (Api, 5)]);
+                if let Some(slug) = self.rng.pick_in(pool(&self.general, category)) {
+                    nice.add(slug);
+                }
+            }
+        }
+        let platforms = if self.wide { 1 } else { 2 };
+        for slug in self.rng.sample(stack.platforms, platforms) {
             if !must.seen.contains(slug) {
                 nice.add(slug);
             }
         }
-        for slug in self.rng.sample(stack.databases, 1) {
+        let databases = usize::from(!self.wide);
+        for slug in self.rng.sample(stack.databases, databases) {
             if !must.seen.contains(slug) {
                 nice.add(slug);
             }
@@ -1116,6 +1228,82 @@ mod tests {
                 "{category:?} missing"
             );
         }
+    }
+
+    /// Scale 4, whole: 1,200 developers and 600 vacancies on the wider taxonomy.
+    fn wide() -> Dataset {
+        let mut all = Dataset::default();
+        for chunk in Chunks::new(Plan::scale(4)) {
+            all.append(chunk);
+        }
+        all
+    }
+
+    #[test]
+    fn a_scaled_directory_has_three_hundred_distinct_skills() {
+        let data = wide();
+        let slugs: HashSet<_> = data.skills.iter().map(|s| s.slug.as_str()).collect();
+        assert_eq!(data.skills.len(), 300);
+        assert_eq!(slugs.len(), 300);
+    }
+
+    #[test]
+    fn every_stack_and_general_skill_of_the_wider_taxonomy_exists() {
+        let known: HashSet<_> = SKILLS.iter().chain(EXTRA_SKILLS).map(|s| s.0).collect();
+        for slug in STACKS
+            .iter()
+            .flat_map(|stack| stack.ecosystem)
+            .chain(GENERAL)
+        {
+            assert!(known.contains(slug), "{slug} is not in the taxonomy");
+        }
+    }
+
+    #[test]
+    fn every_skill_of_a_scaled_directory_is_used() {
+        let data = wide();
+        let used: HashSet<i64> = data
+            .developer_skills
+            .iter()
+            .map(|link| link.skill_id)
+            .chain(data.vacancy_skills.iter().map(|link| link.skill_id))
+            .collect();
+        let unused: Vec<&str> = data
+            .skills
+            .iter()
+            .filter(|skill| !used.contains(&skill.id))
+            .map(|skill| skill.slug.as_str())
+            .collect();
+        assert!(unused.is_empty(), "never used: {unused:?}");
+    }
+
+    #[test]
+    fn scaled_links_point_at_existing_skills_once() {
+        let data = wide();
+        let mut links = HashSet::new();
+        for link in &data.developer_skills {
+            assert!(link.skill_id >= 1 && link.skill_id <= 300, "{link:?}");
+            assert!(links.insert((link.developer_id, link.skill_id)), "{link:?}");
+        }
+        let mut links = HashSet::new();
+        for link in &data.vacancy_skills {
+            assert!(link.skill_id >= 1 && link.skill_id <= 300, "{link:?}");
+            assert!(links.insert((link.vacancy_id, link.skill_id)), "{link:?}");
+        }
+    }
+
+    #[test]
+    fn a_scaled_directory_has_about_a_dozen_skills_a_developer_and_seven_a_vacancy() {
+        let data = wide();
+        let per_developer = data.developer_skills.len() as f64 / data.developers.len() as f64;
+        let per_vacancy = data.vacancy_skills.len() as f64 / data.vacancies.len() as f64;
+        assert!((10.0..=14.0).contains(&per_developer), "{per_developer}");
+        assert!((5.0..=8.0).contains(&per_vacancy), "{per_vacancy}");
+    }
+
+    #[test]
+    fn scale_one_keeps_to_the_demo_catalog() {
+        assert_eq!(demo().skills.len(), SKILLS.len());
     }
 
     #[test]

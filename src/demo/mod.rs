@@ -4,6 +4,7 @@
 mod catalog;
 mod generate;
 mod rng;
+mod taxonomy;
 
 use std::fmt;
 
@@ -135,6 +136,12 @@ pub async fn seed_scale(
     // instead of 0.4), and SQLite has no sqlite_stat1 to choose between indexes.
     txn.execute_unprepared("ANALYZE").await?;
     txn.commit().await?;
+    if backend == DatabaseBackend::Sqlite {
+        // Move the load from the write-ahead log into the database file now (hundreds of MB at
+        // large scales) rather than leave it to the first writer of the server.
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
     Ok(summary)
 }
 

@@ -44,6 +44,11 @@ impl Rng {
         &items[self.below(items.len())]
     }
 
+    /// One element of a slice, none if it is empty.
+    pub fn pick_in<T: Copy>(&mut self, items: &[T]) -> Option<T> {
+        items.get(self.below(items.len())).copied()
+    }
+
     /// One value, drawn with the given integer weights.
     pub fn weighted<T: Copy>(&mut self, items: &[(T, u32)]) -> T {
         let total: u32 = items.iter().map(|(_, weight)| weight).sum();
