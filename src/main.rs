@@ -9,6 +9,12 @@ use talent_api::{
 };
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of the system allocator: answering a query allocates and frees many small
+/// values (one per field), which glibc's malloc serves slower and leaves fragmented across
+/// threads (measured in `bench/results/report.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
