@@ -20,7 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         None => serve(ServerConfig::new(&cli, &cli.serve)).await,
         Some(Command::Serve(args)) => serve(ServerConfig::new(&cli, args)).await,
         Some(Command::Migrate) => {
-            let db = connect(&cli.database_url, cli.db_max_connections).await?;
+            let db = connect(&cli.database_url, 1).await?;
             db::migrate(&db)
                 .await
                 .context("cannot migrate the database")?;
@@ -28,7 +28,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Seed { scale }) => {
-            let db = connect(&cli.database_url, cli.db_max_connections).await?;
+            // One connection: the load is one transaction, and its schema changes (ANALYZE) are
+            // then seen by every statement after it.
+            let db = connect(&cli.database_url, 1).await?;
             db::migrate(&db)
                 .await
                 .context("cannot migrate the database")?;
@@ -60,7 +62,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Token(command)) => {
-            let db = connect(&cli.database_url, cli.db_max_connections).await?;
+            let db = connect(&cli.database_url, cli.db_max_connections()).await?;
             db::migrate(&db)
                 .await
                 .context("cannot migrate the database")?;

@@ -17,10 +17,12 @@ pub struct Cli {
     )]
     pub database_url: DatabaseUrl,
 
-    /// Most database connections the server keeps open.
-    #[arg(long, env = "TALENT_DB_MAX_CONNECTIONS", default_value_t = 10, global = true,
+    /// Most database connections the server keeps open [default: 10 on PostgreSQL; on SQLite
+    /// twice the CPU cores, at least 2: SQLite reads on one core per connection and writes one at
+    /// a time, and each connection keeps a page cache of its own].
+    #[arg(long, env = "TALENT_DB_MAX_CONNECTIONS", global = true,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub db_max_connections: u32,
+    pub db_max_connections: Option<u32>,
 
     /// How logs are written to stderr.
     #[arg(long, env = "TALENT_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty, global = true)]
@@ -315,7 +317,7 @@ impl ServerConfig {
     pub fn new(cli: &Cli, serve: &ServeArgs) -> Self {
         Self {
             database_url: cli.database_url.clone(),
-            db_max_connections: cli.db_max_connections,
+            db_max_connections: cli.db_max_connections(),
             addr: serve.addr,
             load_demo: !serve.no_demo,
             limits: serve.limits.clone(),
@@ -334,7 +336,26 @@ pub enum DatabaseUrl {
     Postgres(String),
 }
 
+impl Cli {
+    /// The pool size: `--db-max-connections`, else the engine's default.
+    pub fn db_max_connections(&self) -> u32 {
+        self.db_max_connections
+            .unwrap_or_else(|| self.database_url.default_max_connections())
+    }
+}
+
 impl DatabaseUrl {
+    /// The pool size when none is configured: 10 on PostgreSQL; on SQLite twice the CPU cores,
+    /// at least 2 (more connections than cores add no throughput there, only page caches).
+    pub fn default_max_connections(&self) -> u32 {
+        match self {
+            Self::Postgres(_) => 10,
+            Self::Sqlite(_) => std::thread::available_parallelism()
+                .map_or(2, |cores| (cores.get() as u32).saturating_mul(2))
+                .clamp(2, 16),
+        }
+    }
+
     /// The URL to hand to the driver.
     pub fn as_str(&self) -> &str {
         match self {
@@ -408,6 +429,18 @@ impl fmt::Debug for DatabaseUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_defaults_to_ten_on_postgres_and_twice_the_cores_on_sqlite() -> Result<(), String> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        let sqlite: DatabaseUrl = "sqlite://talent.db".parse()?;
+        let postgres: DatabaseUrl = "postgres://localhost/talent".parse()?;
+        assert_eq!(sqlite.default_max_connections(), (2 * cores).clamp(2, 16));
+        assert_eq!(postgres.default_max_connections(), 10);
+        let cli = Cli::parse_from(["talent-api", "--db-max-connections", "3"]);
+        assert_eq!(cli.db_max_connections(), 3);
+        Ok(())
+    }
 
     #[test]
     fn a_bare_sqlite_file_is_opened_read_write_and_created() -> Result<(), String> {
