@@ -10,6 +10,7 @@ Settings come from the environment:
   BENCH_CONNECTIONS  concurrency levels, e.g. "1 16" (default)
   BENCH_ENGINES      "sqlite postgres" (default; postgres needs BENCH_POSTGRES_URL or
                      TALENT_TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test)
+  BENCH_OPERATIONS   operations to run by number, e.g. "1 2 4a" (default: all; for profiling one)
 """
 
 import json
@@ -34,6 +35,7 @@ SCALE = int(os.environ.get("BENCH_SCALE", "334"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 16").split()]
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
+OPERATIONS = os.environ.get("BENCH_OPERATIONS", "").split()
 PG_URL = os.environ.get(
     "BENCH_POSTGRES_URL",
     os.environ.get("TALENT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"),
@@ -87,7 +89,7 @@ class Server:
                 "--rate-limit-per-second", "0", "--max-cost", "1000000",
             ],
             stderr=self.log,
-            env={**os.environ, "RUST_LOG": "warn,talent_api=info", "TALENT_DB_MAX_CONNECTIONS": "16"},
+            env={**os.environ, "RUST_LOG": "warn,talent_api=info"},
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -217,11 +219,16 @@ def measure(engine):
     rows = []
     try:
         operations = prepare(server, token)
+        page_sizes = statements_by_page_size(server, operations)
         for name, bodies in operations.items():
+            if OPERATIONS and name.split(" ")[0] not in OPERATIONS:
+                continue
             script, data = ("update.lua", bodies[1]) if isinstance(bodies, tuple) else ("graphql.lua", bodies)
             for connections in CONNECTIONS:
                 before = server.counters()
-                result = wrk(server, script, data, token, connections)
+                # Reads go out anonymous, as a public directory's readers do; the writes carry the
+                # admin token (one statement of theirs is its lookup).
+                result = wrk(server, script, data, token if script == "update.lua" else None, connections)
                 after = server.counters()
                 answered = max(after[0] - before[0], 1)
                 result["statements_per_request"] = round((after[1] - before[1]) / answered, 2)
@@ -235,7 +242,32 @@ def measure(engine):
         peak = round(server.rss_mb("VmHWM"), 1)
     finally:
         server.stop()
-    return {"engine": engine, "seed": seed, "peak_rss_mb": peak, "rows": rows}
+    return {"engine": engine, "seed": seed, "peak_rss_mb": peak, "page_sizes": page_sizes, "rows": rows}
+
+
+SIZED = {
+    "2": (VACANCIES, "first: 50"),
+    "3": (FILTERED, "first: 20"),
+    "4a": (PAGE, "first: 20"),
+    "6": (MATCHING, "first: 20"),
+}
+
+
+def statements_by_page_size(server, operations):
+    """SQL statements of one request of each list operation with pages of 5 and of 50."""
+    counts = {}
+    for name, bodies in operations.items():
+        key = name.split(" ")[0]
+        if key not in SIZED:
+            continue
+        query, size = SIZED[key]
+        variables = json.loads(bodies[0])["variables"]
+        counts[key] = {}
+        for first in (5, 50):
+            before = server.counters()[1]
+            server.graphql(query.replace(size, f"first: {first}"), variables)
+            counts[key][first] = server.counters()[1] - before
+    return counts
 
 
 def machine():
@@ -274,7 +306,60 @@ def markdown(report):
                 f"{floor_rps and f'{floor_rps:.0f}' or ''} | {share} |"
             )
         lines.append("")
+    lines += targets(report)
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip(), ""]
     return "\n".join(lines)
+
+
+def targets(report):
+    """The issue's targets, each against the figures of this run."""
+    lines = [
+        "## Targets",
+        "",
+        "| target | engine | measured | met |",
+        "|---|---|---|---|",
+    ]
+
+    def add(target, engine, measured, met):
+        lines.append(f"| {target} | {engine} | {measured} | {'yes' if met else '**no**'} |")
+
+    def row(run, key, connections):
+        return next(
+            (r for r in run["rows"] if r["operation"].split(" ")[0] == key and r["connections"] == connections),
+            None,
+        )
+
+    most = max(report["connections"])
+    for run in report["runs"]:
+        engine = run["engine"]
+        if engine == "postgres":
+            for connections in report["connections"]:
+                r = row(run, "2", connections)
+                if r and r.get("floor"):
+                    share = r["rps"] / r["floor"]["rps"]
+                    add(f"op 2 at least 60% of the floor ({connections} conn)", engine, f"{100 * share:.0f}%", share >= 0.6)
+            r = row(run, "2", most)
+            if r:
+                add(f"op 2 p99 under 25 ms at {most} conn", engine, f"{r['p99_ms']:.1f} ms", r["p99_ms"] < 25)
+        r = row(run, "1", most)
+        if r:
+            add(f"op 1 p99 under 5 ms at {most} conn", engine, f"{r['p99_ms']:.1f} ms", r["p99_ms"] < 5)
+        for connections in report["connections"]:
+            first, deep = row(run, "4a", connections), row(run, "4b", connections)
+            if first and deep:
+                ratio = deep["rps"] / first["rps"]
+                add(f"op 4 deep page within 20% of the first ({connections} conn)", engine,
+                    f"{100 * ratio:.0f}% of its req/s", ratio >= 0.8)
+        add("peak RSS under 150 MB", engine, f"{run['peak_rss_mb']} MB", run["peak_rss_mb"] < 150)
+        # Keys are ints in a fresh run and strings when read back from report.json.
+        sizes = {k: {int(n): c for n, c in v.items()} for k, v in run.get("page_sizes", {}).items()}
+        if sizes:
+            flat = all(c[5] == c[50] for c in sizes.values())
+            measured = ", ".join(f"op {k}: {c[5]:.0f} / {c[50]:.0f}" for k, c in sizes.items())
+            add("statements do not grow with the page size (5 / 50 rows)", engine, measured, flat)
+    return lines
 
 
 def main():
