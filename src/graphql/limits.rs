@@ -2,10 +2,15 @@
 //! before parsing, aliases and directives on the parsed document, depth and cost after validation.
 //!
 //! async-graphql leaves all of these off; its own complexity and depth errors carry no code, so
-//! this extension checks the numbers its validation computes and answers with stable codes and the
-//! figures in `extensions` (`limit` and the measured value). It also gives syntax and schema
-//! errors, which async-graphql sends without a code, the codes `GRAPHQL_PARSE_FAILED` and
+//! the [`QueryLimits`] extension checks the numbers its validation computes and answers with stable
+//! codes and the figures in `extensions` (`limit` and the measured value). It also gives syntax and
+//! schema errors, which async-graphql sends without a code, the codes `GRAPHQL_PARSE_FAILED` and
 //! `GRAPHQL_VALIDATION_FAILED`.
+//!
+//! An extension costs every field of every answer a trip through the extension chain, so queries
+//! and mutations run on a schema without it ([`crate::graphql::Api`]): [`QueryLimits::admit`]
+//! checks them before they run, async-graphql's own depth and cost caps refuse them in validation,
+//! and a refused document is measured again on the schema with the extension for its figures.
 
 use std::{
     future::ready,
@@ -16,8 +21,8 @@ use std::{
 };
 
 use async_graphql::{
-    ErrorExtensionValues, Positioned, Response as GraphQLResponse, ServerError, ServerResult,
-    ValidationResult, Variables,
+    ErrorExtensionValues, Positioned, Request, Response as GraphQLResponse, ServerError,
+    ServerResult, ValidationResult, Variables,
     extensions::{
         Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextSubscribe,
         NextValidation,
@@ -108,6 +113,107 @@ impl QueryLimits {
             introspection: !limits.disable_introspection,
         }
     }
+
+    /// Refuses a query over the size or token limits, before it is parsed.
+    fn check_text(&self, query: &str) -> ServerResult<()> {
+        if query.len() > self.max_bytes {
+            return Err(refused(
+                codes::QUERY_TOO_LARGE,
+                format!(
+                    "the query is {} bytes long; at most {} are allowed",
+                    query.len(),
+                    self.max_bytes
+                ),
+                self.max_bytes,
+                "size",
+                query.len(),
+            ));
+        }
+        let tokens = count_tokens(query, self.max_tokens.saturating_add(1));
+        if tokens > self.max_tokens {
+            return Err(refused(
+                codes::TOO_MANY_TOKENS,
+                format!(
+                    "the query has more than {} tokens (names, values, punctuation)",
+                    self.max_tokens
+                ),
+                self.max_tokens,
+                "tokens",
+                tokens,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a parsed document with too many aliases or directives, or asking for
+    /// introspection where it is off; else what it counts.
+    fn check_document(&self, document: &ExecutableDocument) -> ServerResult<Counts> {
+        let counts = Counts::of(document);
+        if counts.aliases > self.max_aliases {
+            return Err(refused(
+                codes::TOO_MANY_ALIASES,
+                format!(
+                    "the query has {} aliases; at most {} are allowed",
+                    counts.aliases, self.max_aliases
+                ),
+                self.max_aliases,
+                "aliases",
+                counts.aliases,
+            ));
+        }
+        if counts.directives > self.max_directives {
+            return Err(refused(
+                codes::TOO_MANY_DIRECTIVES,
+                format!(
+                    "the query has {} directives; at most {} are allowed",
+                    counts.directives, self.max_directives
+                ),
+                self.max_directives,
+                "directives",
+                counts.directives,
+            ));
+        }
+        if counts.introspection && !self.introspection {
+            let mut error = ServerError::new("introspection is turned off on this server", None);
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", codes::INTROSPECTION_DISABLED);
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
+        Ok(counts)
+    }
+
+    /// Checks `request` before it runs without this extension: its size and tokens, then (parsing
+    /// it, once: the schema reuses the parsed document) its aliases, directives and introspection.
+    /// Whether it asks only for introspection (exempt from the depth limit, so the schema with
+    /// this extension must run it). Depth and cost are left to the schema's own validation.
+    pub fn admit(&self, request: &mut Request) -> ServerResult<bool> {
+        self.check_text(&request.query)?;
+        let document = request
+            .parsed_query()
+            .map_err(|error| coded(error, codes::GRAPHQL_PARSE_FAILED))?;
+        Ok(self.check_document(document)?.introspection_only)
+    }
+}
+
+/// Marks a request sent to the checking schema only to measure why the serving schema refused
+/// it: its validation then refuses it whatever it finds, so it never runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Remeasure;
+
+/// Whether `error` is async-graphql's own refusal of a document over `limit_depth` or
+/// `limit_complexity` (it has no code and no figures; see [`Remeasure`]).
+pub fn is_depth_or_cost_refusal(error: &ServerError) -> bool {
+    error.extensions.is_none()
+        && matches!(
+            error.message.as_str(),
+            "Query is too complex." | "Query is nested too deep."
+        )
+}
+
+/// Gives `error` the code `GRAPHQL_VALIDATION_FAILED` unless it has a code.
+pub fn validation_failed(error: ServerError) -> ServerError {
+    coded(error, codes::GRAPHQL_VALIDATION_FAILED)
 }
 
 impl ExtensionFactory for QueryLimits {
@@ -147,69 +253,12 @@ impl Extension for Checker {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let limits = &self.limits;
-        if query.len() > limits.max_bytes {
-            return Err(refused(
-                codes::QUERY_TOO_LARGE,
-                format!(
-                    "the query is {} bytes long; at most {} are allowed",
-                    query.len(),
-                    limits.max_bytes
-                ),
-                limits.max_bytes,
-                "size",
-                query.len(),
-            ));
-        }
-        let tokens = count_tokens(query, limits.max_tokens.saturating_add(1));
-        if tokens > limits.max_tokens {
-            return Err(refused(
-                codes::TOO_MANY_TOKENS,
-                format!(
-                    "the query has more than {} tokens (names, values, punctuation)",
-                    limits.max_tokens
-                ),
-                limits.max_tokens,
-                "tokens",
-                tokens,
-            ));
-        }
+        self.limits.check_text(query)?;
         let document = next
             .run(ctx, query, variables)
             .await
             .map_err(|error| coded(error, codes::GRAPHQL_PARSE_FAILED))?;
-        let counts = Counts::of(&document);
-        if counts.aliases > limits.max_aliases {
-            return Err(refused(
-                codes::TOO_MANY_ALIASES,
-                format!(
-                    "the query has {} aliases; at most {} are allowed",
-                    counts.aliases, limits.max_aliases
-                ),
-                limits.max_aliases,
-                "aliases",
-                counts.aliases,
-            ));
-        }
-        if counts.directives > limits.max_directives {
-            return Err(refused(
-                codes::TOO_MANY_DIRECTIVES,
-                format!(
-                    "the query has {} directives; at most {} are allowed",
-                    counts.directives, limits.max_directives
-                ),
-                limits.max_directives,
-                "directives",
-                counts.directives,
-            ));
-        }
-        if counts.introspection && !limits.introspection {
-            let mut error = ServerError::new("introspection is turned off on this server", None);
-            let mut extensions = ErrorExtensionValues::default();
-            extensions.set("code", codes::INTROSPECTION_DISABLED);
-            error.extensions = Some(extensions);
-            return Err(error);
-        }
+        let counts = self.limits.check_document(&document)?;
         self.introspection_only
             .store(counts.introspection_only, Ordering::Relaxed);
         Ok(document)
@@ -250,6 +299,12 @@ impl Extension for Checker {
                 "cost",
                 result.complexity,
             )]);
+        }
+        if ctx.data_opt::<Remeasure>().is_some() {
+            return Err(vec![validation_failed(ServerError::new(
+                "the query is over the depth or cost limit",
+                None,
+            ))]);
         }
         Ok(result)
     }

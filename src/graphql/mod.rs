@@ -13,8 +13,10 @@ pub mod search;
 use std::{collections::HashMap, hash::Hash};
 
 use async_graphql::{
-    Context, MergedObject, MergedSubscription, SDLExportOptions, Schema, SchemaBuilder,
+    Context, Data, Executor, MergedObject, MergedSubscription, Request, Response, SDLExportOptions,
+    Schema, SchemaBuilder, Value,
 };
+use futures_util::stream::BoxStream;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, PrimaryKeyToColumn,
     QueryFilter,
@@ -82,20 +84,90 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     )
 }
 
+/// The schema as the transports run it, answering from `db`, telling `events` about writes,
+/// within `limits`.
+///
+/// It is two schemas of the same types. Queries and mutations run on one without extensions, so
+/// every field resolves on async-graphql's direct path (an extension sends each field and list
+/// item through the extension chain: about a tenth of the CPU of a 50-row page): their size,
+/// tokens, aliases, directives and introspection are checked before they run
+/// ([`limits::QueryLimits::admit`]), their depth and cost by async-graphql's validation. The
+/// other schema has the limits and the subscription cap as extensions: it runs subscriptions,
+/// documents that ask only for introspection (exempt from the depth limit), and measures a
+/// document the first refused over depth or cost, for the figures of its error.
+#[derive(Clone)]
+pub struct Api {
+    serving: AppSchema,
+    checking: AppSchema,
+    limits: std::sync::Arc<limits::QueryLimits>,
+}
+
 /// The schema, answering from `db` and telling `events` about writes, within `limits`.
-pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> AppSchema {
-    let mut builder = builder()
-        .data(db)
-        .data(events)
-        .extension(limits::SubscriptionCap)
-        .extension(limits::QueryLimits::new(limits));
-    if limits.disable_introspection {
-        builder = builder.disable_introspection();
+pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> Api {
+    let configure = |mut builder: SchemaBuilder<Query, Mutation, Subscription>| {
+        builder = builder.data(db.clone()).data(events.clone());
+        if limits.disable_introspection {
+            builder = builder.disable_introspection();
+        }
+        if !limits.suggestions() {
+            builder = builder.disable_suggestions();
+        }
+        builder
+    };
+    let query_limits = limits::QueryLimits::new(limits);
+    Api {
+        serving: configure(builder())
+            .limit_depth(limits.max_depth)
+            .limit_complexity(limits.max_cost)
+            .finish(),
+        checking: configure(builder())
+            .extension(limits::SubscriptionCap)
+            .extension(query_limits.clone())
+            .finish(),
+        limits: std::sync::Arc::new(query_limits),
     }
-    if !limits.suggestions() {
-        builder = builder.disable_suggestions();
+}
+
+impl Executor for Api {
+    async fn execute(&self, mut request: Request) -> Response {
+        match self.limits.admit(&mut request) {
+            Err(error) => return Response::from_errors(vec![error]),
+            Ok(true) => return self.checking.execute(request).await,
+            Ok(false) => {}
+        }
+        let again = || {
+            let mut again = Request::new(request.query.clone())
+                .variables(request.variables.clone())
+                .data(limits::Remeasure);
+            again.operation_name.clone_from(&request.operation_name);
+            again
+        };
+        let again = again();
+        let mut response = self.serving.execute(request).await;
+        // Refused before anything ran: no data, and errors that point at no field.
+        if response.data == Value::Null
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|error| error.path.is_empty())
+        {
+            if response.errors.iter().any(limits::is_depth_or_cost_refusal) {
+                return self.checking.execute(again).await;
+            }
+            response.errors = response
+                .errors
+                .into_iter()
+                .map(limits::validation_failed)
+                .collect();
+        }
+        response
     }
-    builder.finish()
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<std::sync::Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        Executor::execute_stream(&self.checking, request, session_data)
+    }
 }
 
 /// The schema as SDL, types, fields, arguments and enum values sorted, as `schema.graphql` holds it.

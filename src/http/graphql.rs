@@ -11,7 +11,7 @@ use std::{
 };
 
 use async_graphql::{
-    BatchRequest, BatchResponse, Request, Variables,
+    BatchRequest, BatchResponse, Executor as _, Request, Variables,
     parser::types::{DocumentOperations, OperationType},
 };
 use async_graphql_axum::GraphQLResponse;

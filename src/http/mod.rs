@@ -33,7 +33,7 @@ use tower_http::{
 
 use crate::{
     config::{Limits, ServerConfig},
-    graphql::AppSchema,
+    graphql::Api,
 };
 
 /// The path of the GraphQL endpoint.
@@ -42,7 +42,7 @@ pub const GRAPHQL_PATH: &str = "/graphql";
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
-    schema: AppSchema,
+    schema: Api,
     db: DatabaseConnection,
     limits: Arc<Limits>,
     rate_limiter: Option<Arc<rate_limit::RateLimiter>>,
@@ -60,7 +60,7 @@ impl Limits {
 /// The router of the server: `/graphql` (POST, and GET for queries), `/` (GraphiQL, unless turned
 /// off), `/health`, `/ready` and `/metrics`.
 pub fn router(
-    schema: AppSchema,
+    schema: Api,
     db: DatabaseConnection,
     statements: &crate::db::StatementCounter,
     config: &ServerConfig,
