@@ -146,6 +146,38 @@ async fn seed_at_scale_two_doubles_the_demo_and_adds_fifteen_employers() {
             .expect("count"),
         45
     );
+    assert_eq!(
+        entity::skill::Entity::find()
+            .count(&db)
+            .await
+            .expect("count"),
+        300,
+        "from scale 2 on, the wider taxonomy"
+    );
+}
+
+#[tokio::test]
+async fn seed_on_postgres_leaves_every_table_vacuumed_and_analyzed() {
+    let Some((_db, url)) = TestDb::create(Engine::Postgres).await else {
+        return;
+    };
+    let (code, _, stderr) = run(talent_api().args(["--database-url", url.as_str(), "seed"])).await;
+    assert_eq!(code, 0, "{stderr}");
+    let db = sea_orm::Database::connect(url.as_str())
+        .await
+        .expect("connect");
+    use sea_orm::ConnectionTrait;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT count(*) FILTER (WHERE last_vacuum IS NULL OR last_analyze IS NULL) AS missed \
+             FROM pg_stat_user_tables WHERE relname IN \
+             ('skills', 'employers', 'developers', 'developer_skills', 'vacancies', 'vacancy_skills')",
+        ))
+        .await
+        .expect("query")
+        .expect("a row");
+    assert_eq!(row.try_get::<i64>("", "missed").expect("missed"), 0);
 }
 
 #[tokio::test]
