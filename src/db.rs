@@ -14,10 +14,19 @@ use crate::config::DatabaseUrl;
 /// How long to wait for a connection before reporting the database unavailable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// PostgreSQL's setting for the workers one plan may add: 0 for the server's sessions unless the
+/// URL's `options` set it. The API runs many short requests side by side, and a parallel plan takes
+/// cores from the others; worse, with an aggregate on the inner side of a join, every worker
+/// computes the whole aggregate again: ranking a vacancy's candidates (op 6 of the benchmark)
+/// took 950 ms with 2 workers, 410 ms without, on 2 cores.
+const PARALLEL_WORKERS: &str = "max_parallel_workers_per_gather";
+
 /// Opens a pool on `url`. SQLite files are created if missing and run in WAL mode with foreign keys
-/// enforced; waits for a lock rather than failing at once.
+/// enforced; waits for a lock rather than failing at once. PostgreSQL sessions plan without
+/// parallel workers unless the URL says otherwise (see [`PARALLEL_WORKERS`]).
 pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.as_str());
+    let parallel_set_by_url = url.as_str().contains(PARALLEL_WORKERS);
     options
         .max_connections(if url.is_sqlite_memory() {
             1
@@ -28,6 +37,13 @@ pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Database
         .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(CONNECT_TIMEOUT)
         .sqlx_logging(false)
+        .map_sqlx_postgres_opts(move |opts| {
+            if parallel_set_by_url {
+                opts
+            } else {
+                opts.options([(PARALLEL_WORKERS, 0)])
+            }
+        })
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

@@ -311,3 +311,32 @@ async fn serve_without_arguments_creates_talent_db_with_demo_data_and_stops_on_s
         .expect("exit status");
     assert!(status.success(), "{status}");
 }
+
+/// `SHOW max_parallel_workers_per_gather` on a pool of the server's.
+async fn parallel_workers(url: &str) -> String {
+    use sea_orm::ConnectionTrait;
+    let url: talent_api::config::DatabaseUrl = url.parse().expect("a PostgreSQL URL");
+    let db = talent_api::db::connect(&url, 1).await.expect("connect");
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SHOW max_parallel_workers_per_gather",
+        ))
+        .await
+        .expect("show")
+        .expect("a row");
+    row.try_get_by_index::<String>(0).expect("the setting")
+}
+
+#[tokio::test]
+async fn postgres_sessions_plan_without_parallel_workers_unless_the_url_sets_them() {
+    let Some((_db, url)) = TestDb::create(Engine::Postgres).await else {
+        return;
+    };
+    assert_eq!(parallel_workers(url.as_str()).await, "0");
+    let asked = format!(
+        "{}?options=-c%20max_parallel_workers_per_gather%3D2",
+        url.as_str()
+    );
+    assert_eq!(parallel_workers(&asked).await, "2");
+}
