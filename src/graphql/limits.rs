@@ -81,13 +81,6 @@ pub fn connection_cost(first: Option<i32>, last: Option<i32>, child_complexity: 
     size.max(1).saturating_mul(child_complexity)
 }
 
-/// Whether `query` is within the size and token limits, so parsing it is cheap. The extension
-/// refuses it otherwise; the HTTP layer asks first, before it parses a query to read its operation.
-pub fn parseable(limits: &Limits, query: &str) -> bool {
-    query.len() <= limits.max_query_bytes
-        && count_tokens(query, limits.max_query_tokens.saturating_add(1)) <= limits.max_query_tokens
-}
-
 /// The query limits of the server, as an async-graphql extension.
 #[derive(Clone, Debug)]
 pub struct QueryLimits {
@@ -112,6 +105,11 @@ impl QueryLimits {
             max_cost: limits.max_cost,
             introspection: !limits.disable_introspection,
         }
+    }
+
+    /// Whether `query` is within the size and token limits, so parsing it is cheap.
+    pub fn parseable(&self, query: &str) -> bool {
+        self.check_text(query).is_ok()
     }
 
     /// Refuses a query over the size or token limits, before it is parsed.

@@ -3,6 +3,7 @@
 pub mod batch;
 mod common;
 pub mod connection;
+mod documents;
 pub mod filter;
 mod id;
 pub mod limits;
@@ -14,7 +15,7 @@ use std::{collections::HashMap, hash::Hash};
 
 use async_graphql::{
     Context, Data, Executor, MergedObject, MergedSubscription, Request, Response, SDLExportOptions,
-    Schema, SchemaBuilder, Value,
+    Schema, SchemaBuilder, Value, parser::types::ExecutableDocument,
 };
 use futures_util::stream::BoxStream;
 use sea_orm::{
@@ -100,6 +101,20 @@ pub struct Api {
     serving: AppSchema,
     checking: AppSchema,
     limits: std::sync::Arc<limits::QueryLimits>,
+    documents: std::sync::Arc<documents::Documents>,
+}
+
+impl Api {
+    /// The parsed document of `request`, when it is within the size and token limits and parses
+    /// (from the documents parsed lately when its text was seen), for a transport to read its
+    /// operations before it runs; it then runs without being parsed again. Nothing otherwise:
+    /// running it says what is wrong.
+    pub fn parse<'r>(&self, request: &'r mut Request) -> Option<&'r ExecutableDocument> {
+        if !self.limits.parseable(&request.query) {
+            return None;
+        }
+        self.documents.parse(request).ok()
+    }
 }
 
 /// The schema, answering from `db` and telling `events` about writes, within `limits`.
@@ -125,6 +140,7 @@ pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> 
             .extension(query_limits.clone())
             .finish(),
         limits: std::sync::Arc::new(query_limits),
+        documents: std::sync::Arc::default(),
     }
 }
 

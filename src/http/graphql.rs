@@ -24,7 +24,7 @@ use axum::{
 use serde_json::Value;
 
 use super::{AppState, error_body, observe::Outcome, rate_limit::Client};
-use crate::{auth, error::ApiError, graphql::limits::parseable};
+use crate::{auth, error::ApiError};
 
 /// The parameters of GraphQL over GET, as GraphQL-over-HTTP names them (`operationName`;
 /// async-graphql's own parser only reads `operation_name`, which is kept as an alias).
@@ -228,9 +228,7 @@ struct Operation {
 fn operation(state: &AppState, request: &mut Request) -> Operation {
     let mut name = request.operation_name.clone();
     let mut mutation = false;
-    if parseable(&state.limits, &request.query)
-        && let Ok(document) = request.parsed_query()
-    {
+    if let Some(document) = state.schema.parse(request) {
         match &document.operations {
             DocumentOperations::Single(operation) => {
                 mutation = operation.node.ty == OperationType::Mutation;
