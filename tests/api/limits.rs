@@ -250,6 +250,15 @@ db_test!(Empty, async fn every_token_has_a_bucket_of_its_own(app) {
     assert_eq!(limited.admin().post("{ __typename }", json!({})).await.status(), 429);
 });
 
+db_test!(Empty, async fn a_mutation_over_the_cost_limit_is_refused_with_its_cost_and_writes_nothing(app) {
+    let create = "mutation { createSkill(input: { slug: \"zig\", name: \"Zig\", category: LANGUAGE }) { skill { developers(first: 100) { nodes { skills { skill { developers(first: 100) { nodes { id } } } } } } } } }";
+    let body = app.admin().graphql(create, json!({})).await;
+    assert_eq!(code(&body), "QUERY_TOO_COSTLY", "{body:#}");
+    assert!(body["errors"][0]["extensions"]["cost"].as_u64().is_some_and(|cost| cost > 50_000), "{body:#}");
+    let data = app.data("{ skill(slug: \"zig\") { id } }", json!({})).await;
+    assert_eq!(data["skill"], Value::Null, "nothing was written");
+});
+
 db_test!(Empty, async fn a_mutation_costs_more_than_a_query(app) {
     let limited = app_with(engine(&app), Limits { mutation_cost: 5, ..rate_limited(0.1, 6) }).await.expect("an app");
     let admin = limited.admin();
