@@ -154,17 +154,16 @@ pub async fn skills_of(
     db: &impl ConnectionTrait,
     developers: impl IntoIterator<Item = i64>,
 ) -> ApiResult<Children<developer_skill::Model, skill::Model>> {
-    let rows = developer_skill::Entity::find()
+    let select = developer_skill::Entity::find()
         .filter(developer_skill::Column::DeveloperId.is_in(developers))
         .find_also_related(skill::Entity)
         .order_by_desc(developer_skill::Column::Level)
         .order_by_asc(skill::Column::Name)
-        .order_by_asc(skill::Column::Id)
-        .all(db)
-        .await?;
-    Ok(Children::new(rows.into_iter().filter_map(
-        |(link, skill)| Some((link.developer_id, link, skill?)),
-    )))
+        .order_by_asc(skill::Column::Id);
+    Children::load(db, select, |link: &developer_skill::Model| {
+        link.developer_id
+    })
+    .await
 }
 
 /// A new developer, validated; skills as (skill id, level, years).

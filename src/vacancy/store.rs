@@ -194,18 +194,14 @@ pub async fn skills_of(
     db: &impl ConnectionTrait,
     vacancies: impl IntoIterator<Item = i64>,
 ) -> ApiResult<Children<vacancy_skill::Model, skill::Model>> {
-    let rows = vacancy_skill::Entity::find()
+    let select = vacancy_skill::Entity::find()
         .filter(vacancy_skill::Column::VacancyId.is_in(vacancies))
         .find_also_related(skill::Entity)
         .order_by_desc(vacancy_skill::Column::Required)
         .order_by_desc(vacancy_skill::Column::MinLevel)
         .order_by_asc(skill::Column::Name)
-        .order_by_asc(skill::Column::Id)
-        .all(db)
-        .await?;
-    Ok(Children::new(rows.into_iter().filter_map(
-        |(link, skill)| Some((link.vacancy_id, link, skill?)),
-    )))
+        .order_by_asc(skill::Column::Id);
+    Children::load(db, select, |link: &vacancy_skill::Model| link.vacancy_id).await
 }
 
 /// A salary range, validated: min, max, ISO currency, period.
