@@ -29,7 +29,7 @@ pub struct Developer(pub(crate) Item<developer::Model>);
 
 /// A back-end developer in the directory. The email address and salary expectation are private:
 /// only the developer and admins see them.
-#[Object]
+#[Object(serial)]
 impl Developer {
     /// Opaque global ID.
     pub(crate) async fn id(&self) -> ID {
@@ -166,6 +166,7 @@ impl Developer {
 
 /// What a developer expects to earn: a yearly gross amount.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(serial)]
 pub struct SalaryExpectation {
     /// Yearly gross amount in whole units of `currency`.
     pub amount: i64,
@@ -180,7 +181,7 @@ pub struct DeveloperSkill {
 }
 
 /// A skill a developer has, at a level.
-#[Object]
+#[Object(serial)]
 impl DeveloperSkill {
     /// The skill.
     async fn skill(&self) -> Skill {

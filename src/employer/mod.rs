@@ -71,7 +71,7 @@ pub enum CompanySize {
 pub struct Employer(pub(crate) Item<employer::Model>);
 
 /// An organisation that hires back-end developers.
-#[Object]
+#[Object(serial)]
 impl Employer {
     /// Opaque global ID.
     pub(crate) async fn id(&self) -> ID {

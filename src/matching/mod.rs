@@ -466,7 +466,7 @@ pub struct DeveloperMatch {
 }
 
 /// A developer who fits a vacancy: the score, the skills behind it, and why.
-#[Object]
+#[Object(serial)]
 impl DeveloperMatch {
     /// How well they fit, 0 to 1 (4 decimal places): the weighted mean of five parts, each 0 to
     /// 1. Skills (weight 55): each skill asked for earns min(level, minimum) / minimum, nothing if
@@ -511,7 +511,7 @@ pub struct VacancyMatch {
 }
 
 /// An open vacancy that fits a developer: the score, the skills behind it, and why.
-#[Object]
+#[Object(serial)]
 impl VacancyMatch {
     /// How well they fit, 0 to 1: the same score as `DeveloperMatch.score`, from the other side.
     async fn score(&self) -> f64 {
@@ -549,7 +549,7 @@ pub struct SkillMatch {
 }
 
 /// A skill a vacancy asks for that the developer has: both levels.
-#[Object]
+#[Object(serial)]
 impl SkillMatch {
     /// The skill.
     async fn skill(&self) -> Skill {

@@ -74,6 +74,7 @@ pub enum SalaryPeriod {
 /// A gross salary range, as schema.org `baseSalary` (a `MonetaryAmount` with `minValue`,
 /// `maxValue` and `unitText`) and job boards' `{min, max, currency, interval}` express it.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(serial)]
 pub struct SalaryRange {
     /// Lowest amount offered, in whole units of `currency`.
     pub min: i64,
@@ -89,7 +90,7 @@ pub struct SalaryRange {
 pub struct Vacancy(pub(crate) Item<vacancy::Model>);
 
 /// A job posting of an employer.
-#[Object]
+#[Object(serial)]
 impl Vacancy {
     /// Opaque global ID.
     pub(crate) async fn id(&self) -> ID {
@@ -249,7 +250,7 @@ pub struct VacancySkill {
 }
 
 /// A skill a vacancy asks for.
-#[Object]
+#[Object(serial)]
 impl VacancySkill {
     /// The skill.
     async fn skill(&self) -> Skill {
