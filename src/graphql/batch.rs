@@ -285,26 +285,43 @@ impl<L: Clone, M: Keyed + Send + Sync + 'static> Children<L, M> {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::Iterable;
+    use sea_orm::{DbBackend, EntityName, Related};
 
     use super::*;
 
-    /// The columns `find_also_related` lists first, without their `A_` alias.
-    fn link_columns<E: EntityTrait>() -> Vec<String> {
-        E::Column::iter()
-            .map(|column| IdenStatic::as_str(&column).to_owned())
-            .collect()
+    /// Whether the statement `find_also_related` builds from link entity `E` to `C` lists
+    /// `L::COLUMNS` first, in that order.
+    fn lists_link_columns_first<E, C, L>() -> bool
+    where
+        E: EntityTrait<Model = L> + Related<C>,
+        C: EntityTrait,
+        L: LinkRow,
+    {
+        let sql = E::find()
+            .find_also_related(C::default())
+            .build(DbBackend::Sqlite)
+            .to_string();
+        let table = E::default().table_name().to_owned();
+        let columns = L::COLUMNS
+            .iter()
+            .map(|column| format!(r#""{table}"."{column}" AS "A_{column}""#))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sql.starts_with(&format!("SELECT {columns}, "))
     }
 
     #[test]
-    fn link_rows_read_their_columns_in_the_order_the_entity_lists_them() {
-        assert_eq!(
-            entity::developer_skill::Model::COLUMNS,
-            link_columns::<entity::developer_skill::Entity>()
-        );
-        assert_eq!(
-            entity::vacancy_skill::Model::COLUMNS,
-            link_columns::<entity::vacancy_skill::Entity>()
-        );
+    fn link_rows_read_the_columns_find_also_related_lists_first() {
+        use entity::{developer_skill, skill, vacancy_skill};
+        assert!(lists_link_columns_first::<
+            developer_skill::Entity,
+            skill::Entity,
+            developer_skill::Model,
+        >());
+        assert!(lists_link_columns_first::<
+            vacancy_skill::Entity,
+            skill::Entity,
+            vacancy_skill::Model,
+        >());
     }
 }
