@@ -285,7 +285,7 @@ impl<L: Clone, M: Keyed + Send + Sync + 'static> Children<L, M> {
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{DbBackend, EntityName, Related};
+    use sea_orm::{DbBackend, Related};
 
     use super::*;
 
