@@ -58,9 +58,14 @@ macro_rules! link_row {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
 
             fn decode(row: &QueryResult) -> Result<Self, DbErr> {
-                let mut columns = 0..;
+                // The position of each field in turn: 0, 1, 2, ...
+                let mut read = 0;
+                let mut next = || {
+                    read += 1;
+                    read - 1
+                };
                 Ok(Self {
-                    $($field: row.try_get_by_index(columns.next().unwrap_or_default())?),*
+                    $($field: row.try_get_by_index(next())?),*
                 })
             }
         })*
@@ -210,7 +215,7 @@ pub struct Children<L, M> {
     by_parent: HashMap<i64, Vec<(L, usize)>>,
 }
 
-impl<L: Clone, M: Keyed + Send + Sync + 'static> Children<L, M> {
+impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
     /// Runs `select` (a link table joined to its child table, as `find_also_related` builds it:
     /// the link's columns first, then the child's, prefixed `B_`) and groups its rows by the
     /// parent `parent` reads from each link, keeping their order.
