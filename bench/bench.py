@@ -11,12 +11,16 @@ Settings come from the environment:
   BENCH_ENGINES      "sqlite postgres" (default; postgres needs BENCH_POSTGRES_URL or
                      TALENT_TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test)
   BENCH_OPERATIONS   operations to run by number, e.g. "1 2 4a" (default: all; for profiling one)
+  BENCH_ROUNDS       rounds of the deep-page pair (default 4): 4a and 4b are measured alternately,
+                     BENCH_SECONDS / 2 each round, so that their ratio does not carry the drift of
+                     a shared machine between two runs a minute apart
 """
 
 import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +40,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 16").split()]
 ENGINES = os.environ.get("BENCH_ENGINES", "sqlite postgres").split()
 OPERATIONS = os.environ.get("BENCH_OPERATIONS", "").split()
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 PG_URL = os.environ.get(
     "BENCH_POSTGRES_URL",
     os.environ.get("TALENT_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test"),
@@ -67,6 +72,7 @@ def seeded(engine):
 def seed(engine, marker):
     """Seeds `engine` at SCALE and records how long it took in `marker`."""
     url = database_url(engine)
+    CACHE.mkdir(parents=True, exist_ok=True)
     if engine == "sqlite":
         for leftover in CACHE.glob(f"talent-{SCALE}.db*"):
             leftover.unlink()
@@ -186,26 +192,26 @@ def prepare(server, token):
     }
 
 
-def wrk(server, script, data, token, connections):
+def wrk(server, script, data, token, connections, seconds=SECONDS):
     with tempfile.NamedTemporaryFile("w", suffix=".txt") as file:
         file.write("\n".join(data) + "\n")
         file.flush()
         threads = min(connections, 2)
         out = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{SECONDS}s",
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
              "--timeout", "10s", "-s", str(LUA / script), server.base, "--", file.name, token or ""],
             capture_output=True, text=True, check=True,
         ).stdout
     return json.loads(re.search(r"^RESULT (.*)$", out, re.M).group(1))
 
 
-def floor(engine, operation, connections, prepared):
+def floor(engine, operation, connections, seconds=SECONDS):
     """The floor of an operation: its minimal SQL run by bench/floor at the same concurrency."""
     if not FLOOR.exists():
         return None
     out = subprocess.run(
         [str(FLOOR), "--database-url", database_url(engine), "--operation", operation,
-         "--connections", str(connections), "--seconds", str(SECONDS)],
+         "--connections", str(connections), "--seconds", str(seconds)],
         capture_output=True, text=True,
     )
     if out.returncode != 0:
@@ -215,6 +221,10 @@ def floor(engine, operation, connections, prepared):
 
 
 FLOOR_OPERATIONS = {"1": "developer", "2": "vacancies", "3": "filtered", "4a": "page", "4b": "deep-page", "5": "search", "6": "matching"}
+
+
+# Measured alternately in rounds (see BENCH_ROUNDS): the first page and the deep page.
+PAIR = ("4a", "4b")
 
 
 def measure(engine):
@@ -229,29 +239,88 @@ def measure(engine):
     try:
         operations = prepare(server, token)
         page_sizes = statements_by_page_size(server, operations)
-        for name, bodies in operations.items():
-            if OPERATIONS and name.split(" ")[0] not in OPERATIONS:
-                continue
-            script, data = ("update.lua", bodies[1]) if isinstance(bodies, tuple) else ("graphql.lua", bodies)
+        chosen = {
+            name.split(" ")[0]: (name, bodies) for name, bodies in operations.items()
+            if not OPERATIONS or name.split(" ")[0] in OPERATIONS
+        }
+        paired = all(key in chosen for key in PAIR)
+        for key, (name, bodies) in chosen.items():
+            if paired and key == PAIR[1]:
+                continue  # measured with its pair
             for connections in CONNECTIONS:
-                before = server.counters()
-                # Reads go out anonymous, as a public directory's readers do; the writes carry the
-                # admin token (one statement of theirs is its lookup).
-                result = wrk(server, script, data, token if script == "update.lua" else None, connections)
-                after = server.counters()
-                answered = max(after[0] - before[0], 1)
-                result["statements_per_request"] = round((after[1] - before[1]) / answered, 2)
-                result["rss_mb"] = round(server.rss_mb(), 1)
-                key = name.split(" ")[0]
-                if key in FLOOR_OPERATIONS:
-                    result["floor"] = floor(engine, FLOOR_OPERATIONS[key], connections, data)
-                row = {"engine": engine, "operation": name, "connections": connections, **result}
-                log(json.dumps(row))
-                rows.append(row)
+                if paired and key == PAIR[0]:
+                    results = measure_pair(server, engine, [chosen[k] for k in PAIR], connections)
+                else:
+                    results = [measure_one(server, engine, key, name, bodies, token, connections)]
+                for row in results:
+                    log(json.dumps(row))
+                    rows.append(row)
         peak = round(server.rss_mb("VmHWM"), 1)
     finally:
         server.stop()
     return {"engine": engine, "seed": seed, "peak_rss_mb": peak, "page_sizes": page_sizes, "rows": rows}
+
+
+def measure_one(server, engine, key, name, bodies, token, connections, seconds=SECONDS, with_floor=True):
+    """One wrk run of an operation, with its statements per request, the server's RSS and the floor."""
+    script, data = ("update.lua", bodies[1]) if isinstance(bodies, tuple) else ("graphql.lua", bodies)
+    before = server.counters()
+    # Reads go out anonymous, as a public directory's readers do; the writes carry the admin token
+    # (one statement of theirs is its lookup).
+    result = wrk(server, script, data, token if script == "update.lua" else None, connections, seconds)
+    after = server.counters()
+    result["statements"] = after[1] - before[1]
+    result["answered"] = max(after[0] - before[0], 1)
+    result["statements_per_request"] = round(result["statements"] / result["answered"], 2)
+    result["rss_mb"] = round(server.rss_mb(), 1)
+    if with_floor and key in FLOOR_OPERATIONS:
+        result["floor"] = floor(engine, FLOOR_OPERATIONS[key], connections, seconds)
+    return {"engine": engine, "operation": name, "connections": connections, **result}
+
+
+def measure_pair(server, engine, pair, connections):
+    """The two operations of PAIR measured alternately for ROUNDS rounds, the server and then the
+    floor, each run half of SECONDS: a drift of the machine reaches both alike. Requests per second
+    are over all rounds; latency percentiles are the median of the rounds'."""
+    seconds = max(SECONDS // 2, 1)
+    runs = {name: [] for name, _ in pair}
+    floors = {name: [] for name, _ in pair}
+    for _ in range(ROUNDS):
+        for name, bodies in pair:
+            key = name.split(" ")[0]
+            runs[name].append(measure_one(server, engine, key, name, bodies, None, connections, seconds, False))
+        for name, _ in pair:
+            floors[name].append(floor(engine, FLOOR_OPERATIONS[name.split(" ")[0]], connections, seconds))
+    return [
+        {
+            **combine(runs[name]),
+            "engine": engine, "operation": name, "connections": connections,
+            "floor": combine(floors[name]) if all(floors[name]) else None,
+        }
+        for name, _ in pair
+    ]
+
+
+def combine(runs):
+    """One result from several runs of the same operation."""
+    requests = sum(r["requests"] for r in runs)
+    # wrk reports its run's length; the floor, its requests and their rate.
+    seconds = sum(r.get("seconds") or r["requests"] / r["rps"] for r in runs)
+    result = {
+        "requests": requests,
+        "seconds": round(seconds, 3),
+        "rps": round(requests / seconds, 1),
+        "rounds_rps": [r["rps"] for r in runs],
+        **{p: round(statistics.median(r[p] for r in runs), 3) for p in ("p50_ms", "p95_ms", "p99_ms")},
+    }
+    if "errors" in runs[0]:
+        result["errors"] = sum(r["errors"] for r in runs)
+        result["socket_errors"] = sum(r.get("socket_errors", 0) for r in runs)
+        result["example_error"] = next((r["example_error"] for r in runs if r.get("example_error")), "")
+        statements, answered = sum(r["statements"] for r in runs), sum(r["answered"] for r in runs)
+        result["statements_per_request"] = round(statements / answered, 2)
+        result["rss_mb"] = max(r["rss_mb"] for r in runs)
+    return result
 
 
 SIZED = {
@@ -295,6 +364,10 @@ def markdown(report):
         f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, {report['machine']['memory_gb']} GB "
         f"(load generator on the same machine). Scale {report['scale']}; {report['seconds']} s per measurement; "
         f"wrk with {', '.join(map(str, report['connections']))} connections. Generated by `bench/run` on {report['date']}.",
+        "",
+        f"Operations 4a and 4b (and their floors) are measured alternately, {report.get('rounds', 1)} rounds of "
+        f"{max(report['seconds'] // 2, 1)} s each, so that their ratio does not carry the machine's drift: req/s over "
+        "all rounds, latencies the median of the rounds'." if report.get("rounds") else "",
         "",
     ]
     for run in report["runs"]:
@@ -390,6 +463,7 @@ def main():
         "scale": SCALE,
         "seconds": SECONDS,
         "connections": CONNECTIONS,
+        "rounds": ROUNDS,
         "runs": [measure(engine) for engine in ENGINES],
     }
     (RESULTS / "report.json").write_text(json.dumps(report, indent=2) + "\n")
