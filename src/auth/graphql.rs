@@ -14,6 +14,7 @@ use crate::{
     graphql::{
         NodeKind,
         batch::{ByKey, Item},
+        columns::Unread,
         connection::{Conn, KeyKind, Page, PageArgs, Sort, SortKey, entity_page},
         db, encode_id, find_by_ids,
         mutation::{UserError, UserErrorCode, Validator, payload},
@@ -198,8 +199,14 @@ impl TokenQuery {
         if !include_revoked {
             condition = condition.add(api_token::Column::RevokedAt.is_null());
         }
-        let (paged, totals) =
-            entity_page::<api_token::Entity>(db(ctx)?, &page, condition, None).await?;
+        let (paged, totals) = entity_page(
+            db(ctx)?,
+            &page,
+            condition,
+            None,
+            Unread::<api_token::Entity>::none(),
+        )
+        .await?;
         Ok(paged.into_items().into_connection(totals, ApiToken))
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     graphql::{
         OrderDirection,
         batch::{Item, Keyed},
+        columns::Unread,
         connection::{Conn, Page, PageArgs, entity_page, primary_key},
         filter, find_by_ids,
     },
@@ -256,9 +257,14 @@ impl DeveloperQuery {
         };
         let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria(db).await?;
-        let (paged, totals) =
-            entity_page::<developer::Entity>(db, &page, criteria.condition(), search.as_ref())
-                .await?;
+        let (paged, totals) = entity_page::<developer::Entity>(
+            db,
+            &page,
+            criteria.condition(),
+            search.as_ref(),
+            Unread::of(ctx),
+        )
+        .await?;
         Ok(paged.into_items().into_connection(totals, Developer))
     }
 }

@@ -16,6 +16,7 @@ use crate::{
     graphql::{
         OrderDirection,
         batch::Item,
+        columns::Unread,
         connection::{Conn, Page, PageArgs, child_connection, entity_page, primary_key},
         find_by_ids,
     },
@@ -140,6 +141,7 @@ impl Employer {
             PageArgs::new(first, after, last, before),
             store::vacancies_sort(),
             store::vacancies(Drafts::of(viewer(ctx))),
+            Unread::<entity::vacancy::Entity>::of(ctx),
             Vacancy,
         )
         .await?)
@@ -211,9 +213,14 @@ impl EmployerQuery {
         };
         let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
         let criteria = filter.unwrap_or_default().criteria()?;
-        let (paged, totals) =
-            entity_page::<employer::Entity>(db, &page, criteria.condition(), search.as_ref())
-                .await?;
+        let (paged, totals) = entity_page::<employer::Entity>(
+            db,
+            &page,
+            criteria.condition(),
+            search.as_ref(),
+            Unread::of(ctx),
+        )
+        .await?;
         Ok(paged.into_items().into_connection(totals, Employer))
     }
 }

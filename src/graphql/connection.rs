@@ -34,6 +34,7 @@ use crate::{
     error::{ApiError, ApiResult},
     graphql::{
         batch::{Batch, Item, Keyed},
+        columns::{LongColumns, Unread},
         db, group_by,
         search::Search,
     },
@@ -505,19 +506,21 @@ pub fn primary_key<E: EntityTrait>() -> Expr {
     }
 }
 
-/// One page of the rows of `E` that meet `condition` and match `search` (when given), and what
-/// `totalCount` counts: the body of every root connection.
+/// One page of the rows of `E` that meet `condition` and match `search` (when given), without the
+/// `unread` long columns, and what `totalCount` counts: the body of every root connection.
 pub async fn entity_page<E>(
     db: &impl ConnectionTrait,
     page: &Page,
     condition: Condition,
     search: Option<&Search>,
+    unread: Unread<E>,
 ) -> ApiResult<(Paged<E::Model>, Totals)>
 where
-    E: EntityTrait,
+    E: LongColumns,
     E::Model: FromQueryResult,
 {
     let mut select = E::find().filter(condition).into_query();
+    unread.apply(&mut select, db.get_database_backend());
     if let Some(search) = search {
         search.apply(&mut select, primary_key::<E>());
     }
@@ -536,31 +539,37 @@ pub struct ChildSet {
     pub parent: Expr,
 }
 
-/// A nested connection of `parent`: the same page of `children` is loaded for every parent of its
-/// batch at once, and `totalCount` counts them for every parent at once too.
-pub async fn child_connection<P, M, N>(
+/// A nested connection of `parent`: the same page of `children` (rows of `E`, without the `unread`
+/// long columns) is loaded for every parent of its batch at once, and `totalCount` counts them
+/// for every parent at once too.
+#[allow(clippy::too_many_arguments)]
+pub async fn child_connection<P, E, N>(
     db: &DatabaseConnection,
     parent: &Item<P>,
     relation: &str,
     args: PageArgs,
     sort: Sort,
     children: ChildSet,
-    node: impl Fn(Item<M>) -> N,
+    unread: Unread<E>,
+    node: impl Fn(Item<E::Model>) -> N,
 ) -> ApiResult<Conn<N>>
 where
     P: Keyed + Send + Sync + 'static,
-    M: FromQueryResult + Keyed + Send + Sync + 'static,
+    E: LongColumns,
+    E::Model: FromQueryResult + Keyed + Send + Sync + 'static,
     N: OutputType,
 {
     let page = Page::new(&args, sort)?;
+    // Two selections of the same relation that read different columns load apart.
     let pages = parent
         .batch()
-        .relation(&format!("{relation} {args:?}"), |parents| {
+        .relation(&format!("{relation} {args:?} {unread:?}"), |parents| {
             let parents: Vec<i64> = parents.iter().map(Keyed::key).collect();
-            let ChildSet { select, parent } = children.clone();
+            let ChildSet { mut select, parent } = children.clone();
+            unread.apply(&mut select, db.get_database_backend());
             async move {
                 child_pages(db, select, parent, &parents, &page, |row| {
-                    M::from_query_result(row, "")
+                    E::Model::from_query_result(row, "")
                 })
                 .await
             }

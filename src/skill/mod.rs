@@ -16,6 +16,7 @@ use crate::{
     graphql::{
         OrderDirection,
         batch::Item,
+        columns::Unread,
         connection::{Conn, Page, PageArgs, child_connection, entity_page},
         find_by_ids,
     },
@@ -104,6 +105,7 @@ impl Skill {
             PageArgs::new(first, after, last, before),
             store::developers_sort(),
             store::developers(),
+            Unread::<entity::developer::Entity>::of(ctx),
             Developer,
         )
         .await?)
@@ -131,6 +133,7 @@ impl Skill {
             PageArgs::new(first, after, last, before),
             recency_sort("skill.vacancies"),
             store::vacancies(Drafts::of(viewer(ctx))),
+            Unread::<entity::vacancy::Entity>::of(ctx),
             Vacancy,
         )
         .await?)
@@ -205,7 +208,7 @@ impl SkillQuery {
                 .then(|| sea_orm::ColumnTrait::is_in(&skill::Column::Category, categories)),
         );
         let (paged, totals) =
-            entity_page::<skill::Entity>(db(ctx)?, &page, condition, None).await?;
+            entity_page::<skill::Entity>(db(ctx)?, &page, condition, None, Unread::of(ctx)).await?;
         Ok(paged.into_items().into_connection(totals, Skill))
     }
 }

@@ -21,6 +21,7 @@ use crate::{
     graphql::{
         NodeKind, OrderDirection, Seniority, Workplace,
         batch::{ByKey, Item, Keyed},
+        columns::Unread,
         connection::{Conn, Page, PageArgs, entity_page, primary_key},
         db, decode_id, encode_id, find_by_ids,
     },
@@ -333,7 +334,8 @@ impl VacancyQuery {
             .condition()
             .add_option(Drafts::of(viewer(ctx)).condition());
         let (paged, totals) =
-            entity_page::<vacancy::Entity>(db, &page, condition, search.as_ref()).await?;
+            entity_page::<vacancy::Entity>(db, &page, condition, search.as_ref(), Unread::of(ctx))
+                .await?;
         Ok(paged.into_items().into_connection(totals, Vacancy))
     }
 }

@@ -17,6 +17,7 @@ mod filters;
 mod fuzz;
 mod http;
 mod limits;
+mod long_columns;
 mod matching;
 mod nodes;
 mod operations;
