@@ -293,8 +293,8 @@ def measure_pair(server, engine, pair, connections):
             floors[name].append(floor(engine, FLOOR_OPERATIONS[name.split(" ")[0]], connections, seconds))
     return [
         {
-            **combine(runs[name]),
             "engine": engine, "operation": name, "connections": connections,
+            **combine(runs[name]),
             "floor": combine(floors[name]) if all(floors[name]) else None,
         }
         for name, _ in pair
