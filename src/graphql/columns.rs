@@ -2,8 +2,9 @@
 //! client's selection reads none of them.
 //!
 //! A page of 50 vacancies carries about 40 KB of descriptions and responsibilities, which a screen
-//! listing titles never shows; fetching, decrypting and decoding them was a tenth of the server's
-//! CPU for such a page (benchmark op 2 at 1 connection on PostgreSQL: 3.5 -> 3.2 ms per request).
+//! listing titles never shows; fetching, decrypting and decoding them was about 8% of the server's
+//! CPU for such a page (benchmark op 2 at 1 connection on PostgreSQL: 4.40 -> 4.06 ms per request
+//! over 7 paired rounds, lower in every one).
 //!
 //! Each entity names its long columns and the GraphQL field that reads each ([`LongColumns`]). A
 //! connection's resolver looks ahead at the selection of its nodes ([`Unread::of`]), and the
@@ -92,9 +93,10 @@ impl<E: LongColumns> Unread<E> {
         select.clear_selects();
         for column in E::Column::iter() {
             let unread = self.0.iter().any(|c| c.as_str() == column.as_str());
-            let expr = match unread {
-                true => placeholder(column.def().get_column_type(), backend),
-                false => None,
+            let expr = if unread {
+                placeholder(column.def().get_column_type(), backend)
+            } else {
+                None
             };
             // As `E::find()` selects it (enum columns may be cast), under its own name.
             let expr = expr.unwrap_or_else(|| column.select_as(column.into_expr()));
