@@ -231,3 +231,73 @@ db_test!(Demo, async fn the_index_follows_every_write(app) {
     let vacancies = app.all_nodes("vacancies", ", search: \"xylophonic\"", "employer { slug }").await;
     assert!(!vacancies.is_empty() && vacancies.iter().all(|v| v["employer"]["slug"] == "cargoline-freight"));
 });
+
+/// Puts "zyzzyvamarker" in the search document of developer `handle` alone: it stays there until
+/// the document is rebuilt.
+async fn plant_a_word(db: &impl ConnectionTrait, handle: &str) {
+    let plant = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!(
+            "UPDATE developer_search SET document = document || to_tsvector('simple', 'zyzzyvamarker') WHERE developer_id = (SELECT id FROM developers WHERE handle = '{handle}')"
+        ),
+        _ => format!(
+            "UPDATE developer_search SET bio = bio || ' zyzzyvamarker' WHERE rowid = (SELECT id FROM developers WHERE handle = '{handle}')"
+        ),
+    };
+    db.execute_unprepared(&plant).await.expect("plant a word");
+}
+
+db_test!(Demo, async fn a_write_to_no_searched_column_leaves_the_search_document_alone(app) {
+    let db = app.db().await;
+    let developer = app.data("{ developers(first: 1) { nodes { id handle } } }", json!({})).await["developers"]["nodes"][0].clone();
+    let (id, handle) = (developer["id"].clone(), developer["handle"].as_str().expect("a handle").to_owned());
+    plant_a_word(&db, &handle).await;
+    assert_eq!(found(&app, "zyzzyvamarker").await.len(), 1);
+
+    let update = "mutation($input: UpdateDeveloperInput!) { updateDeveloper(input: $input) { userErrors { code } } }";
+    let data = app.admin().data(update, json!({ "input": { "id": id, "openToWork": false } })).await;
+    assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
+    db.execute_unprepared(&format!("UPDATE developer_skills SET level = 6 - level, years = years + 1 WHERE developer_id = (SELECT id FROM developers WHERE handle = '{handle}')")).await.expect("relevel");
+    assert_eq!(found(&app, "zyzzyvamarker").await.len(), 1, "availability and levels are not searched");
+
+    let data = app.admin().data(update, json!({ "input": { "id": id, "headline": "Xenobiotic Pipeline Wrangler" } })).await;
+    assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
+    assert!(found(&app, "zyzzyvamarker").await.is_empty(), "a new headline rebuilds the document");
+    assert_eq!(found(&app, "xenobiotic").await.len(), 1);
+});
+
+db_test!(Demo, async fn a_skill_link_moved_to_another_developer_moves_in_the_index(app) {
+    let db = app.db().await;
+    let developers = app.data("{ developers(first: 2) { nodes { handle } } }", json!({})).await["developers"]["nodes"].clone();
+    let [from, to] = [0, 1].map(|i| developers[i]["handle"].as_str().expect("a handle").to_owned());
+    db.execute_unprepared("INSERT INTO skills (slug, name, category, description, aliases, created_at, updated_at, version) VALUES ('cobol', 'COBOL', 'LANGUAGE', 'Mainframes.', '[]', '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00', 1)").await.expect("insert skill");
+    db.execute_unprepared(&format!("INSERT INTO developer_skills (developer_id, skill_id, level, years, created_at, updated_at) SELECT d.id, s.id, 3, 2, '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00' FROM developers d, skills s WHERE d.handle = '{from}' AND s.slug = 'cobol'")).await.expect("insert link");
+    let handle_of = |nodes: Vec<Value>| nodes.iter().map(|n| n["id"].clone()).collect::<Vec<_>>();
+    let before = handle_of(found(&app, "cobol").await);
+    db.execute_unprepared(&format!("UPDATE developer_skills SET developer_id = (SELECT id FROM developers WHERE handle = '{to}') WHERE skill_id = (SELECT id FROM skills WHERE slug = 'cobol')")).await.expect("move the link");
+    let after = handle_of(found(&app, "cobol").await);
+    assert_eq!((before.len(), after.len()), (1, 1));
+    assert_ne!(before, after, "the old owner's document lost the skill and the new owner's gained it");
+});
+
+db_test!(Demo, async fn the_search_triggers_migration_rolls_back_and_forward(app) {
+    use migration::{Migrator, MigratorTrait};
+    let db = app.db().await;
+    let handle = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].as_str().expect("a handle").to_owned();
+    let toggle = format!("UPDATE developers SET open_to_work = NOT open_to_work WHERE handle = '{handle}'");
+
+    let last = Migrator::migrations().last().map(|m| m.name().to_owned());
+    assert_eq!(last.as_deref(), Some("m20261130_000005_search_refresh_on_change"), "the test rolls back this one");
+    // Back to the triggers before it: every update rebuilt the document.
+    Migrator::down(&db, Some(1)).await.expect("roll back the last migration");
+    plant_a_word(&db, &handle).await;
+    db.execute_unprepared(&toggle).await.expect("toggle");
+    assert!(found(&app, "zyzzyvamarker").await.is_empty());
+
+    Migrator::up(&db, None).await.expect("apply it again");
+    plant_a_word(&db, &handle).await;
+    db.execute_unprepared(&toggle).await.expect("toggle");
+    assert_eq!(found(&app, "zyzzyvamarker").await.len(), 1);
+    db.execute_unprepared(&format!("UPDATE developers SET name = 'Quetzalcoatl Zyx' WHERE handle = '{handle}'")).await.expect("rename");
+    assert!(found(&app, "zyzzyvamarker").await.is_empty());
+    assert_eq!(found(&app, "quetzalcoatl").await.len(), 1);
+});
