@@ -62,7 +62,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Token(command)) => {
-            let db = connect(&cli.database_url, cli.db_max_connections()).await?;
+            // One connection, as for `migrate` and `seed`: a pooled SQLite connection that loaded
+            // the schema before a migration changed it can refuse the migration's next statement
+            // (seen: "trigger ... already exists" right after its `DROP TRIGGER`, run on another
+            // connection of the pool), and a token needs no more.
+            let db = connect(&cli.database_url, 1).await?;
             db::migrate(&db)
                 .await
                 .context("cannot migrate the database")?;

@@ -281,7 +281,9 @@ db_test!(Demo, async fn a_skill_link_moved_to_another_developer_moves_in_the_ind
 
 db_test!(Demo, async fn the_search_triggers_migration_rolls_back_and_forward(app) {
     use migration::{Migrator, MigratorTrait};
-    let db = app.db().await;
+    // Migrations on one connection, as the server runs them: on a SQLite pool, a connection that
+    // loaded the schema before another changed it can refuse the next DDL statement.
+    let db = sea_orm::Database::connect(sea_orm::ConnectOptions::new(app.database_url.as_str()).max_connections(1).to_owned()).await.expect("connect");
     let handle = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].as_str().expect("a handle").to_owned();
     let toggle = format!("UPDATE developers SET open_to_work = NOT open_to_work WHERE handle = '{handle}'");
 
