@@ -67,13 +67,11 @@ impl ApiToken {
             return Ok(None);
         };
         let db = db(ctx)?;
-        let employers = self
-            .0
-            .batch()
-            .relation("employer", |tokens| async move {
+        let employers =
+            crate::graphql::boxed(self.0.batch().relation("employer", |tokens| async move {
                 let ids = tokens.iter().filter_map(|token| token.employer_id);
                 Ok(ByKey::new(find_by_ids::<employer::Entity>(db, ids).await?))
-            })
+            }))
             .await?;
         Ok(employers.get(key).map(Employer))
     }
@@ -84,13 +82,11 @@ impl ApiToken {
             return Ok(None);
         };
         let db = db(ctx)?;
-        let developers = self
-            .0
-            .batch()
-            .relation("developer", |tokens| async move {
+        let developers =
+            crate::graphql::boxed(self.0.batch().relation("developer", |tokens| async move {
                 let ids = tokens.iter().filter_map(|token| token.developer_id);
                 Ok(ByKey::new(find_by_ids::<developer::Entity>(db, ids).await?))
-            })
+            }))
             .await?;
         Ok(developers.get(key).map(Developer))
     }

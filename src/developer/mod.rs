@@ -117,13 +117,10 @@ impl Developer {
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
         let db = db(ctx)?;
-        let skills = self
-            .0
-            .batch()
-            .relation("skills", |developers| {
-                store::skills_of(db, developers.iter().map(Keyed::key))
-            })
-            .await?;
+        let skills = crate::graphql::boxed(self.0.batch().relation("skills", |developers| {
+            store::skills_of(db, developers.iter().map(Keyed::key))
+        }))
+        .await?;
         Ok(skills
             .of(self.0.id)
             .into_iter()
@@ -151,7 +148,10 @@ impl Developer {
         #[graphql(desc = "Only vacancies that meet every condition given (OPEN ones only).")]
         filter: Option<crate::vacancy::VacancyFilter>,
     ) -> Result<Conn<crate::matching::VacancyMatch>> {
-        crate::matching::vacancies_for(ctx, &self.0, first, after, min_score, filter).await
+        crate::graphql::boxed(crate::matching::vacancies_for(
+            ctx, &self.0, first, after, min_score, filter,
+        ))
+        .await
     }
 
     /// Creation and change times, and the version.

@@ -134,7 +134,7 @@ impl Employer {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
-        Ok(child_connection(
+        Ok(crate::graphql::boxed(child_connection(
             db(ctx)?,
             &self.0,
             "vacancies",
@@ -143,7 +143,7 @@ impl Employer {
             store::vacancies(Drafts::of(viewer(ctx))),
             Unread::<entity::vacancy::Entity>::of(ctx),
             Vacancy,
-        )
+        ))
         .await?)
     }
 

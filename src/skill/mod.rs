@@ -98,7 +98,7 @@ impl Skill {
         #[graphql(desc = "Return the last N developers (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Developer>> {
-        Ok(child_connection(
+        Ok(crate::graphql::boxed(child_connection(
             db(ctx)?,
             &self.0,
             "developers",
@@ -107,7 +107,7 @@ impl Skill {
             store::developers(),
             Unread::<entity::developer::Entity>::of(ctx),
             Developer,
-        )
+        ))
         .await?)
     }
 
@@ -126,7 +126,7 @@ impl Skill {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
-        Ok(child_connection(
+        Ok(crate::graphql::boxed(child_connection(
             db(ctx)?,
             &self.0,
             "vacancies",
@@ -135,7 +135,7 @@ impl Skill {
             store::vacancies(Drafts::of(viewer(ctx))),
             Unread::<entity::vacancy::Entity>::of(ctx),
             Vacancy,
-        )
+        ))
         .await?)
     }
 

@@ -175,15 +175,13 @@ impl Vacancy {
     /// The employer offering the job (schema.org `hiringOrganization`).
     async fn employer(&self, ctx: &Context<'_>) -> Result<Employer> {
         let db = db(ctx)?;
-        let employers = self
-            .0
-            .batch()
-            .relation("employer", |vacancies| async move {
+        let employers =
+            crate::graphql::boxed(self.0.batch().relation("employer", |vacancies| async move {
                 let rows =
                     find_by_ids::<employer::Entity>(db, vacancies.iter().map(|v| v.employer_id))
                         .await?;
                 Ok(ByKey::new(rows))
-            })
+            }))
             .await?;
         let employer = employers
             .get(self.0.employer_id)
@@ -195,13 +193,10 @@ impl Vacancy {
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
         let db = db(ctx)?;
-        let skills = self
-            .0
-            .batch()
-            .relation("skills", |vacancies| {
-                store::skills_of(db, vacancies.iter().map(Keyed::key))
-            })
-            .await?;
+        let skills = crate::graphql::boxed(self.0.batch().relation("skills", |vacancies| {
+            store::skills_of(db, vacancies.iter().map(Keyed::key))
+        }))
+        .await?;
         Ok(skills
             .of(self.0.id)
             .into_iter()
@@ -230,7 +225,10 @@ impl Vacancy {
             crate::developer::DeveloperFilter,
         >,
     ) -> Result<Conn<crate::matching::DeveloperMatch>> {
-        crate::matching::developers_for(ctx, &self.0, first, after, min_score, filter).await
+        crate::graphql::boxed(crate::matching::developers_for(
+            ctx, &self.0, first, after, min_score, filter,
+        ))
+        .await
     }
 
     /// Creation and change times, and the version.
