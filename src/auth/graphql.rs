@@ -14,6 +14,7 @@ use crate::{
     graphql::{
         NodeKind,
         batch::{ByKey, Item},
+        boxed,
         columns::Unread,
         connection::{Conn, KeyKind, Page, PageArgs, Sort, SortKey, entity_page},
         db, encode_id, find_by_ids,
@@ -67,12 +68,11 @@ impl ApiToken {
             return Ok(None);
         };
         let db = db(ctx)?;
-        let employers =
-            crate::graphql::boxed(self.0.batch().relation("employer", |tokens| async move {
-                let ids = tokens.iter().filter_map(|token| token.employer_id);
-                Ok(ByKey::new(find_by_ids::<employer::Entity>(db, ids).await?))
-            }))
-            .await?;
+        let employers = boxed(self.0.batch().relation("employer", |tokens| async move {
+            let ids = tokens.iter().filter_map(|token| token.employer_id);
+            Ok(ByKey::new(find_by_ids::<employer::Entity>(db, ids).await?))
+        }))
+        .await?;
         Ok(employers.get(key).map(Employer))
     }
 
@@ -82,12 +82,11 @@ impl ApiToken {
             return Ok(None);
         };
         let db = db(ctx)?;
-        let developers =
-            crate::graphql::boxed(self.0.batch().relation("developer", |tokens| async move {
-                let ids = tokens.iter().filter_map(|token| token.developer_id);
-                Ok(ByKey::new(find_by_ids::<developer::Entity>(db, ids).await?))
-            }))
-            .await?;
+        let developers = boxed(self.0.batch().relation("developer", |tokens| async move {
+            let ids = tokens.iter().filter_map(|token| token.developer_id);
+            Ok(ByKey::new(find_by_ids::<developer::Entity>(db, ids).await?))
+        }))
+        .await?;
         Ok(developers.get(key).map(Developer))
     }
 

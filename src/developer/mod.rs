@@ -13,7 +13,7 @@ use crate::{
     error::{ApiError, ApiResult},
     graphql::Audit,
     graphql::search::{self, Search},
-    graphql::{Lookup, NodeKind, Seniority, Workplace, db, encode_id, lookup},
+    graphql::{Lookup, NodeKind, Seniority, Workplace, boxed, db, encode_id, lookup},
     graphql::{
         OrderDirection,
         batch::{Item, Keyed},
@@ -117,7 +117,7 @@ impl Developer {
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
         let db = db(ctx)?;
-        let skills = crate::graphql::boxed(self.0.batch().relation("skills", |developers| {
+        let skills = boxed(self.0.batch().relation("skills", |developers| {
             store::skills_of(db, developers.iter().map(Keyed::key))
         }))
         .await?;
@@ -148,7 +148,7 @@ impl Developer {
         #[graphql(desc = "Only vacancies that meet every condition given (OPEN ones only).")]
         filter: Option<crate::vacancy::VacancyFilter>,
     ) -> Result<Conn<crate::matching::VacancyMatch>> {
-        crate::graphql::boxed(crate::matching::vacancies_for(
+        boxed(crate::matching::vacancies_for(
             ctx, &self.0, first, after, min_score, filter,
         ))
         .await

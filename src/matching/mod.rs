@@ -16,6 +16,7 @@ use crate::{
     error::{ApiError, ApiResult},
     graphql::{
         batch::{Item, Keyed},
+        boxed,
         connection::{Conn, Page, PageArgs, Paged},
         db,
     },
@@ -488,19 +489,19 @@ impl DeveloperMatch {
 
     /// The vacancy's skills the developer has, must-haves first, with both levels.
     async fn matched_skills(&self, ctx: &Context<'_>) -> Result<Vec<SkillMatch>> {
-        crate::graphql::boxed(self.pair.matched(ctx)).await
+        boxed(self.pair.matched(ctx)).await
     }
 
     /// The vacancy's skills the developer lacks, must-haves first.
     async fn missing_skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
-        crate::graphql::boxed(self.pair.missing(ctx)).await
+        boxed(self.pair.missing(ctx)).await
     }
 
     /// The score explained, one line per part, e.g. "Must-have skills: 2 of 3 at the level
     /// asked". Lines about the developer's salary expectation appear only to callers who may see
     /// it (the developer and admins); it counts in the score for everyone.
     async fn reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        crate::graphql::boxed(self.pair.reasons(ctx)).await
+        boxed(self.pair.reasons(ctx)).await
     }
 }
 
@@ -525,18 +526,18 @@ impl VacancyMatch {
 
     /// The vacancy's skills the developer has, must-haves first, with both levels.
     async fn matched_skills(&self, ctx: &Context<'_>) -> Result<Vec<SkillMatch>> {
-        crate::graphql::boxed(self.pair.matched(ctx)).await
+        boxed(self.pair.matched(ctx)).await
     }
 
     /// The vacancy's skills the developer lacks, must-haves first.
     async fn missing_skills(&self, ctx: &Context<'_>) -> Result<Vec<Skill>> {
-        crate::graphql::boxed(self.pair.missing(ctx)).await
+        boxed(self.pair.missing(ctx)).await
     }
 
     /// The score explained, one line per part. Lines about the developer's salary expectation
     /// appear only to callers who may see it (the developer and admins).
     async fn reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        crate::graphql::boxed(self.pair.reasons(ctx)).await
+        boxed(self.pair.reasons(ctx)).await
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{
     auth::{policy::Drafts, viewer},
     developer::Developer,
     graphql::Audit,
-    graphql::{Lookup, NodeKind, db, encode_id, lookup},
+    graphql::{Lookup, NodeKind, boxed, db, encode_id, lookup},
     graphql::{
         OrderDirection,
         batch::Item,
@@ -98,7 +98,7 @@ impl Skill {
         #[graphql(desc = "Return the last N developers (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return developers before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Developer>> {
-        Ok(crate::graphql::boxed(child_connection(
+        Ok(boxed(child_connection(
             db(ctx)?,
             &self.0,
             "developers",
@@ -126,7 +126,7 @@ impl Skill {
         #[graphql(desc = "Return the last N vacancies (0 to 100).")] last: Option<i32>,
         #[graphql(desc = "Return vacancies before this cursor.")] before: Option<String>,
     ) -> Result<Conn<Vacancy>> {
-        Ok(crate::graphql::boxed(child_connection(
+        Ok(boxed(child_connection(
             db(ctx)?,
             &self.0,
             "vacancies",

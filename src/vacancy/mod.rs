@@ -21,6 +21,7 @@ use crate::{
     graphql::{
         NodeKind, OrderDirection, Seniority, Workplace,
         batch::{ByKey, Item, Keyed},
+        boxed,
         columns::Unread,
         connection::{Conn, Page, PageArgs, entity_page, primary_key},
         db, decode_id, encode_id, find_by_ids,
@@ -175,14 +176,12 @@ impl Vacancy {
     /// The employer offering the job (schema.org `hiringOrganization`).
     async fn employer(&self, ctx: &Context<'_>) -> Result<Employer> {
         let db = db(ctx)?;
-        let employers =
-            crate::graphql::boxed(self.0.batch().relation("employer", |vacancies| async move {
-                let rows =
-                    find_by_ids::<employer::Entity>(db, vacancies.iter().map(|v| v.employer_id))
-                        .await?;
-                Ok(ByKey::new(rows))
-            }))
-            .await?;
+        let employers = boxed(self.0.batch().relation("employer", |vacancies| async move {
+            let rows = find_by_ids::<employer::Entity>(db, vacancies.iter().map(|v| v.employer_id))
+                .await?;
+            Ok(ByKey::new(rows))
+        }))
+        .await?;
         let employer = employers
             .get(self.0.employer_id)
             .ok_or(ApiError::NotFound("employer"))?;
@@ -193,7 +192,7 @@ impl Vacancy {
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
         let db = db(ctx)?;
-        let skills = crate::graphql::boxed(self.0.batch().relation("skills", |vacancies| {
+        let skills = boxed(self.0.batch().relation("skills", |vacancies| {
             store::skills_of(db, vacancies.iter().map(Keyed::key))
         }))
         .await?;
@@ -225,7 +224,7 @@ impl Vacancy {
             crate::developer::DeveloperFilter,
         >,
     ) -> Result<Conn<crate::matching::DeveloperMatch>> {
-        crate::graphql::boxed(crate::matching::developers_for(
+        boxed(crate::matching::developers_for(
             ctx, &self.0, first, after, min_score, filter,
         ))
         .await

@@ -271,10 +271,9 @@ db_test!(Demo, async fn a_skill_link_moved_to_another_developer_moves_in_the_ind
     let [from, to] = [0, 1].map(|i| developers[i]["handle"].as_str().expect("a handle").to_owned());
     db.execute_unprepared("INSERT INTO skills (slug, name, category, description, aliases, created_at, updated_at, version) VALUES ('cobol', 'COBOL', 'LANGUAGE', 'Mainframes.', '[]', '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00', 1)").await.expect("insert skill");
     db.execute_unprepared(&format!("INSERT INTO developer_skills (developer_id, skill_id, level, years, created_at, updated_at) SELECT d.id, s.id, 3, 2, '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00' FROM developers d, skills s WHERE d.handle = '{from}' AND s.slug = 'cobol'")).await.expect("insert link");
-    let handle_of = |nodes: Vec<Value>| nodes.iter().map(|n| n["id"].clone()).collect::<Vec<_>>();
-    let before = handle_of(found(&app, "cobol").await);
+    let before = ids(&found(&app, "cobol").await);
     db.execute_unprepared(&format!("UPDATE developer_skills SET developer_id = (SELECT id FROM developers WHERE handle = '{to}') WHERE skill_id = (SELECT id FROM skills WHERE slug = 'cobol')")).await.expect("move the link");
-    let after = handle_of(found(&app, "cobol").await);
+    let after = ids(&found(&app, "cobol").await);
     assert_eq!((before.len(), after.len()), (1, 1));
     assert_ne!(before, after, "the old owner's document lost the skill and the new owner's gained it");
 });
