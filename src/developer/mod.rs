@@ -117,9 +117,13 @@ impl Developer {
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
         let db = db(ctx)?;
-        let skills = boxed(self.0.batch().relation("skills", |developers| {
-            store::skills_of(db, developers.iter().map(Keyed::key))
-        }))
+        let unread = Unread::<skill::Entity>::of_object(ctx.look_ahead().field("skill"));
+        let skills = boxed(self.0.batch().relation(
+            &unread.key("skills"),
+            |developers| async move {
+                store::skills_of(db, developers.iter().map(Keyed::key), &unread).await
+            },
+        ))
         .await?;
         Ok(skills
             .of(self.0.id)

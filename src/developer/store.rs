@@ -12,6 +12,7 @@ use crate::{
     error::ApiResult,
     graphql::{
         batch::Children,
+        columns::Unread,
         connection::{KeyKind, Sort, SortKey},
     },
     write::{self, Written},
@@ -149,10 +150,12 @@ fn has_skill(link: Alias, matches: Expr) -> Expr {
     )
 }
 
-/// The skills of each of `developers`, strongest first, with the links that carry level and years.
+/// The skills of each of `developers`, strongest first, with the links that carry level and years;
+/// the `unread` columns of the skills are left out.
 pub async fn skills_of(
     db: &impl ConnectionTrait,
     developers: impl IntoIterator<Item = i64>,
+    unread: &Unread<skill::Entity>,
 ) -> ApiResult<Children<developer_skill::Model, skill::Model>> {
     let select = developer_skill::Entity::find()
         .filter(developer_skill::Column::DeveloperId.is_in(developers))
@@ -160,7 +163,7 @@ pub async fn skills_of(
         .order_by_desc(developer_skill::Column::Level)
         .order_by_asc(skill::Column::Name)
         .order_by_asc(skill::Column::Id);
-    Children::load(db, select, |link: &developer_skill::Model| {
+    Children::load(db, select, unread, |link: &developer_skill::Model| {
         link.developer_id
     })
     .await

@@ -21,7 +21,10 @@ use sea_orm::{
 };
 use tokio::sync::OnceCell;
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    error::{ApiError, ApiResult},
+    graphql::columns::Unread,
+};
 
 /// A row with a primary key.
 pub trait Keyed {
@@ -217,8 +220,9 @@ pub struct Children<L, M> {
 
 impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
     /// Runs `select` (a link table joined to its child table, as `find_also_related` builds it:
-    /// the link's columns first, then the child's, prefixed `B_`) and groups its rows by the
-    /// parent `parent` reads from each link, keeping their order.
+    /// the link's columns first, then the child's, prefixed `B_`), with a placeholder for each
+    /// `unread` column of the child, and groups its rows by the parent `parent` reads from each
+    /// link, keeping their order.
     ///
     /// A child reached from several parents is decoded and held once: rows are read by the
     /// child's `id` first, and the rest of its columns only the first time that id appears (a
@@ -228,6 +232,7 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
     pub async fn load<LE, ME>(
         db: &impl ConnectionTrait,
         select: SelectTwo<LE, ME>,
+        unread: &Unread<ME>,
         parent: impl Fn(&L) -> i64,
     ) -> ApiResult<Self>
     where
@@ -236,9 +241,10 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
         L: LinkRow,
         M: FromQueryResult,
     {
-        let rows = db
-            .query_all_raw(select.build(db.get_database_backend()))
-            .await?;
+        let backend = db.get_database_backend();
+        let mut select = select.into_query();
+        unread.apply_joined::<LE>(&mut select, backend);
+        let rows = db.query_all_raw(backend.build(&select)).await?;
         let child_id = format!("{}id", SelectB.as_str());
         let mut children = Vec::new();
         let mut seen: HashMap<i64, usize> = HashMap::new();

@@ -7,17 +7,18 @@
 //! over 7 paired rounds, lower in every one).
 //!
 //! Each entity names its long columns and the GraphQL field that reads each ([`LongColumns`]). A
-//! connection's resolver looks ahead at the selection of its nodes ([`Unread::of`]), and the
-//! statement selects a cheap placeholder (`''`, `'[]'`) in place of each column nobody reads, so
+//! connection's resolver looks ahead at the selection of its nodes ([`Unread::of`]), a relation's
+//! at the selection of the object it loads ([`Unread::of_object`]: a vacancy's `employer`, the
+//! `skill` of each skill link), and the statement selects a cheap placeholder (`''`, `'[]'`) in place of each column nobody reads, so
 //! the rows still decode into the entity's model. A placeholder never reaches a client: only the
 //! field that reads a column shows it, and that field was not asked for on these rows. Nothing
 //! else reads these columns from a fetched row (mutations write them from their input).
 
 use std::fmt;
 
-use async_graphql::Context;
+use async_graphql::{Context, Lookahead};
 use sea_orm::{
-    ColumnTrait, ColumnType, DatabaseBackend, EntityTrait, IdenStatic, Iterable,
+    ColumnTrait, ColumnType, DatabaseBackend, EntityTrait, IdenStatic, Iterable, SelectA, SelectB,
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
 
@@ -57,7 +58,8 @@ impl LongColumns for api_token::Entity {
     const LONG: &'static [(&'static str, Self::Column)] = &[];
 }
 
-/// The long columns of `E` that no node of a connection reads.
+/// The long columns of `E` that a selection (a connection's nodes, or a single object) does not
+/// read.
 pub struct Unread<E: EntityTrait>(Vec<E::Column>);
 
 impl<E: LongColumns> Unread<E> {
@@ -66,19 +68,31 @@ impl<E: LongColumns> Unread<E> {
     /// in a fragment on another type counts as read: fetching too much is only slower).
     pub fn of(ctx: &Context<'_>) -> Self {
         let connection = ctx.look_ahead();
-        let nodes = [
+        Self::of_objects(&[
             connection.field("nodes"),
             connection.field("edges").field("node"),
-        ];
+        ])
+    }
+
+    /// The long columns that `object`, the selection of a single object (say a vacancy's
+    /// `employer`, or the `skill` of its skill links), does not read.
+    pub fn of_object(object: Lookahead<'_>) -> Self {
+        Self::of_objects(&[object])
+    }
+
+    /// The long columns that none of `selections`, each the selection of an object, reads.
+    pub fn of_objects(selections: &[Lookahead<'_>]) -> Self {
         Self(
             E::LONG
                 .iter()
-                .filter(|(field, _)| !nodes.iter().any(|node| node.field(field).exists()))
+                .filter(|(field, _)| !selections.iter().any(|object| object.field(field).exists()))
                 .map(|(_, column)| *column)
                 .collect(),
         )
     }
+}
 
+impl<E: EntityTrait> Unread<E> {
     /// Every column read.
     pub fn none() -> Self {
         Self(Vec::new())
@@ -91,6 +105,34 @@ impl<E: LongColumns> Unread<E> {
             return;
         }
         select.clear_selects();
+        self.select(select, "", backend);
+    }
+
+    /// Rewrites the column list of `select`, which must be a link entity `L` joined to `E` as
+    /// `L::find().find_also_related(E)` lists them (`L`'s columns prefixed `A_`, then `E`'s
+    /// prefixed `B_`), with a placeholder for each unread column of `E`.
+    pub fn apply_joined<L: EntityTrait>(
+        &self,
+        select: &mut SelectStatement,
+        backend: DatabaseBackend,
+    ) {
+        if self.0.is_empty() {
+            return;
+        }
+        select.clear_selects();
+        Unread::<L>::none().select(select, SelectA.as_str(), backend);
+        self.select(select, SelectB.as_str(), backend);
+    }
+
+    /// The key of a batch's relation `name` loaded without these columns: relations loaded
+    /// without different columns are loaded apart, so that no field reads a placeholder.
+    pub fn key(&self, name: &str) -> String {
+        format!("{name} {self:?}")
+    }
+
+    /// Appends `E`'s columns to `select`, each under its name prefixed with `prefix`, with a
+    /// placeholder for each unread one.
+    fn select(&self, select: &mut SelectStatement, prefix: &str, backend: DatabaseBackend) {
         for column in E::Column::iter() {
             let unread = self.0.iter().any(|c| c.as_str() == column.as_str());
             let expr = if unread {
@@ -100,7 +142,7 @@ impl<E: LongColumns> Unread<E> {
             };
             // As `E::find()` selects it (enum columns may be cast), under its own name.
             let expr = expr.unwrap_or_else(|| column.select_as(column.into_expr()));
-            select.expr_as(expr, Alias::new(column.as_str()));
+            select.expr_as(expr, Alias::new(format!("{prefix}{}", column.as_str())));
         }
     }
 }
@@ -149,6 +191,34 @@ mod tests {
         );
         assert!(sql.contains(r#""vacancies"."title" AS "title""#), "{sql}");
         assert!(!sql.contains(r#""vacancies"."description""#), "{sql}");
+    }
+
+    #[test]
+    fn a_joined_statement_keeps_every_column_but_the_unread_ones_of_the_child() {
+        use entity::vacancy_skill;
+        use sea_orm::QueryFilter;
+        for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
+            let select = vacancy_skill::Entity::find()
+                .filter(vacancy_skill::Column::VacancyId.is_in([1, 2]))
+                .find_also_related(skill::Entity)
+                .into_query();
+            let before = backend.build(&select).to_string();
+            let mut rewritten = select.clone();
+            Unread::<skill::Entity>(vec![skill::Column::Description, skill::Column::Aliases])
+                .apply_joined::<vacancy_skill::Entity>(&mut rewritten, backend);
+            let aliases = match backend {
+                DatabaseBackend::Postgres => r#"CAST(('[]') AS jsonb) AS "B_aliases""#,
+                _ => r#"'[]' AS "B_aliases""#,
+            };
+            let expected = before
+                .replace(
+                    r#""skills"."description" AS "B_description""#,
+                    r#"'' AS "B_description""#,
+                )
+                .replace(r#""skills"."aliases" AS "B_aliases""#, aliases);
+            assert_ne!(expected, before, "{before}");
+            assert_eq!(backend.build(&rewritten).to_string(), expected);
+        }
     }
 
     #[test]

@@ -28,8 +28,8 @@ use async_graphql::{
 };
 use futures_util::stream::BoxStream;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, PrimaryKeyToColumn,
-    QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Iterable,
+    PrimaryKeyToColumn, QueryFilter, QueryTrait,
 };
 
 pub use common::{Audit, OrderDirection, Seniority, Workplace};
@@ -43,6 +43,7 @@ use crate::{
     employer::{EmployerMutation, EmployerQuery},
     error::{ApiError, ApiResult},
     events::Events,
+    graphql::columns::Unread,
     salary::SalaryQuery,
     skill::{SkillMutation, SkillQuery},
     vacancy::{VacancyMutation, VacancyQuery, VacancySubscription},
@@ -259,11 +260,23 @@ pub async fn find_by_ids<E: EntityTrait>(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
 ) -> ApiResult<Vec<E::Model>> {
+    find_by_ids_without(db, ids, &Unread::<E>::none()).await
+}
+
+/// The rows of `E` with these primary keys, in no particular order, with a placeholder for each
+/// `unread` column.
+pub async fn find_by_ids_without<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+    unread: &Unread<E>,
+) -> ApiResult<Vec<E::Model>> {
     let Some(key) = E::PrimaryKey::iter().next() else {
         return Ok(Vec::new());
     };
-    Ok(E::find()
-        .filter(key.into_column().is_in(ids))
+    let backend = db.get_database_backend();
+    let mut select = E::find().filter(key.into_column().is_in(ids)).into_query();
+    unread.apply(&mut select, backend);
+    Ok(E::Model::find_by_statement(backend.build(&select))
         .all(db)
         .await?)
 }

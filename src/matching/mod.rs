@@ -17,6 +17,7 @@ use crate::{
     graphql::{
         batch::{Item, Keyed},
         boxed,
+        columns::Unread,
         connection::{Conn, Page, PageArgs, Paged},
         db,
     },
@@ -33,34 +34,58 @@ type VacancySkills = Vec<(vacancy_skill::Model, Item<skill::Model>)>;
 /// A developer's skill links, each with its skill.
 type DeveloperSkills = Vec<(developer_skill::Model, Item<skill::Model>)>;
 
-/// The skill links of `vacancy`, loaded for its whole batch (shared with `Vacancy.skills`).
+/// The skill links of `vacancy`, loaded for its whole batch without the `unread` columns of the
+/// skills (shared with a `Vacancy.skills` that reads the same columns).
 async fn skills_of_vacancy(
     ctx: &Context<'_>,
     vacancy: &Item<vacancy::Model>,
+    unread: &Unread<skill::Entity>,
 ) -> ApiResult<VacancySkills> {
     let db = db(ctx)?;
     let skills = vacancy
         .batch()
-        .relation("skills", |vacancies| {
-            crate::vacancy::store::skills_of(db, vacancies.iter().map(Keyed::key))
+        .relation(&unread.key("skills"), |vacancies| async move {
+            crate::vacancy::store::skills_of(db, vacancies.iter().map(Keyed::key), unread).await
         })
         .await?;
     Ok(skills.of(vacancy.id))
 }
 
-/// The skill links of `developer`, loaded for its whole batch (shared with `Developer.skills`).
+/// The skill links of `developer`, loaded for its whole batch without the `unread` columns of
+/// the skills (shared with a `Developer.skills` that reads the same columns).
 async fn skills_of_developer(
     ctx: &Context<'_>,
     developer: &Item<developer::Model>,
+    unread: &Unread<skill::Entity>,
 ) -> ApiResult<DeveloperSkills> {
     let db = db(ctx)?;
     let skills = developer
         .batch()
-        .relation("skills", |developers| {
-            crate::developer::store::skills_of(db, developers.iter().map(Keyed::key))
+        .relation(&unread.key("skills"), |developers| async move {
+            crate::developer::store::skills_of(db, developers.iter().map(Keyed::key), unread).await
         })
         .await?;
     Ok(skills.of(developer.id))
+}
+
+/// The long columns of skills that the page of matches being resolved does not read: a match
+/// shows skills only in `matchedSkills` and `missingSkills`.
+fn unread_skills(ctx: &Context<'_>) -> Arc<Unread<skill::Entity>> {
+    let connection = ctx.look_ahead();
+    let matches = [
+        connection.field("nodes"),
+        connection.field("edges").field("node"),
+    ];
+    let shown: Vec<_> = matches
+        .iter()
+        .flat_map(|page| {
+            [
+                page.field("matchedSkills").field("skill"),
+                page.field("missingSkills"),
+            ]
+        })
+        .collect();
+    Arc::new(Unread::of_objects(&shown))
 }
 
 /// `minScore` (0 to 1) in basis points.
@@ -120,14 +145,21 @@ pub(crate) async fn developers_for(
     let page = page(first, after)?;
     let min = min_score(min)?;
     let criteria = filter.unwrap_or_default().criteria(db).await?;
-    let skills = Arc::new(skills_of_vacancy(ctx, vacancy).await?);
+    let unread = unread_skills(ctx);
+    let skills = Arc::new(skills_of_vacancy(ctx, vacancy, &unread).await?);
     let links: Vec<vacancy_skill::Model> = skills.iter().map(|(link, _)| link.clone()).collect();
     let (paged, totals) =
         store::developers_for(db, vacancy, &links, criteria.condition(), min, &page).await?;
     Ok(
         into_items(paged).into_connection(totals, |(developer, score)| DeveloperMatch {
             score,
-            pair: Pair::new(vacancy.clone(), Some(skills.clone()), developer, None),
+            pair: Pair::new(
+                vacancy.clone(),
+                Some(skills.clone()),
+                developer,
+                None,
+                unread.clone(),
+            ),
         }),
     )
 }
@@ -147,14 +179,21 @@ pub(crate) async fn vacancies_for(
     let mut criteria = filter.unwrap_or_default().criteria(db).await?;
     // Only OPEN vacancies match; the statement says so itself.
     criteria.status.clear();
-    let skills = Arc::new(skills_of_developer(ctx, developer).await?);
+    let unread = unread_skills(ctx);
+    let skills = Arc::new(skills_of_developer(ctx, developer, &unread).await?);
     let links: Vec<developer_skill::Model> = skills.iter().map(|(link, _)| link.clone()).collect();
     let (paged, totals) =
         store::vacancies_for(db, developer, &links, criteria.condition(), min, &page).await?;
     Ok(
         into_items(paged).into_connection(totals, |(vacancy, score)| VacancyMatch {
             score,
-            pair: Pair::new(vacancy, None, developer.clone(), Some(skills.clone())),
+            pair: Pair::new(
+                vacancy,
+                None,
+                developer.clone(),
+                Some(skills.clone()),
+                unread.clone(),
+            ),
         }),
     )
 }
@@ -400,12 +439,15 @@ fn workplace_name(workplace: entity::Workplace) -> &'static str {
 
 /// A developer and a vacancy of a list of matches, explained once, when a client first asks for
 /// skills or reasons. The fixed side's skills come with it; the other side's load for the whole
-/// page in one statement (the same batch as `Developer.skills` / `Vacancy.skills`).
+/// page in one statement (the same batch as `Developer.skills` / `Vacancy.skills` when these read
+/// the same columns of their skills).
 struct Pair {
     vacancy: Item<vacancy::Model>,
     vacancy_skills: Option<Arc<VacancySkills>>,
     developer: Item<developer::Model>,
     developer_skills: Option<Arc<DeveloperSkills>>,
+    /// The long columns of skills that the page's matches do not read.
+    unread: Arc<Unread<skill::Entity>>,
     explained: tokio::sync::OnceCell<Explained>,
 }
 
@@ -415,12 +457,14 @@ impl Pair {
         vacancy_skills: Option<Arc<VacancySkills>>,
         developer: Item<developer::Model>,
         developer_skills: Option<Arc<DeveloperSkills>>,
+        unread: Arc<Unread<skill::Entity>>,
     ) -> Self {
         Self {
             vacancy,
             vacancy_skills,
             developer,
             developer_skills,
+            unread,
             explained: tokio::sync::OnceCell::new(),
         }
     }
@@ -430,11 +474,13 @@ impl Pair {
             .get_or_try_init(|| async {
                 let vacancy_skills = match &self.vacancy_skills {
                     Some(skills) => skills.clone(),
-                    None => Arc::new(skills_of_vacancy(ctx, &self.vacancy).await?),
+                    None => Arc::new(skills_of_vacancy(ctx, &self.vacancy, &self.unread).await?),
                 };
                 let developer_skills = match &self.developer_skills {
                     Some(skills) => skills.clone(),
-                    None => Arc::new(skills_of_developer(ctx, &self.developer).await?),
+                    None => {
+                        Arc::new(skills_of_developer(ctx, &self.developer, &self.unread).await?)
+                    }
                 };
                 Ok(Explained::new(
                     &self.vacancy,

@@ -24,7 +24,7 @@ use crate::{
         boxed,
         columns::Unread,
         connection::{Conn, Page, PageArgs, entity_page, primary_key},
-        db, decode_id, encode_id, find_by_ids,
+        db, decode_id, encode_id, find_by_ids, find_by_ids_without,
     },
     skill::Skill,
 };
@@ -176,11 +176,15 @@ impl Vacancy {
     /// The employer offering the job (schema.org `hiringOrganization`).
     async fn employer(&self, ctx: &Context<'_>) -> Result<Employer> {
         let db = db(ctx)?;
-        let employers = boxed(self.0.batch().relation("employer", |vacancies| async move {
-            let rows = find_by_ids::<employer::Entity>(db, vacancies.iter().map(|v| v.employer_id))
-                .await?;
-            Ok(ByKey::new(rows))
-        }))
+        let unread = Unread::<employer::Entity>::of_object(ctx.look_ahead());
+        let employers = boxed(
+            self.0
+                .batch()
+                .relation(&unread.key("employer"), |vacancies| {
+                    let ids = vacancies.iter().map(|v| v.employer_id);
+                    async move { Ok(ByKey::new(find_by_ids_without(db, ids, &unread).await?)) }
+                }),
+        )
         .await?;
         let employer = employers
             .get(self.0.employer_id)
@@ -192,9 +196,13 @@ impl Vacancy {
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
         let db = db(ctx)?;
-        let skills = boxed(self.0.batch().relation("skills", |vacancies| {
-            store::skills_of(db, vacancies.iter().map(Keyed::key))
-        }))
+        let unread = Unread::<skill::Entity>::of_object(ctx.look_ahead().field("skill"));
+        let skills = boxed(self.0.batch().relation(
+            &unread.key("skills"),
+            |vacancies| async move {
+                store::skills_of(db, vacancies.iter().map(Keyed::key), &unread).await
+            },
+        ))
         .await?;
         Ok(skills
             .of(self.0.id)

@@ -12,6 +12,7 @@ use crate::{
     error::ApiResult,
     graphql::{
         batch::Children,
+        columns::Unread,
         connection::{KeyKind, Sort, SortKey},
     },
     write::{self, Guarded, Written},
@@ -189,10 +190,12 @@ fn asks_for(link: Alias, matches: Expr) -> Expr {
     )
 }
 
-/// The skills each of `vacancies` asks for, must-haves first, with the links that say how.
+/// The skills each of `vacancies` asks for, must-haves first, with the links that say how; the
+/// `unread` columns of the skills are left out.
 pub async fn skills_of(
     db: &impl ConnectionTrait,
     vacancies: impl IntoIterator<Item = i64>,
+    unread: &Unread<skill::Entity>,
 ) -> ApiResult<Children<vacancy_skill::Model, skill::Model>> {
     let select = vacancy_skill::Entity::find()
         .filter(vacancy_skill::Column::VacancyId.is_in(vacancies))
@@ -201,7 +204,10 @@ pub async fn skills_of(
         .order_by_desc(vacancy_skill::Column::MinLevel)
         .order_by_asc(skill::Column::Name)
         .order_by_asc(skill::Column::Id);
-    Children::load(db, select, |link: &vacancy_skill::Model| link.vacancy_id).await
+    Children::load(db, select, unread, |link: &vacancy_skill::Model| {
+        link.vacancy_id
+    })
+    .await
 }
 
 /// A salary range, validated: min, max, ISO currency, period.

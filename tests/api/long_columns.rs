@@ -1,5 +1,6 @@
-//! Long columns (descriptions, bios, JSON lists) are left out of a list's statement when nobody
-//! reads them: whenever a list is asked for one, it shows the stored value.
+//! Long columns (descriptions, bios, JSON lists) are left out of a list's statement, and of the
+//! statement loading a list's employers or skills, when nobody reads them: whenever a list is
+//! asked for one, it shows the stored value.
 
 use serde_json::{Value, json};
 
@@ -90,4 +91,80 @@ db_test!(Demo, async fn a_list_of_skills_shows_their_aliases_and_descriptions(ap
     assert_eq!(postgresql["description"], alone["skill"]["description"]);
     assert_eq!(postgresql["aliases"], alone["skill"]["aliases"]);
     assert_ne!(postgresql["aliases"], json!([]));
+});
+
+/// The description and aliases of the skill `slug`, read on its own.
+async fn skill_alone(app: &TestApp, slug: &Value) -> Value {
+    let data = app
+        .data(
+            "query($slug: String!) { skill(slug: $slug) { description aliases } }",
+            json!({ "slug": slug }),
+        )
+        .await;
+    data["skill"].clone()
+}
+
+/// Asserts that each of `skills` (objects with `slug`, `description` and `aliases`) shows what
+/// its skill holds.
+async fn assert_skills_are_stored(app: &TestApp, skills: &[Value]) {
+    assert!(!skills.is_empty(), "no skills listed");
+    for skill in skills {
+        let alone = skill_alone(app, &skill["slug"]).await;
+        assert_eq!(skill["description"], alone["description"], "{skill:#}");
+        assert_eq!(skill["aliases"], alone["aliases"], "{skill:#}");
+        assert_ne!(skill["description"], "", "{skill:#}");
+    }
+}
+
+db_test!(Demo, async fn two_selections_of_a_listed_vacancys_employer_each_read_their_own_fields(app) {
+    let data = app
+        .data("{ vacancies(first: 5) { nodes { short: employer { name } long: employer { id description } } } }", json!({}))
+        .await;
+    let listed = nodes(&data["vacancies"]["nodes"]);
+    assert!(!listed.is_empty(), "no vacancies listed");
+    for vacancy in listed {
+        let alone = app
+            .data("query($id: ID!) { node(id: $id) { ... on Employer { description } } }", json!({ "id": vacancy["long"]["id"] }))
+            .await;
+        assert_eq!(vacancy["long"]["description"], alone["node"]["description"], "{vacancy:#}");
+        assert_ne!(vacancy["long"]["description"], "", "{vacancy:#}");
+    }
+});
+
+db_test!(Demo, async fn two_selections_of_listed_vacancies_skills_each_read_their_own_fields(app) {
+    let data = app
+        .data("{ vacancies(first: 5) { nodes { short: skills { skill { slug } } long: skills { skill { slug description aliases } } } } }", json!({}))
+        .await;
+    let skills: Vec<Value> = nodes(&data["vacancies"]["nodes"])
+        .iter()
+        .flat_map(|vacancy| nodes(&vacancy["long"]))
+        .map(|link| link["skill"].clone())
+        .collect();
+    assert_skills_are_stored(&app, &skills).await;
+});
+
+db_test!(Demo, async fn a_developers_skills_read_in_a_fragment_show_their_descriptions(app) {
+    let data = app
+        .data("{ developers(first: 3) { nodes { skills { level } more: skills { skill { ...Full } } } } } fragment Full on Skill { slug description aliases }", json!({}))
+        .await;
+    let skills: Vec<Value> = nodes(&data["developers"]["nodes"])
+        .iter()
+        .flat_map(|developer| nodes(&developer["more"]))
+        .map(|link| link["skill"].clone())
+        .collect();
+    assert_skills_are_stored(&app, &skills).await;
+});
+
+db_test!(Demo, async fn a_matchs_skills_show_their_descriptions_when_the_vacancys_list_leaves_them_out(app) {
+    let data = app
+        .data("{ vacancies(first: 3) { nodes { skills { skill { slug } } matchingDevelopers(first: 3) { nodes { matchedSkills { skill { slug description aliases } } missingSkills { slug description aliases } } } } } }", json!({}))
+        .await;
+    let mut skills = Vec::new();
+    for vacancy in nodes(&data["vacancies"]["nodes"]) {
+        for developer in nodes(&vacancy["matchingDevelopers"]["nodes"]) {
+            skills.extend(nodes(&developer["matchedSkills"]).into_iter().map(|m| m["skill"].clone()));
+            skills.extend(nodes(&developer["missingSkills"]));
+        }
+    }
+    assert_skills_are_stored(&app, &skills).await;
 });
