@@ -168,3 +168,17 @@ db_test!(Demo, async fn a_matchs_skills_show_their_descriptions_when_the_vacancy
     }
     assert_skills_are_stored(&app, &skills).await;
 });
+
+db_test!(Demo, async fn a_vacancy_matchs_skills_show_their_descriptions_when_the_developers_list_leaves_them_out(app) {
+    let data = app
+        .data("{ developers(first: 3) { nodes { skills { level skill { slug } } matchingVacancies(first: 3) { edges { node { matchedSkills { skill { slug description aliases } } missingSkills { slug description aliases } } } } } } }", json!({}))
+        .await;
+    let mut skills = Vec::new();
+    for developer in nodes(&data["developers"]["nodes"]) {
+        for edge in nodes(&developer["matchingVacancies"]["edges"]) {
+            skills.extend(nodes(&edge["node"]["matchedSkills"]).into_iter().map(|m| m["skill"].clone()));
+            skills.extend(nodes(&edge["node"]["missingSkills"]));
+        }
+    }
+    assert_skills_are_stored(&app, &skills).await;
+});
