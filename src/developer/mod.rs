@@ -116,17 +116,9 @@ impl Developer {
     /// Their skills, strongest first.
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
-        let db = db(ctx)?;
         let unread = Unread::<skill::Entity>::of_object(ctx.look_ahead().field("skill"));
-        let skills = boxed(self.0.batch().relation(
-            &unread.key("skills"),
-            |developers| async move {
-                store::skills_of(db, developers.iter().map(Keyed::key), &unread).await
-            },
-        ))
-        .await?;
-        Ok(skills
-            .of(self.0.id)
+        Ok(skill_links(ctx, &self.0, &unread)
+            .await?
             .into_iter()
             .map(|(link, skill)| DeveloperSkill { link, skill })
             .collect())
@@ -177,6 +169,26 @@ pub struct SalaryExpectation {
     pub amount: i64,
     /// ISO 4217 currency code, e.g. `EUR`.
     pub currency: String,
+}
+
+/// The skill links of `developer`, each with its skill, without the `unread` columns of the
+/// skills: loaded in one statement for the developer's whole batch, and shared by
+/// `Developer.skills` and the developer's matches when they read the same columns.
+pub(crate) async fn skill_links(
+    ctx: &Context<'_>,
+    developer: &Item<developer::Model>,
+    unread: &Unread<skill::Entity>,
+) -> ApiResult<Vec<(developer_skill::Model, Item<skill::Model>)>> {
+    let db = db(ctx)?;
+    let skills = boxed(
+        developer
+            .batch()
+            .relation(&unread.key("skills"), |developers| {
+                store::skills_of(db, developers.iter().map(Keyed::key), unread)
+            }),
+    )
+    .await?;
+    Ok(skills.of(developer.id))
 }
 
 /// A skill a developer has, at a level.

@@ -9,8 +9,8 @@
 //! Each entity names its long columns and the GraphQL field that reads each ([`LongColumns`]). A
 //! connection's resolver looks ahead at the selection of its nodes ([`Unread::of`]), a relation's
 //! at the selection of the object it loads ([`Unread::of_object`]: a vacancy's `employer`, the
-//! `skill` of each skill link), and the statement selects a cheap placeholder (`''`, `'[]'`) in place of each column nobody reads, so
-//! the rows still decode into the entity's model. A placeholder never reaches a client: only the
+//! `skill` of each skill link), and the statement selects a cheap placeholder (`''`, `'[]'`) in
+//! place of each column nobody reads, so the rows still decode into the entity's model. A placeholder never reaches a client: only the
 //! field that reads a column shows it, and that field was not asked for on these rows. Nothing
 //! else reads these columns from a fetched row (mutations write them from their input).
 
@@ -58,6 +58,14 @@ impl LongColumns for api_token::Entity {
     const LONG: &'static [(&'static str, Self::Column)] = &[];
 }
 
+/// The selections of the nodes of `connection`: through `nodes` and through `edges { node }`.
+pub fn nodes<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
+    [
+        connection.field("nodes"),
+        connection.field("edges").field("node"),
+    ]
+}
+
 /// The long columns of `E` that a selection (a connection's nodes, or a single object) does not
 /// read.
 pub struct Unread<E: EntityTrait>(Vec<E::Column>);
@@ -67,11 +75,7 @@ impl<E: LongColumns> Unread<E> {
     /// they are asked for through `nodes` or `edges { node }`, directly or in fragments (a field
     /// in a fragment on another type counts as read: fetching too much is only slower).
     pub fn of(ctx: &Context<'_>) -> Self {
-        let connection = ctx.look_ahead();
-        Self::of_objects(&[
-            connection.field("nodes"),
-            connection.field("edges").field("node"),
-        ])
+        Self::of_objects(&nodes(&ctx.look_ahead()))
     }
 
     /// The long columns that `object`, the selection of a single object (say a vacancy's

@@ -15,9 +15,9 @@ use crate::{
     developer::{Developer, DeveloperFilter},
     error::{ApiError, ApiResult},
     graphql::{
-        batch::{Item, Keyed},
+        batch::Item,
         boxed,
-        columns::Unread,
+        columns::{self, Unread},
         connection::{Conn, Page, PageArgs, Paged},
         db,
     },
@@ -34,54 +34,15 @@ type VacancySkills = Vec<(vacancy_skill::Model, Item<skill::Model>)>;
 /// A developer's skill links, each with its skill.
 type DeveloperSkills = Vec<(developer_skill::Model, Item<skill::Model>)>;
 
-/// The skill links of `vacancy`, loaded for its whole batch without the `unread` columns of the
-/// skills (shared with a `Vacancy.skills` that reads the same columns).
-async fn skills_of_vacancy(
-    ctx: &Context<'_>,
-    vacancy: &Item<vacancy::Model>,
-    unread: &Unread<skill::Entity>,
-) -> ApiResult<VacancySkills> {
-    let db = db(ctx)?;
-    let skills = vacancy
-        .batch()
-        .relation(&unread.key("skills"), |vacancies| async move {
-            crate::vacancy::store::skills_of(db, vacancies.iter().map(Keyed::key), unread).await
-        })
-        .await?;
-    Ok(skills.of(vacancy.id))
-}
-
-/// The skill links of `developer`, loaded for its whole batch without the `unread` columns of
-/// the skills (shared with a `Developer.skills` that reads the same columns).
-async fn skills_of_developer(
-    ctx: &Context<'_>,
-    developer: &Item<developer::Model>,
-    unread: &Unread<skill::Entity>,
-) -> ApiResult<DeveloperSkills> {
-    let db = db(ctx)?;
-    let skills = developer
-        .batch()
-        .relation(&unread.key("skills"), |developers| async move {
-            crate::developer::store::skills_of(db, developers.iter().map(Keyed::key), unread).await
-        })
-        .await?;
-    Ok(skills.of(developer.id))
-}
-
 /// The long columns of skills that the page of matches being resolved does not read: a match
 /// shows skills only in `matchedSkills` and `missingSkills`.
 fn unread_skills(ctx: &Context<'_>) -> Arc<Unread<skill::Entity>> {
-    let connection = ctx.look_ahead();
-    let matches = [
-        connection.field("nodes"),
-        connection.field("edges").field("node"),
-    ];
-    let shown: Vec<_> = matches
+    let shown: Vec<_> = columns::nodes(&ctx.look_ahead())
         .iter()
-        .flat_map(|page| {
+        .flat_map(|node| {
             [
-                page.field("matchedSkills").field("skill"),
-                page.field("missingSkills"),
+                node.field("matchedSkills").field("skill"),
+                node.field("missingSkills"),
             ]
         })
         .collect();
@@ -146,7 +107,7 @@ pub(crate) async fn developers_for(
     let min = min_score(min)?;
     let criteria = filter.unwrap_or_default().criteria(db).await?;
     let unread = unread_skills(ctx);
-    let skills = Arc::new(skills_of_vacancy(ctx, vacancy, &unread).await?);
+    let skills = Arc::new(crate::vacancy::skill_links(ctx, vacancy, &unread).await?);
     let links: Vec<vacancy_skill::Model> = skills.iter().map(|(link, _)| link.clone()).collect();
     let (paged, totals) =
         store::developers_for(db, vacancy, &links, criteria.condition(), min, &page).await?;
@@ -180,7 +141,7 @@ pub(crate) async fn vacancies_for(
     // Only OPEN vacancies match; the statement says so itself.
     criteria.status.clear();
     let unread = unread_skills(ctx);
-    let skills = Arc::new(skills_of_developer(ctx, developer, &unread).await?);
+    let skills = Arc::new(crate::developer::skill_links(ctx, developer, &unread).await?);
     let links: Vec<developer_skill::Model> = skills.iter().map(|(link, _)| link.clone()).collect();
     let (paged, totals) =
         store::vacancies_for(db, developer, &links, criteria.condition(), min, &page).await?;
@@ -474,13 +435,15 @@ impl Pair {
             .get_or_try_init(|| async {
                 let vacancy_skills = match &self.vacancy_skills {
                     Some(skills) => skills.clone(),
-                    None => Arc::new(skills_of_vacancy(ctx, &self.vacancy, &self.unread).await?),
+                    None => Arc::new(
+                        crate::vacancy::skill_links(ctx, &self.vacancy, &self.unread).await?,
+                    ),
                 };
                 let developer_skills = match &self.developer_skills {
                     Some(skills) => skills.clone(),
-                    None => {
-                        Arc::new(skills_of_developer(ctx, &self.developer, &self.unread).await?)
-                    }
+                    None => Arc::new(
+                        crate::developer::skill_links(ctx, &self.developer, &self.unread).await?,
+                    ),
                 };
                 Ok(Explained::new(
                     &self.vacancy,

@@ -195,17 +195,9 @@ impl Vacancy {
     /// The skills asked for: must-haves first, then by minimum level.
     #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
-        let db = db(ctx)?;
         let unread = Unread::<skill::Entity>::of_object(ctx.look_ahead().field("skill"));
-        let skills = boxed(self.0.batch().relation(
-            &unread.key("skills"),
-            |vacancies| async move {
-                store::skills_of(db, vacancies.iter().map(Keyed::key), &unread).await
-            },
-        ))
-        .await?;
-        Ok(skills
-            .of(self.0.id)
+        Ok(skill_links(ctx, &self.0, &unread)
+            .await?
             .into_iter()
             .map(|(link, skill)| VacancySkill { link, skill })
             .collect())
@@ -247,6 +239,26 @@ impl Vacancy {
             version: self.0.version,
         }
     }
+}
+
+/// The skill links of `vacancy`, each with its skill, without the `unread` columns of the skills:
+/// loaded in one statement for the vacancy's whole batch, and shared by `Vacancy.skills` and the
+/// vacancy's matches when they read the same columns.
+pub(crate) async fn skill_links(
+    ctx: &Context<'_>,
+    vacancy: &Item<vacancy::Model>,
+    unread: &Unread<skill::Entity>,
+) -> ApiResult<Vec<(vacancy_skill::Model, Item<skill::Model>)>> {
+    let db = db(ctx)?;
+    let skills = boxed(
+        vacancy
+            .batch()
+            .relation(&unread.key("skills"), |vacancies| {
+                store::skills_of(db, vacancies.iter().map(Keyed::key), unread)
+            }),
+    )
+    .await?;
+    Ok(skills.of(vacancy.id))
 }
 
 /// A skill a vacancy asks for.
