@@ -147,6 +147,37 @@ impl QueryLimits {
     /// introspection where it is off; else what it counts.
     fn check_document(&self, document: &ExecutableDocument) -> ServerResult<Counts> {
         let counts = Counts::of(document);
+        // Before async-graphql's validation, which spreads every fragment where it is used (its
+        // cost and depth visitors walk `...F` again at each spread, so a chain of fragments that
+        // each spread the one before three times costs 3^n): the fields the document selects
+        // once spread, counted with each fragment measured once. Every field costs at least 1,
+        // so a document that selects more fields than the cost limit is over it, and anything
+        // under it leaves validation at most that many fields to walk.
+        let spread = Spread::of(document);
+        if spread.fields > self.max_cost {
+            return Err(refused(
+                codes::QUERY_TOO_COSTLY,
+                format!(
+                    "once its fragments are spread, the query selects {} fields; every field costs at least 1 and at most {} is allowed",
+                    spread.fields, self.max_cost
+                ),
+                self.max_cost,
+                "cost",
+                spread.fields,
+            ));
+        }
+        if spread.depth > self.max_depth && !counts.introspection_only {
+            return Err(refused(
+                codes::QUERY_TOO_DEEP,
+                format!(
+                    "the query nests fields {} deep once its fragments are spread; at most {} levels are allowed",
+                    spread.depth, self.max_depth
+                ),
+                self.max_depth,
+                "depth",
+                spread.depth,
+            ));
+        }
         if counts.aliases > self.max_aliases {
             return Err(refused(
                 codes::TOO_MANY_ALIASES,
@@ -426,6 +457,81 @@ impl Counts {
     }
 }
 
+/// The size of a document with its fragments spread where they are used, measured in time linear
+/// in the document: each fragment is measured once and its figures reused at every spread.
+/// Counts saturate, so a document that would select more fields than `usize` holds still measures.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Spread {
+    /// Fields selected, over every operation (async-graphql's cost adds up all of them too).
+    fields: usize,
+    /// The deepest nesting of fields.
+    depth: usize,
+}
+
+/// What is known of a fragment while measuring.
+#[derive(Clone, Copy)]
+enum Measured {
+    /// Being measured: a spread of it now is a cycle, which validation refuses; it counts 0 here.
+    Open,
+    Done(usize, usize),
+}
+
+impl Spread {
+    fn of(document: &ExecutableDocument) -> Self {
+        let mut fragments = std::collections::HashMap::new();
+        let mut spread = Self::default();
+        for (_, operation) in document.operations.iter() {
+            let (fields, depth) = measure(document, &mut fragments, &operation.node.selection_set);
+            spread.fields = spread.fields.saturating_add(fields);
+            spread.depth = spread.depth.max(depth);
+        }
+        spread
+    }
+}
+
+/// The fields and depth of `selection_set` with fragments spread, each fragment's figures kept in
+/// `fragments` the first time it is measured. Recursion follows the document's own nesting, which
+/// the parser bounds (32 levels).
+fn measure<'d>(
+    document: &'d ExecutableDocument,
+    fragments: &mut std::collections::HashMap<&'d str, Measured>,
+    selection_set: &'d Positioned<SelectionSet>,
+) -> (usize, usize) {
+    let (mut fields, mut depth) = (0usize, 0usize);
+    for item in &selection_set.node.items {
+        let (more, deep) = match &item.node {
+            Selection::Field(field) => {
+                let (below, deeper) = measure(document, fragments, &field.node.selection_set);
+                (below.saturating_add(1), deeper + 1)
+            }
+            Selection::InlineFragment(fragment) => {
+                measure(document, fragments, &fragment.node.selection_set)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match fragments.get(name) {
+                    Some(Measured::Open) => (0, 0),
+                    Some(Measured::Done(fields, depth)) => (*fields, *depth),
+                    None => match document.fragments.get(name) {
+                        // An unknown fragment: validation refuses it.
+                        None => (0, 0),
+                        Some(definition) => {
+                            fragments.insert(name, Measured::Open);
+                            let (fields, depth) =
+                                measure(document, fragments, &definition.node.selection_set);
+                            fragments.insert(name, Measured::Done(fields, depth));
+                            (fields, depth)
+                        }
+                    },
+                }
+            }
+        };
+        fields = fields.saturating_add(more);
+        depth = depth.max(deep);
+    }
+    (fields, depth)
+}
+
 fn count(directives: &[Positioned<Directive>]) -> usize {
     directives.len()
 }
@@ -552,6 +658,68 @@ mod tests {
                 directives: 6,
                 introspection: false,
                 introspection_only: false,
+            }
+        );
+        Ok(())
+    }
+
+    /// `{ ...Y<levels> }` where Y0 selects a page of developers' bios and each Y<n> spreads
+    /// Y<n-1> three times: 3^levels × 3 fields in under a kilobyte.
+    fn fan_out(levels: usize) -> String {
+        let mut document = format!(
+            "{{ ...Y{levels} }} fragment Y0 on Query {{ developers(first:100){{nodes{{bio}}}} }}"
+        );
+        for level in 1..=levels {
+            let below = level - 1;
+            document.push_str(&format!(
+                " fragment Y{level} on Query {{ ...Y{below} ...Y{below} ...Y{below} }}"
+            ));
+        }
+        document
+    }
+
+    #[test]
+    fn spread_counts_each_fragment_once_and_multiplies_at_its_spreads()
+    -> Result<(), async_graphql::parser::Error> {
+        let document = async_graphql::parser::parse_query(fan_out(2))?;
+        assert_eq!(
+            Spread::of(&document),
+            Spread {
+                fields: 27,
+                depth: 3
+            }
+        );
+        let document = async_graphql::parser::parse_query(fan_out(30))?;
+        assert_eq!(Spread::of(&document).fields, 3usize.pow(30) * 3);
+        Ok(())
+    }
+
+    #[test]
+    fn spread_of_a_fragment_cycle_stops() -> Result<(), async_graphql::parser::Error> {
+        let document = async_graphql::parser::parse_query(
+            "{ ...A } fragment A on Query { a ...B } fragment B on Query { b ...A }",
+        )?;
+        assert_eq!(
+            Spread::of(&document),
+            Spread {
+                fields: 2,
+                depth: 1
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn spread_depth_counts_fields_nested_through_fragments()
+    -> Result<(), async_graphql::parser::Error> {
+        let document = async_graphql::parser::parse_query(
+            "{ a { ...F } } fragment F on T { b { ... on T { c { d } } } }",
+        )?;
+        assert_eq!(
+            Spread::of(&document),
+            Spread {
+                fields: 4,
+                depth: 4
             }
         );
         Ok(())

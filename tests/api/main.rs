@@ -15,6 +15,7 @@ mod employers;
 mod errors;
 mod filters;
 mod fuzz;
+mod hostile;
 mod http;
 mod limits;
 mod long_columns;
