@@ -178,6 +178,12 @@ mod defaults {
     pub const SHUTDOWN_TIMEOUT_MS: u64 = 30_000;
     pub const READY_TIMEOUT_MS: u64 = 2_000;
     pub const MAX_SUBSCRIPTIONS: usize = 20;
+    pub const HEADER_READ_TIMEOUT_MS: u64 = 5_000;
+    pub const IDLE_TIMEOUT_MS: u64 = 60_000;
+    pub const BODY_READ_TIMEOUT_MS: u64 = 5_000;
+    pub const MAX_CONNECTIONS: usize = 4_096;
+    pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
+    pub const MAX_CONCURRENT_REQUESTS_PER_ADDRESS: usize = 16;
 }
 
 /// What one request may ask of the server, and the production switches. Every limit is checked
@@ -252,6 +258,28 @@ pub struct Limits {
     /// How long `/ready` waits for the database, in milliseconds.
     #[arg(long, env = "TALENT_READY_TIMEOUT_MS", default_value_t = defaults::READY_TIMEOUT_MS)]
     pub ready_timeout_ms: u64,
+    /// Longest time a client may take to send a request's line and headers, in milliseconds;
+    /// the connection is closed past it (slow-header attacks).
+    #[arg(long, env = "TALENT_HEADER_READ_TIMEOUT_MS", default_value_t = defaults::HEADER_READ_TIMEOUT_MS)]
+    pub header_read_timeout_ms: u64,
+    /// How long a connection may stay open with no bytes moving either way, in milliseconds
+    /// (kept-alive connections waiting for their next request included).
+    #[arg(long, env = "TALENT_IDLE_TIMEOUT_MS", default_value_t = defaults::IDLE_TIMEOUT_MS)]
+    pub idle_timeout_ms: u64,
+    /// Longest time a client may take to send a request body, in milliseconds; 408 past it.
+    /// Bodies are read before the request takes one of the server's request slots.
+    #[arg(long, env = "TALENT_BODY_READ_TIMEOUT_MS", default_value_t = defaults::BODY_READ_TIMEOUT_MS)]
+    pub body_read_timeout_ms: u64,
+    /// Most connections open at once; past it the server stops accepting until one closes.
+    #[arg(long, env = "TALENT_MAX_CONNECTIONS", default_value_t = defaults::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Most connections open at once from one client address; more are closed at once.
+    #[arg(long, env = "TALENT_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = defaults::MAX_CONNECTIONS_PER_ADDRESS)]
+    pub max_connections_per_address: usize,
+    /// Most GraphQL requests served at once for one client address: so that one address, or a
+    /// few, cannot take every slot of `--max-concurrent-requests`.
+    #[arg(long, env = "TALENT_MAX_CONCURRENT_REQUESTS_PER_ADDRESS", default_value_t = defaults::MAX_CONCURRENT_REQUESTS_PER_ADDRESS)]
+    pub max_concurrent_requests_per_address: usize,
 }
 
 impl Default for Limits {
@@ -277,6 +305,12 @@ impl Default for Limits {
             shutdown_timeout_ms: defaults::SHUTDOWN_TIMEOUT_MS,
             ready_timeout_ms: defaults::READY_TIMEOUT_MS,
             max_subscriptions_per_connection: defaults::MAX_SUBSCRIPTIONS,
+            header_read_timeout_ms: defaults::HEADER_READ_TIMEOUT_MS,
+            idle_timeout_ms: defaults::IDLE_TIMEOUT_MS,
+            body_read_timeout_ms: defaults::BODY_READ_TIMEOUT_MS,
+            max_connections: defaults::MAX_CONNECTIONS,
+            max_connections_per_address: defaults::MAX_CONNECTIONS_PER_ADDRESS,
+            max_concurrent_requests_per_address: defaults::MAX_CONCURRENT_REQUESTS_PER_ADDRESS,
         }
     }
 }

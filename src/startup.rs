@@ -23,6 +23,7 @@ pub struct Application {
     db: DatabaseConnection,
     statements: StatementCounter,
     shutdown_timeout: std::time::Duration,
+    connections: http::serve::ConnectionLimits,
 }
 
 impl Application {
@@ -78,6 +79,7 @@ impl Application {
             db,
             statements,
             shutdown_timeout: std::time::Duration::from_millis(config.limits.shutdown_timeout_ms),
+            connections: http::serve::ConnectionLimits::new(&config.limits),
         })
     }
 
@@ -102,26 +104,24 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-        let signal = async move {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut stopping = stop_rx.clone();
+        tokio::spawn(async move {
             shutdown.await;
-            stopping_tx.send(()).ok();
-        };
-        let server = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal);
+            stop_tx.send(true).ok();
+            // Keep the sender until the server is gone, so receivers never see it closed.
+            stop_tx.closed().await;
+        });
+        let server = http::serve::serve(self.listener, self.router, self.connections, stop_rx);
         let drain = async move {
-            if stopping_rx.await.is_ok() {
+            if stopping.wait_for(|stopping| *stopping).await.is_ok() {
                 tokio::time::sleep(self.shutdown_timeout).await;
             } else {
                 std::future::pending::<()>().await;
             }
         };
         tokio::select! {
-            served = server => served.context("the server stopped with an error")?,
+            () = server => {}
             () = drain => tracing::warn!(
                 timeout_ms = self.shutdown_timeout.as_millis() as u64,
                 "requests were still running when the shutdown timeout ran out; stopping anyway"

@@ -355,6 +355,9 @@ impl TokenMutation {
                 .map_err(crate::error::ApiError::from)?
             {
                 Some(row) => {
+                    if let Ok(cache) = ctx.data::<std::sync::Arc<super::live::TokenCache>>() {
+                        cache.forget(row.id);
+                    }
                     tracing::info!(token.id = row.id, "API token revoked");
                     P::done(ApiToken(Item::one(row)))
                 }

@@ -6,6 +6,7 @@
 //! [`policy`] module for a decision: every rule lives there, once.
 
 mod graphql;
+pub mod live;
 pub mod policy;
 pub mod store;
 pub mod token;
@@ -118,13 +119,29 @@ impl From<Refused> for ApiError {
     }
 }
 
+/// Whether the `Authorization` header value `header` holds a token found active within the last
+/// [`live::LOOKUP_TTL`] (from the cache alone: no statement).
+pub fn recently_valid(cache: &live::TokenCache, header: &[u8]) -> bool {
+    let token = std::str::from_utf8(header)
+        .ok()
+        .and_then(|header| header.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .and_then(|(_, token)| Secret::parse(token.trim()));
+    token
+        .and_then(|secret| cache.get(&secret.hash(), std::time::Instant::now()))
+        .flatten()
+        .is_some_and(|token| store::is_active(&token, Utc::now()))
+}
+
 /// The viewer an `Authorization` header value stands for. No header is the anonymous viewer; a
 /// header that is not a valid token is an `UNAUTHENTICATED` error, never silently anonymous.
 ///
-/// Costs one indexed lookup per signed-in request, and a write of `last_used_at` only when the
-/// stored value is older than [`LAST_USED_PRECISION`].
+/// Costs one indexed lookup per token per [`live::LOOKUP_TTL`] (lookups, found or not, are kept
+/// in `cache`), and a write of `last_used_at` only when the stored value is older than
+/// [`LAST_USED_PRECISION`].
 pub async fn authenticate(
     db: &DatabaseConnection,
+    cache: &live::TokenCache,
     authorization: Option<&[u8]>,
     now: DateTime<Utc>,
 ) -> Result<Viewer, ApiError> {
@@ -137,9 +154,17 @@ pub async fn authenticate(
         return Err(Refused::NotBearer.into());
     }
     let secret = Secret::parse(token.trim()).ok_or(Refused::Malformed)?;
-    let token = store::find_by_secret(db, &secret)
-        .await?
-        .ok_or(Refused::Unknown)?;
+    let hash = secret.hash();
+    let looked_up = std::time::Instant::now();
+    let (token, fresh) = match cache.get(&hash, looked_up) {
+        Some(token) => (token, false),
+        None => {
+            let token = store::find_by_secret(db, &secret).await?;
+            cache.put(hash, token.clone(), looked_up);
+            (token, true)
+        }
+    };
+    let token = token.ok_or(Refused::Unknown)?;
     if token.revoked_at.is_some() {
         return Err(Refused::Revoked.into());
     }
@@ -149,9 +174,12 @@ pub async fn authenticate(
     let role = Role::of(&token).ok_or_else(|| {
         ApiError::internal(format!("token {} has a role without its owner", token.id))
     })?;
-    if token
-        .last_used_at
-        .is_none_or(|at| now - at >= LAST_USED_PRECISION)
+    // Only after a lookup from the database: a cached row's `last_used_at` is as old as the
+    // cache entry, and the next lookup comes within a second.
+    if fresh
+        && token
+            .last_used_at
+            .is_none_or(|at| now - at >= LAST_USED_PRECISION)
         && let Err(err) = store::touch(db, token.id, now).await
     {
         tracing::warn!(token.id = token.id, error = %err, "cannot record when a token was last used");

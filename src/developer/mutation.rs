@@ -421,10 +421,13 @@ impl DeveloperMutation {
                 .await
                 .map_err(ApiError::from)?
             {
-                Written::Done(()) => DeleteDeveloperPayload {
-                    deleted_developer_id: Some(input.id),
-                    user_errors: Vec::new(),
-                },
+                Written::Done(()) => {
+                    crate::auth::live::owner_deleted(ctx, crate::auth::Role::Developer(id));
+                    DeleteDeveloperPayload {
+                        deleted_developer_id: Some(input.id),
+                        user_errors: Vec::new(),
+                    }
+                }
                 Written::NotFound => failed(vec![UserError::not_found("id", "developer")]),
                 Written::Stale { current } => failed(vec![UserError::stale("developer", current)]),
             },

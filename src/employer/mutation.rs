@@ -226,10 +226,13 @@ impl EmployerMutation {
             .await
             .map_err(crate::error::ApiError::from)?;
         Ok(match deleted {
-            Ok(()) => DeleteEmployerPayload {
-                deleted_employer_id: Some(input.id),
-                user_errors: Vec::new(),
-            },
+            Ok(()) => {
+                crate::auth::live::owner_deleted(ctx, crate::auth::Role::Employer(id));
+                DeleteEmployerPayload {
+                    deleted_employer_id: Some(input.id),
+                    user_errors: Vec::new(),
+                }
+            }
             Err(store::Kept::NotFound) => failed(vec![UserError::not_found("id", "employer")]),
             Err(store::Kept::Stale { current }) => {
                 failed(vec![UserError::stale("employer", current)])

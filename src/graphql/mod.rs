@@ -113,9 +113,16 @@ pub struct Api {
     checking: AppSchema,
     limits: std::sync::Arc<limits::QueryLimits>,
     documents: std::sync::Arc<documents::Documents>,
+    tokens: std::sync::Arc<crate::auth::live::TokenCache>,
 }
 
 impl Api {
+    /// The token lookups the transports share with `revokeApiToken`, which forgets a token it
+    /// revokes.
+    pub fn tokens(&self) -> &crate::auth::live::TokenCache {
+        &self.tokens
+    }
+
     /// The parsed document of `request`, when it is within the size and token limits and parses
     /// (from the documents parsed lately when its text was seen), for a transport to read its
     /// operations before it runs; it then runs without being parsed again. Nothing otherwise:
@@ -130,8 +137,12 @@ impl Api {
 
 /// The schema, answering from `db` and telling `events` about writes, within `limits`.
 pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> Api {
+    let tokens = std::sync::Arc::new(crate::auth::live::TokenCache::default());
     let configure = |mut builder: SchemaBuilder<Query, Mutation, Subscription>| {
-        builder = builder.data(db.clone()).data(events.clone());
+        builder = builder
+            .data(db.clone())
+            .data(events.clone())
+            .data(std::sync::Arc::clone(&tokens));
         if limits.disable_introspection {
             builder = builder.disable_introspection();
         }
@@ -152,6 +163,7 @@ pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> 
             .finish(),
         limits: std::sync::Arc::new(query_limits),
         documents: std::sync::Arc::default(),
+        tokens,
     }
 }
 

@@ -37,27 +37,33 @@ pub struct GetParams {
     variables: Option<String>,
 }
 
-/// GraphQL over POST: a JSON object, or an array of them (a batch).
+/// GraphQL over POST: a JSON object, or an array of them (a batch). The body is read first,
+/// within its own deadline and before the request takes a slot: a client that sends slowly holds
+/// its connection, never one of the server's request slots.
 pub async fn post(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Ok(_permit) = state.permits.clone().try_acquire_owned() else {
+    let started = Instant::now();
+    let read = Duration::from_millis(state.limits.body_read_timeout_ms)
+        .min(state.limits.request_timeout());
+    let batch = match tokio::time::timeout(read, read_body(&state, &headers, body)).await {
+        Ok(Ok(batch)) => batch,
+        Ok(Err(refusal)) => return refusal.response(),
+        Err(_) => return body_timed_out(read),
+    };
+    let Some(_slots) = state.slots.take(peer.ip()) else {
         return busy();
     };
     let deadline = state.limits.request_timeout();
-    let answer = async {
-        let batch = match read_body(&state, &headers, body).await {
-            Ok(batch) => batch,
-            Err(refusal) => return refusal.response(),
-        };
-        run(&state, peer, &headers, batch, false).await
-    };
-    tokio::time::timeout(deadline, answer)
-        .await
-        .unwrap_or_else(|_| timed_out(deadline))
+    tokio::time::timeout(
+        deadline.saturating_sub(started.elapsed()),
+        run(&state, peer, &headers, batch, false),
+    )
+    .await
+    .unwrap_or_else(|_| timed_out(deadline))
 }
 
 /// GraphQL over GET: queries only. A mutation sent with GET (a link, an image tag) would be a
@@ -81,7 +87,7 @@ pub async fn get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let Ok(_permit) = state.permits.clone().try_acquire_owned() else {
+    let Some(_slots) = state.slots.take(peer.ip()) else {
         return busy();
     };
     let deadline = state.limits.request_timeout();
@@ -93,8 +99,20 @@ pub async fn get(
     .unwrap_or_else(|_| timed_out(deadline))
 }
 
-/// 503: every slot among the requests served at once is taken (a slow client holds one while it
-/// sends).
+/// 408: the body did not arrive within its deadline.
+fn body_timed_out(read: Duration) -> Response {
+    error_body(
+        StatusCode::REQUEST_TIMEOUT,
+        "BODY_TIMEOUT",
+        &format!(
+            "the request body did not arrive within {} ms",
+            read.as_millis()
+        ),
+    )
+}
+
+/// 503: every slot among the requests served at once is taken, or every slot of the caller's
+/// address.
 fn busy() -> Response {
     let mut response = error_body(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -280,24 +298,40 @@ async fn run(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(HeaderValue::as_bytes);
+    let address = Client::Address(peer.ip());
+    // A token from an address that has spent its requests is refused before it is looked up,
+    // unless it was found valid within the last second: a stream of random tokens costs no
+    // statement once it has emptied its address's bucket (each refused token is charged to it).
+    if let (Some(limiter), Some(header)) = (&state.rate_limiter, authorization)
+        && !auth::recently_valid(state.schema.tokens(), header)
+        && let Err(wait) = limiter.has_left(address, Instant::now())
+    {
+        state.metrics.rate_limited();
+        return rate_limited(wait);
+    }
     let viewer = match auth::authenticate(
         &state.db,
-        headers
-            .get(header::AUTHORIZATION)
-            .map(HeaderValue::as_bytes),
+        state.schema.tokens(),
+        authorization,
         chrono::Utc::now(),
     )
     .await
     {
         Ok(viewer) => viewer,
-        Err(err) => return refused(&err),
+        Err(err) => {
+            if let (Some(limiter), ApiError::Unauthenticated(_)) = (&state.rate_limiter, &err) {
+                limiter.take(address, 1, Instant::now()).ok();
+            }
+            return refused(&err);
+        }
     };
     if let Some(limiter) = &state.rate_limiter {
         let client = viewer
             .session()
-            .map_or(Client::Address(peer.ip()), |session| {
-                Client::Token(session.token_id)
-            });
+            .map_or(address, |session| Client::Token(session.token_id));
         let cost = operations
             .iter()
             .map(|operation| {
@@ -310,16 +344,7 @@ async fn run(
             .sum();
         if let Err(wait) = limiter.take(client, cost, Instant::now()) {
             state.metrics.rate_limited();
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut response = error_body(
-                StatusCode::TOO_MANY_REQUESTS,
-                "RATE_LIMITED",
-                &format!("too many requests: retry in {seconds} s"),
-            );
-            if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return response;
+            return rate_limited(wait);
         }
     }
     let outcome_name = operations
@@ -334,6 +359,20 @@ async fn run(
         operation: outcome_name,
         error_codes,
     });
+    response
+}
+
+/// 429 with `Retry-After`: the caller has spent its requests for `wait`.
+fn rate_limited(wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut response = error_body(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        &format!("too many requests: retry in {seconds} s"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
     response
 }
 

@@ -8,6 +8,7 @@ mod graphql;
 pub mod observe;
 mod playground;
 pub mod rate_limit;
+pub mod serve;
 mod ws;
 
 use std::{any::Any, sync::Arc, time::Duration};
@@ -46,8 +47,30 @@ pub struct AppState {
     db: DatabaseConnection,
     limits: Arc<Limits>,
     rate_limiter: Option<Arc<rate_limit::RateLimiter>>,
-    permits: Arc<Semaphore>,
+    slots: RequestSlots,
+    sockets: crate::auth::live::LiveSockets,
     metrics: Arc<observe::Metrics>,
+}
+
+/// The GraphQL requests served at once: in all, and per client address.
+#[derive(Clone)]
+struct RequestSlots {
+    all: Arc<Semaphore>,
+    per_address: serve::PerAddress,
+    address_cap: usize,
+}
+
+impl RequestSlots {
+    /// A slot for a request from `address`, held until dropped; None when the server or that
+    /// address is at its cap.
+    fn take(
+        &self,
+        address: std::net::IpAddr,
+    ) -> Option<(tokio::sync::OwnedSemaphorePermit, serve::Counted)> {
+        let mine = self.per_address.take(address, self.address_cap)?;
+        let any = Arc::clone(&self.all).try_acquire_owned().ok()?;
+        Some((any, mine))
+    }
 }
 
 impl Limits {
@@ -66,7 +89,10 @@ pub fn router(
     config: &ServerConfig,
 ) -> Router {
     let limits = &config.limits;
+    let sockets = crate::auth::live::LiveSockets::default();
+    sockets.watch(db.clone());
     let state = AppState {
+        sockets,
         schema,
         db,
         limits: Arc::new(limits.clone()),
@@ -75,7 +101,11 @@ pub fn router(
             limits.rate_limit_burst,
         )
         .map(Arc::new),
-        permits: Arc::new(Semaphore::new(limits.max_concurrent_requests.max(1))),
+        slots: RequestSlots {
+            all: Arc::new(Semaphore::new(limits.max_concurrent_requests.max(1))),
+            per_address: serve::PerAddress::default(),
+            address_cap: limits.max_concurrent_requests_per_address.max(1),
+        },
         metrics: Arc::new(observe::Metrics::new(statements)),
     };
     let mut router = Router::new()
@@ -257,6 +287,46 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )],
         state.metrics.render(pool),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use super::*;
+
+    fn slots(all: usize, per_address: usize) -> RequestSlots {
+        RequestSlots {
+            all: Arc::new(Semaphore::new(all)),
+            per_address: serve::PerAddress::default(),
+            address_cap: per_address,
+        }
+    }
+
+    const A: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+    const B: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
+
+    #[test]
+    fn one_address_cannot_take_more_than_its_share_of_request_slots() {
+        let slots = slots(10, 2);
+        let held = [slots.take(A), slots.take(A)];
+        assert!(held.iter().all(Option::is_some));
+        assert!(slots.take(A).is_none());
+        assert!(slots.take(B).is_some());
+        drop(held);
+        assert!(slots.take(A).is_some());
+    }
+
+    #[test]
+    fn a_full_server_refuses_every_address_until_a_slot_frees() {
+        let slots = slots(1, 5);
+        let held = slots.take(A);
+        assert!(held.is_some());
+        assert!(slots.take(B).is_none());
+        assert!(slots.take(A).is_none());
+        drop(held);
+        assert!(slots.take(B).is_some());
+    }
 }
 
 /// Routes that exist only in test builds, and only when a test asks for them.

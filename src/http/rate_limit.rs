@@ -48,6 +48,24 @@ impl RateLimiter {
         })
     }
 
+    /// Whether `client` has a unit left at `now` (taking none), or how long until it has.
+    pub fn has_left(&self, client: Client, now: Instant) -> Result<(), Duration> {
+        let buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some(bucket) = buckets.get(&client) else {
+            return Ok(());
+        };
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        let units = (bucket.units + elapsed * self.rate).min(self.burst);
+        if units >= 1.0 {
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - units) / self.rate))
+        }
+    }
+
     /// Takes `cost` units from `client`'s bucket at `now`, or says how long to wait until they
     /// are there. A cost above the burst is charged as the whole burst.
     pub fn take(&self, client: Client, cost: u32, now: Instant) -> Result<(), Duration> {
@@ -118,6 +136,18 @@ mod tests {
         assert!(limiter.take(ONE, 1, now).is_ok());
         assert!(limiter.take(ONE, 1, now).is_err());
         assert!(limiter.take(TWO, 1, now).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn has_left_takes_nothing() -> Result<(), &'static str> {
+        let limiter = RateLimiter::new(1.0, 1).ok_or("on")?;
+        let now = Instant::now();
+        assert!(limiter.has_left(ONE, now).is_ok());
+        assert!(limiter.has_left(ONE, now).is_ok());
+        assert!(limiter.take(ONE, 1, now).is_ok());
+        assert!(limiter.has_left(ONE, now).is_err());
+        assert!(limiter.has_left(ONE, now + Duration::from_secs(1)).is_ok());
         Ok(())
     }
 

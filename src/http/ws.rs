@@ -3,10 +3,12 @@
 //! `Sec-WebSocket-Protocol`).
 //!
 //! The caller authenticates in the `connection_init` payload (`{"Authorization": "Bearer ..."}`)
-//! with the same rules as over HTTP; a token that is not valid closes the connection with 4403.
+//! with the same rules as over HTTP; a token that is not valid closes the connection with 4403, and
+//! so does a token that stops being valid while the connection is open (revoked, expired or
+//! deleted: see `auth::live`), within a second.
 //! Each connection may hold a limited number of subscriptions at once.
 
-use std::{future::ready, time::Duration};
+use std::{future::ready, sync::Arc, time::Duration};
 
 use async_graphql::{Data, http::ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -18,6 +20,7 @@ use axum::{
     response::Response,
 };
 use futures_util::{SinkExt, StreamExt};
+use tokio::sync::watch;
 
 use super::AppState;
 use crate::{auth, graphql::limits::Slots};
@@ -54,33 +57,63 @@ fn close_code(message: Message) -> Message {
 }
 
 async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
-    let (sink, stream) = socket.split();
-    let sink = sink.with(|message: Message| ready(Ok::<_, axum::Error>(close_code(message))));
+    let (mut sink, stream) = socket.split();
+    // Set when the connection's token stops being valid (see `auth::live`).
+    let (revoke, mut revoked) = watch::channel(false);
+    let revoke = Arc::new(revoke);
     let db = state.db.clone();
+    let schema = state.schema.clone();
+    let sockets = state.sockets.clone();
     let cap = state.limits.max_subscriptions_per_connection;
-    GraphQLWebSocket::new_with_pair(sink, stream, state.schema.clone(), protocol)
-        .on_connection_init(move |payload| async move {
-            let authorization = ["Authorization", "authorization"]
-                .iter()
-                .find_map(|key| payload.get(*key))
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned);
-            let viewer = auth::authenticate(
-                &db,
-                authorization.as_deref().map(str::as_bytes),
-                chrono::Utc::now(),
-            )
+    let graphql = GraphQLWebSocket::new_with_pair(
+        (&mut sink).with(|message: Message| ready(Ok::<_, axum::Error>(close_code(message)))),
+        stream,
+        state.schema.clone(),
+        protocol,
+    )
+    .on_connection_init(move |payload| async move {
+        let authorization = ["Authorization", "authorization"]
+            .iter()
+            .find_map(|key| payload.get(*key))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        let viewer = auth::authenticate(
+            &db,
+            schema.tokens(),
+            authorization.as_deref().map(str::as_bytes),
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|err| {
+            err.log();
+            async_graphql::Error::new(format!("{REFUSED}: {err}"))
+        })?;
+        let mut data = Data::default();
+        if let Some(session) = viewer.session() {
+            // Held by the connection's data: given up when the connection ends.
+            data.insert(sockets.register(session.token_id, revoke));
+        }
+        data.insert(viewer);
+        data.insert(Slots::new(cap));
+        Ok(data)
+    })
+    .keepalive_timeout(KEEPALIVE)
+    .serve();
+    let token_died = async move {
+        if revoked.wait_for(|revoked| *revoked).await.is_err() {
+            // The connection ended before its token did.
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        () = graphql => {}
+        () = token_died => {
+            sink.send(Message::Close(Some(CloseFrame {
+                code: 4403,
+                reason: "the token is no longer valid (revoked, expired or deleted)".into(),
+            })))
             .await
-            .map_err(|err| {
-                err.log();
-                async_graphql::Error::new(format!("{REFUSED}: {err}"))
-            })?;
-            let mut data = Data::default();
-            data.insert(viewer);
-            data.insert(Slots::new(cap));
-            Ok(data)
-        })
-        .keepalive_timeout(KEEPALIVE)
-        .serve()
-        .await;
+            .ok();
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod auth_matrix;
 mod auth_reads;
 mod auth_tokens;
 mod cli;
+mod connections;
 mod cross_engine;
 mod developer_mutations;
 mod developers;

@@ -387,3 +387,85 @@ async fn a_listener_that_loses_its_connection_reconnects_and_delivers_later_even
         ids.push(draft(&app, "quillstack", "rust", "After The Gap Again").await);
     }
 }
+
+/// The stored row of `token`.
+async fn token_row(app: &TestApp, token: &str) -> entity::api_token::Model {
+    let secret = talent_api::auth::Secret::parse(token).expect("a well-formed token");
+    talent_api::auth::store::find_by_secret(app.pool(), &secret)
+        .await
+        .expect("the lookup runs")
+        .expect("the token is stored")
+}
+
+/// An employer's socket holding a subscription to its own draft; the token and its row.
+async fn employer_socket(app: &TestApp) -> (Socket, String, entity::api_token::Model) {
+    let id = draft(app, "quillstack", "rust", "Draft Under Wraps").await;
+    let token = app.employer_token("quillstack").await;
+    let mut socket = connect(
+        &app.url(""),
+        TRANSPORT_WS,
+        json!({ "Authorization": format!("Bearer {token}") }),
+    )
+    .await;
+    subscribe(
+        &mut socket,
+        TRANSPORT_WS,
+        "1",
+        "subscription($id: ID!) { vacancyUpdated(id: $id) { id title } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let row = token_row(app, &token).await;
+    (socket, token, row)
+}
+
+/// Waits for the close frame of `socket`: its code, and how long it took to come.
+async fn closed(socket: &mut Socket) -> (Value, Duration) {
+    let started = std::time::Instant::now();
+    let message = next(socket).await;
+    (message, started.elapsed())
+}
+
+db_test!(Demo, async fn a_revoked_tokens_websocket_is_closed_with_4403_within_a_second(app) {
+    let (mut socket, token, row) = employer_socket(&app).await;
+    let id = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::ApiToken, row.id);
+    app.admin().data("mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { message } } }", json!({ "id": id })).await;
+    let (message, took) = closed(&mut socket).await;
+    assert_eq!(message, json!({ "close": 4403 }));
+    assert!(took < Duration::from_secs(1), "closed after {took:?}");
+    // And it cannot come back.
+    let mut again = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
+    send(&mut again, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(next(&mut again).await, json!({ "close": 4403 }));
+});
+
+db_test!(Demo, async fn a_token_revoked_by_another_process_closes_its_websocket_too(app) {
+    let (mut socket, _, row) = employer_socket(&app).await;
+    // As `talent-api token revoke` or another instance would: straight in the database.
+    talent_api::auth::store::revoke(&app.db().await, row.id, chrono::Utc::now()).await.expect("revoked");
+    let (message, took) = closed(&mut socket).await;
+    assert_eq!(message, json!({ "close": 4403 }));
+    assert!(took < Duration::from_secs(1), "closed after {took:?}");
+});
+
+db_test!(Demo, async fn an_expired_tokens_websocket_is_closed_with_4403(app) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+    let (mut socket, _, row) = employer_socket(&app).await;
+    let mut expiring = row.into_active_model();
+    expiring.expires_at = Set(Some(chrono::Utc::now() - chrono::TimeDelta::seconds(1)));
+    expiring.update(&app.db().await).await.expect("updated");
+    assert_eq!(closed(&mut socket).await.0, json!({ "close": 4403 }));
+});
+
+db_test!(Demo, async fn a_deleted_tokens_websocket_is_closed_with_4403(app) {
+    use sea_orm::EntityTrait;
+    let (mut socket, _, row) = employer_socket(&app).await;
+    entity::api_token::Entity::delete_by_id(row.id).exec(&app.db().await).await.expect("deleted");
+    assert_eq!(closed(&mut socket).await.0, json!({ "close": 4403 }));
+});
+
+db_test!(Demo, async fn a_valid_tokens_websocket_stays_open(app) {
+    let (mut socket, _, _) = employer_socket(&app).await;
+    let quiet = tokio::time::timeout(Duration::from_millis(1500), socket.next()).await;
+    assert!(quiet.is_err(), "the socket got {quiet:?}");
+});
