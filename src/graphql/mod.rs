@@ -19,6 +19,7 @@ pub mod limits;
 pub mod mutation;
 mod node;
 pub mod search;
+mod text;
 
 use std::{collections::HashMap, hash::Hash};
 
@@ -169,10 +170,15 @@ pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> 
 
 impl Executor for Api {
     async fn execute(&self, mut request: Request) -> Response {
-        match self.limits.admit(&mut request) {
+        let introspection_only = match self.limits.admit(&mut request) {
             Err(error) => return Response::from_errors(vec![error]),
-            Ok(true) => return self.checking.execute(request).await,
-            Ok(false) => {}
+            Ok(introspection_only) => introspection_only,
+        };
+        if let Err(error) = storable(&mut request) {
+            return Response::from_errors(vec![error]);
+        }
+        if introspection_only {
+            return self.checking.execute(request).await;
         }
         // What to measure should the serving schema refuse it over depth or cost (a copy of its
         // text and variables: small next to running it).
@@ -200,11 +206,29 @@ impl Executor for Api {
 
     fn execute_stream(
         &self,
-        request: Request,
+        mut request: Request,
         session_data: Option<std::sync::Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        if self.limits.parseable(&request.query)
+            && let Err(error) = storable(&mut request)
+        {
+            let refused = Response::from_errors(vec![error]);
+            return Box::pin(futures_util::stream::once(std::future::ready(refused)));
+        }
         Executor::execute_stream(&self.checking, request, session_data)
     }
+}
+
+/// Refuses a request with text no database column can hold (see [`text`]); a document that does
+/// not parse is left for execution to refuse.
+fn storable(request: &mut Request) -> Result<(), async_graphql::ServerError> {
+    let variables = std::mem::take(&mut request.variables);
+    let checked = match request.parsed_query() {
+        Ok(document) => text::check(&variables, document),
+        Err(_) => Ok(()),
+    };
+    request.variables = variables;
+    checked
 }
 
 /// The schema as SDL, types, fields, arguments and enum values sorted, as `schema.graphql` holds it.

@@ -30,6 +30,7 @@ mod search;
 mod skill_mutations;
 mod skills;
 mod subscriptions;
+mod text_inputs;
 mod token_cli;
 mod vacancies;
 mod vacancy_mutations;

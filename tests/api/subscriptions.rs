@@ -469,3 +469,11 @@ db_test!(Demo, async fn a_valid_tokens_websocket_stays_open(app) {
     let quiet = tokio::time::timeout(Duration::from_millis(1500), socket.next()).await;
     assert!(quiet.is_err(), "the socket got {quiet:?}");
 });
+
+db_test!(Demo, async fn a_nul_in_a_subscriptions_variables_is_bad_user_input(app) {
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({ "skills": ["ru\u{0}st"] })).await;
+    let refused = next(&mut socket).await;
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["variable"], "skills", "{refused}");
+});
