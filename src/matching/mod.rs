@@ -483,8 +483,9 @@ impl DeveloperMatch {
     /// lacking; the mean over the must-haves (1 if there are none), with nice-to-haves, when
     /// listed, a bonus worth 15% of the part. Seniority (15): 1 at the level asked, 0.5 one level
     /// away, else 0. Salary (15): the yearly expectation against the yearly maximum (hours × 2080,
-    /// days × 260, weeks × 52, months × 12), 1 up to the maximum, falling to 0 at 25% above it;
-    /// left out (weight dropped) when either side names no figure or the currencies differ.
+    /// days × 260, weeks × 52, months × 12) in bands of a fixed grid of amounts about 10% apart:
+    /// 1 within budget, 0.5 up to about 10% over, else 0 (only the band shows, so editing a
+    /// maximum never learns an expectation closer than 10%); left out (weight dropped) when either side names no figure or the currencies differ.
     /// Location (10): a REMOTE vacancy fits anyone; ONSITE or HYBRID needs the same country (else
     /// 0), and 0.5 or 0.75 when the developer prefers REMOTE. Open to work (5): 1 if they are.
     async fn score(&self) -> f64 {

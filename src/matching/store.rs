@@ -76,13 +76,13 @@ pub async fn developers_for(
     ) {
         (Some(max), Some(currency), Some(period)) => {
             let amount = column(developer::Column::SalaryExpectationAmount);
-            Some(sql::salary_part(
+            Some(sql::salary_part_of_maximum(
                 amount
                     .clone()
                     .is_not_null()
                     .and(column(developer::Column::SalaryExpectationCurrency).eq(currency.clone())),
                 amount,
-                Expr::val(max.saturating_mul(score::per_year(period))),
+                max.saturating_mul(score::per_year(period)),
             ))
         }
         _ => None,
@@ -157,11 +157,11 @@ pub async fn vacancies_for(
         developer.salary_expectation_amount,
         &developer.salary_expectation_currency,
     ) {
-        (Some(amount), Some(currency)) => Some(sql::salary_part(
+        (Some(amount), Some(currency)) => Some(sql::salary_part_of_expectation(
             column(vacancy::Column::SalaryMax)
                 .is_not_null()
                 .and(column(vacancy::Column::SalaryCurrency).eq(currency.clone())),
-            Expr::val(amount),
+            amount,
             sql::yearly(
                 column(vacancy::Column::SalaryMax),
                 column(vacancy::Column::SalaryPeriod),

@@ -1,6 +1,20 @@
 //! Salary insights: what a skill, level and country pay, from open vacancies or from developers'
 //! expectations, as distributions per group and currency (never mixed), computed in the
 //! database ([`store`]).
+//!
+//! Developers' expectations are private, so anyone but an admin sees them only as **published
+//! cells** (the README's "Salary privacy" states what this lets a non-admin learn):
+//! - a cell is one seniority level × one country × one currency. Seniority and country each put
+//!   a developer in exactly one cell, so cells never overlap: no sum or difference of cells
+//!   isolates fewer developers than a cell holds. Skills are not a dimension: a developer has
+//!   many, and figures over overlapping skill groups can be solved for individual amounts (the
+//!   differencing attack of the audit subtracted two overlapping filters);
+//! - a request must pin every group it returns to one cell (one level or group by SENIORITY,
+//!   one country or group by COUNTRY; no skill filter), or it is `BAD_USER_INPUT`;
+//! - a cell is shown only with at least [`MIN_CELL_SIZE`] developers;
+//! - its count is rounded down to a multiple of [`COUNT_STEP`], its amounts to the nearest
+//!   [`AMOUNT_STEP`], and `min` / `max` are the 10th and 90th percentiles: no figure is one
+//!   person's amount, and no cell shows all of its members' amounts.
 
 pub(crate) mod store;
 
@@ -9,15 +23,18 @@ use entity::skill;
 
 use crate::{
     auth::{Role, viewer},
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     graphql::{Seniority, batch::Item, db, filter, find_by_ids},
     matching::score,
     skill::Skill,
 };
 
-/// Fewest amounts a group of developers' expectations must hold for anyone but an admin to see
-/// its figures: below that, a group could give a person's expectation away.
-pub const MIN_GROUP_SIZE: i64 = 5;
+/// Fewest developers a published cell must hold for anyone but an admin to see its figures.
+pub const MIN_CELL_SIZE: i64 = 10;
+/// What the amounts of a published cell are rounded to, in its currency.
+pub const AMOUNT_STEP: f64 = 1_000.0;
+/// What the count of a published cell is rounded down to.
+pub const COUNT_STEP: i64 = 5;
 
 /// Where salary figures come from.
 #[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,8 +42,10 @@ pub enum SalarySource {
     /// OPEN vacancies that name a salary: the middle of each range, made yearly.
     #[default]
     Vacancies,
-    /// Developers' yearly salary expectations. Groups of fewer than 5 developers are withheld
-    /// from everyone but admins.
+    /// Developers' yearly salary expectations. Anyone but an admin sees them as published cells:
+    /// one seniority level × one country × one currency each (pin both with the filter or
+    /// `groupBy`; no skill filter), cells of at least 10 developers only, counts rounded down to
+    /// a multiple of 5, amounts rounded to 1,000, `min` / `max` the 10th / 90th percentiles.
     Developers,
 }
 
@@ -88,7 +107,7 @@ impl SalaryInsights {
         &self.groups
     }
 
-    /// How many groups were withheld because they hold fewer than 5 developers (0 for admins and
+    /// How many cells were withheld because they hold fewer than 10 developers (0 for admins and
     /// for vacancies).
     async fn withheld_groups(&self) -> i64 {
         self.withheld
@@ -108,9 +127,10 @@ pub struct SalaryGroup {
     pub country_code: Option<String>,
     /// ISO 4217 code of every amount in the group.
     pub currency: String,
-    /// How many amounts the group holds.
+    /// How many amounts the group holds (a published cell of developers: rounded down to a
+    /// multiple of 5).
     pub count: i64,
-    /// The lowest yearly amount.
+    /// The lowest yearly amount (a published cell of developers: the 10th percentile).
     pub min: f64,
     /// The first quartile: a quarter of the amounts are at or below it.
     pub p25: f64,
@@ -118,7 +138,7 @@ pub struct SalaryGroup {
     pub median: f64,
     /// The third quartile: three quarters of the amounts are at or below it.
     pub p75: f64,
-    /// The highest yearly amount.
+    /// The highest yearly amount (a published cell of developers: the 90th percentile).
     pub max: f64,
     /// The arithmetic mean.
     pub mean: f64,
@@ -141,8 +161,9 @@ pub struct SalaryQuery;
 impl SalaryQuery {
     /// Yearly salary figures (count, min, quartiles, max, mean) per group and currency, from
     /// open vacancies (the middle of each range; hourly, daily, weekly and monthly amounts made
-    /// yearly by × 2080, 260, 52 and 12) or from developers' expectations. Currencies are never
-    /// mixed or converted: each group has one.
+    /// yearly by × 2080, 260, 52 and 12) or from developers' expectations (to anyone but an
+    /// admin, as published cells: see `SalarySource.DEVELOPERS`). Currencies are never mixed or
+    /// converted: each group has one.
     async fn salary_insights(
         &self,
         ctx: &Context<'_>,
@@ -154,6 +175,11 @@ impl SalaryQuery {
         let filter = filter.unwrap_or_default();
         let group_by = group_by.unwrap_or_default();
         let source = filter.source;
+        let cells =
+            source == SalarySource::Developers && !matches!(viewer(ctx).role(), Some(Role::Admin));
+        if cells {
+            one_cell_per_group(&filter, group_by)?;
+        }
         let criteria = criteria(db, filter).await?;
         let figures = store::figures(
             db,
@@ -170,11 +196,14 @@ impl SalaryQuery {
             &criteria,
         )
         .await?;
-        let everything =
-            source == SalarySource::Vacancies || matches!(viewer(ctx).role(), Some(Role::Admin));
         let (shown, withheld): (Vec<_>, Vec<_>) = figures
             .into_iter()
-            .partition(|group| everything || group.count >= MIN_GROUP_SIZE);
+            .partition(|group| !cells || group.count >= MIN_CELL_SIZE);
+        let shown = if cells {
+            shown.into_iter().map(published).collect()
+        } else {
+            shown
+        };
         let mut groups = groups(db, group_by, shown).await?;
         groups.sort_by_key(order);
         Ok(SalaryInsights {
@@ -183,6 +212,60 @@ impl SalaryQuery {
             groups,
             withheld: withheld.len() as i64,
         })
+    }
+}
+
+/// Refuses a request for developers' figures whose groups would not each be one published cell
+/// (one seniority level, one country, any skills).
+fn one_cell_per_group(filter: &SalaryInsightsFilter, group_by: SalaryGroupBy) -> ApiResult<()> {
+    if filter
+        .skills
+        .as_ref()
+        .is_some_and(|skills| !skills.is_empty())
+    {
+        return Err(ApiError::bad_input(
+            ["filter", "skills"],
+            "developers' expectations are published per seniority level and country only; a skill filter is for admins",
+        ));
+    }
+    if group_by == SalaryGroupBy::Skill {
+        return Err(ApiError::bad_input(
+            ["groupBy"],
+            "developers' expectations are published per seniority level and country only; group by SENIORITY or COUNTRY",
+        ));
+    }
+    let one = |values: Option<usize>| values == Some(1);
+    if group_by != SalaryGroupBy::Seniority && !one(filter.seniority.as_ref().map(Vec::len)) {
+        return Err(ApiError::bad_input(
+            ["filter", "seniority"],
+            "developers' expectations are published per seniority level: name exactly one, or group by SENIORITY",
+        ));
+    }
+    if group_by != SalaryGroupBy::Country && !one(filter.country_codes.as_ref().map(Vec::len)) {
+        return Err(ApiError::bad_input(
+            ["filter", "countryCodes"],
+            "developers' expectations are published per country: name exactly one, or group by COUNTRY",
+        ));
+    }
+    Ok(())
+}
+
+/// The figures of a cell as published to non-admins: count rounded down to a multiple of
+/// [`COUNT_STEP`], amounts rounded to [`AMOUNT_STEP`], the extremes replaced by the 10th and
+/// 90th percentiles.
+fn published(figures: store::Figures) -> store::Figures {
+    let round = |amount: f64| (amount / AMOUNT_STEP).round() * AMOUNT_STEP;
+    store::Figures {
+        count: figures.count / COUNT_STEP * COUNT_STEP,
+        min: round(figures.p10),
+        p10: round(figures.p10),
+        p25: round(figures.p25),
+        median: round(figures.median),
+        p75: round(figures.p75),
+        p90: round(figures.p90),
+        max: round(figures.p90),
+        mean: round(figures.mean),
+        ..figures
     }
 }
 

@@ -53,15 +53,24 @@ pub struct Figures {
     pub currency: String,
     pub count: i64,
     pub min: f64,
+    pub p10: f64,
     pub p25: f64,
     pub median: f64,
     pub p75: f64,
+    pub p90: f64,
     pub max: f64,
     pub mean: f64,
 }
 
-/// The quartiles, as `(name, fraction)`.
-const QUARTILES: [(&str, f64); 3] = [("p25", 0.25), ("median", 0.5), ("p75", 0.75)];
+/// The percentiles, as `(name, fraction)`: the quartiles, and the 10th and 90th that stand for
+/// the extremes where one amount must not show (see `salary::published`).
+const QUARTILES: [(&str, f64); 5] = [
+    ("p10", 0.1),
+    ("p25", 0.25),
+    ("median", 0.5),
+    ("p75", 0.75),
+    ("p90", 0.9),
+];
 
 /// The figures of every group (and currency) of the rows of `source` meeting `criteria`.
 pub async fn figures(
@@ -83,9 +92,11 @@ pub async fn figures(
                 currency: row.try_get("", "currency")?,
                 count: row.try_get("", "count")?,
                 min: row.try_get("", "min")?,
+                p10: row.try_get("", "p10")?,
                 p25: row.try_get("", "p25")?,
                 median: row.try_get("", "median")?,
                 p75: row.try_get("", "p75")?,
+                p90: row.try_get("", "p90")?,
                 max: row.try_get("", "max")?,
                 mean: row.try_get("", "mean")?,
             })

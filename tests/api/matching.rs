@@ -196,8 +196,9 @@ db_test!(Empty, async fn an_expectation_above_the_range_lowers_the_score(app) {
             ..perfect("eve")
         })
         .await;
-    // 10% above the maximum: the salary part is 600; 10 × (1,000,000 − 150 × 400) / 1000 = 9400.
-    assert_eq!(score_of(&app, job, "eve").await, 0.94);
+    // 10% above the maximum: up to about 10% over on the grid (100,000 reads as 103,249, the next
+    // grid amount is 113,574), salary part 500; 10 × (1,000,000 − 150 × 500) / 1000 = 9250.
+    assert_eq!(score_of(&app, job, "eve").await, 0.925);
 });
 
 db_test!(Empty, async fn a_monthly_range_is_made_yearly_before_comparing(app) {
@@ -216,8 +217,8 @@ db_test!(Empty, async fn a_monthly_range_is_made_yearly_before_comparing(app) {
         })
         .await;
     assert_eq!(score_of(&app, job, "fay").await, 1.0);
-    // 99,000 is 10% above 90,000: salary part 600.
-    assert_eq!(score_of(&app, job, "gus").await, 0.94);
+    // 99,000 is 10% above 90,000 (read as 93,862; the next grid amount is 103,249): part 500.
+    assert_eq!(score_of(&app, job, "gus").await, 0.925);
 });
 
 db_test!(Empty, async fn remote_vacancies_fit_anywhere_and_on_site_ones_need_the_country(app) {
@@ -663,4 +664,82 @@ db_test!(Demo, async fn a_page_of_matches_with_skills_and_reasons_costs_the_same
         // The vacancy, its skills, the scored page, its count, the developers' skills.
         assert_eq!(statements, 5, "first: {n}");
     }
+});
+
+/// The scores an employer sees for developer `handle` on its vacancy `id` as it sets the
+/// vacancy's maximum to each of `maxima` in turn.
+async fn scores_seen(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    handle: &str,
+    maxima: &[i64],
+) -> Vec<f64> {
+    let employer = app.with_token(token);
+    let mut scores = Vec::new();
+    for max in maxima {
+        let updated = employer
+            .data(
+                "mutation($id: ID!, $max: Int!) { updateVacancy(input: { id: $id, salary: { min: 1, max: $max, currency: \"EUR\" } }) { userErrors { message } } }",
+                json!({ "id": vacancy_id(id), "max": max }),
+            )
+            .await;
+        assert_eq!(
+            updated["updateVacancy"]["userErrors"],
+            json!([]),
+            "{updated}"
+        );
+        let data = employer
+            .data(
+                MATCHING_DEVELOPERS,
+                json!({ "id": vacancy_id(id), "first": 100 }),
+            )
+            .await;
+        let score = data["vacancy"]["matchingDevelopers"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|edge| edge["node"]["developer"]["handle"] == handle)
+            .and_then(|edge| edge["node"]["score"].as_f64())
+            .expect("the developer is a match");
+        scores.push(score);
+    }
+    scores
+}
+
+db_test!(Empty, async fn editing_ones_own_maximum_never_learns_an_expectation_closer_than_ten_percent(app) {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let world = World::new(app.db().await).await;
+    let job = world.vacancy(&backend_job()).await;
+    let victim = world.developer(&Dev { expectation: Some((63_000, "EUR")), ..perfect("vic") }).await;
+    let employer = entity::employer::Entity::find_by_id(world.employer).one(app.pool()).await.expect("read").expect("the employer");
+    let token = app.employer_token(&employer.slug).await;
+    // The audit's attack: binary search on the maximum for the highest score, 23 edits.
+    let (mut low, mut high) = (1i64, 1_000_000i64);
+    let mut tried = Vec::new();
+    let best = scores_seen(&app, &token, job, "vic", &[high]).await[0];
+    while high - low > 1 && tried.len() < 23 {
+        let middle = (low + high) / 2;
+        tried.push(middle);
+        if scores_seen(&app, &token, job, "vic", &[middle]).await[0] >= best {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    // The smallest maximum giving the best score is one above the grid amount below the
+    // expectation: a lower bound, not the amount.
+    let estimate = high as f64;
+    assert!(estimate <= 63_000.0 && estimate > 63_000.0 / 1.11, "{estimate}");
+    // Every expectation in the same 10% band answers each of the attacker's edits the same way:
+    // the edits cannot tell 63,000 from a quite different amount.
+    let observed = scores_seen(&app, &token, job, "vic", &tried).await;
+    let band = [estimate as i64, (1.08 * estimate).ceil() as i64];
+    for other in band {
+        let mut row: entity::developer::ActiveModel = entity::developer::Entity::find_by_id(victim).one(app.pool()).await.expect("read").expect("the victim").into();
+        row.salary_expectation_amount = Set(Some(other));
+        row.update(app.pool()).await.expect("updated");
+        assert_eq!(scores_seen(&app, &token, job, "vic", &tried).await, observed, "expectation {other}");
+    }
+    assert!(band[1] as f64 / band[0] as f64 >= 1.08, "{band:?}");
 });
