@@ -3,7 +3,7 @@
 mod mutation;
 pub(crate) mod store;
 
-pub use mutation::DeveloperMutation;
+pub use mutation::{DeveloperMutation, EmailChanges};
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entity::{developer, developer_skill, skill};

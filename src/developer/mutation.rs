@@ -192,6 +192,48 @@ fn salary(validator: &mut Validator, salary: &SalaryExpectationInput) -> (i64, S
     )
 }
 
+/// How many email changes a developer may try per [`EMAIL_CHANGE_WINDOW`] (admins: any).
+pub const EMAIL_CHANGES_PER_WINDOW: usize = 5;
+/// The window of [`EMAIL_CHANGES_PER_WINDOW`].
+pub const EMAIL_CHANGE_WINDOW: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The email changes each developer tried lately.
+///
+/// Email addresses are unique, so a change to an address another developer has must fail, and
+/// saying so (`TAKEN`) confirms that the address is registered here. The decision: the answer
+/// stays `TAKEN` (the caller must be told why the change failed, and it never says whose address
+/// it is), and a developer may try at most [`EMAIL_CHANGES_PER_WINDOW`] changes per
+/// [`EMAIL_CHANGE_WINDOW`], answered `RATE_LIMITED` past it, so the oracle tells a developer token
+/// about 5 addresses an hour rather than one per request. Admins, who can list developers, are not
+/// limited.
+#[derive(Debug, Default)]
+pub struct EmailChanges(std::sync::Mutex<std::collections::HashMap<i64, Vec<std::time::Instant>>>);
+
+impl EmailChanges {
+    /// Records an email change tried by developer `id` at `now`; false (nothing recorded) when
+    /// it has tried its share within the window.
+    pub fn take(&self, id: i64, now: std::time::Instant) -> bool {
+        let mut tried = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if tried.len() > 10_000 {
+            tried.retain(|_, times| {
+                times
+                    .last()
+                    .is_some_and(|at| now.saturating_duration_since(*at) < EMAIL_CHANGE_WINDOW)
+            });
+        }
+        let times = tried.entry(id).or_default();
+        times.retain(|at| now.saturating_duration_since(*at) < EMAIL_CHANGE_WINDOW);
+        if times.len() >= EMAIL_CHANGES_PER_WINDOW {
+            return false;
+        }
+        times.push(now);
+        true
+    }
+}
+
 /// TAKEN errors for the unique values another developer has.
 async fn taken(
     db: &impl ConnectionTrait,
@@ -295,6 +337,13 @@ impl DeveloperMutation {
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Developer);
         policy::act_for_developer(viewer(ctx), v.clean(id))?;
+        if input.email.is_some()
+            && let Some(crate::auth::Role::Developer(developer)) = viewer(ctx).role()
+            && let Ok(budget) = ctx.data::<std::sync::Arc<EmailChanges>>()
+            && !budget.take(developer, std::time::Instant::now())
+        {
+            return Err(ApiError::RateLimited.into());
+        }
         let mut changes: Vec<(&str, Value)> = Vec::new();
         let handle = input
             .handle

@@ -139,11 +139,13 @@ impl Api {
 /// The schema, answering from `db` and telling `events` about writes, within `limits`.
 pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> Api {
     let tokens = std::sync::Arc::new(crate::auth::live::TokenCache::default());
+    let email_changes = std::sync::Arc::new(crate::developer::EmailChanges::default());
     let configure = |mut builder: SchemaBuilder<Query, Mutation, Subscription>| {
         builder = builder
             .data(db.clone())
             .data(events.clone())
-            .data(std::sync::Arc::clone(&tokens));
+            .data(std::sync::Arc::clone(&tokens))
+            .data(std::sync::Arc::clone(&email_changes));
         if limits.disable_introspection {
             builder = builder.disable_introspection();
         }

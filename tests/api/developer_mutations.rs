@@ -146,6 +146,34 @@ db_test!(Demo, async fn update_developer_to_a_taken_email_is_taken(app) {
     assert_eq!(codes(&data["updateDeveloper"]["userErrors"]), [(json!(["input", "email"]), "TAKEN".to_owned())]);
 });
 
+db_test!(Demo, async fn a_developer_may_probe_at_most_five_email_addresses_an_hour(app) {
+    let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    let me = app.as_developer("quinn-okafor").await;
+    let others: Vec<String> = (0..6)
+        .map(|n| format!("nobody-{n}@example.org"))
+        .collect();
+    let taken = scalar(&app, "SELECT email FROM developers WHERE handle <> 'quinn-okafor' ORDER BY id LIMIT 1").await.expect("an email");
+    // Five tries are answered (the taken one as TAKEN, the free ones change the address).
+    let first = me.data(UPDATE, json!({ "input": { "id": id, "email": taken } })).await;
+    assert_eq!(codes(&first["updateDeveloper"]["userErrors"]), [(json!(["input", "email"]), "TAKEN".to_owned())]);
+    for email in &others[..4] {
+        let data = me.data(UPDATE, json!({ "input": { "id": id, "email": email } })).await;
+        assert_eq!(data["updateDeveloper"]["userErrors"], json!([]), "{data}");
+    }
+    // The sixth, free or taken, is refused before anything is looked up or written.
+    for email in [&others[5], &taken] {
+        let body = me.graphql(UPDATE, json!({ "input": { "id": id, "email": email } })).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
+    }
+    assert_eq!(scalar(&app, "SELECT email FROM developers WHERE handle = 'quinn-okafor'").await.as_deref(), Some("nobody-3@example.org"));
+    // Other changes still go through, and admins are not limited.
+    let data = me.data(UPDATE, json!({ "input": { "id": id, "headline": "Still here" } })).await;
+    assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
+    let data = app.admin().data(UPDATE, json!({ "input": { "id": id, "email": others[5] } })).await;
+    assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
+});
+
 db_test!(Demo, async fn set_developer_skills_replaces_the_whole_set(app) {
     let created = app.admin().data(CREATE, json!({ "input": new_developer() })).await;
     let id = created["createDeveloper"]["developer"]["id"].clone();
