@@ -302,12 +302,13 @@ async fn run(
         .get(header::AUTHORIZATION)
         .map(HeaderValue::as_bytes);
     let address = Client::Address(peer.ip());
-    // A token from an address that has spent its requests is refused before it is looked up,
-    // unless it was found valid within the last second: a stream of random tokens costs no
-    // statement once it has emptied its address's bucket (each refused token is charged to it).
+    let refused_tokens = Client::RefusedTokens(peer.ip());
+    // Each refused token is charged to its address; once that bucket is empty, a token is refused
+    // before it is looked up, unless it was found valid within the last second: a stream of
+    // random tokens costs no statement past the burst.
     if let (Some(limiter), Some(header)) = (&state.rate_limiter, authorization)
         && !auth::recently_valid(state.schema.tokens(), header)
-        && let Err(wait) = limiter.has_left(address, Instant::now())
+        && let Err(wait) = limiter.has_left(refused_tokens, Instant::now())
     {
         state.metrics.rate_limited();
         return rate_limited(wait);
@@ -323,7 +324,7 @@ async fn run(
         Ok(viewer) => viewer,
         Err(err) => {
             if let (Some(limiter), ApiError::Unauthenticated(_)) = (&state.rate_limiter, &err) {
-                limiter.take(address, 1, Instant::now()).ok();
+                limiter.take(refused_tokens, 1, Instant::now()).ok();
             }
             return refused(&err);
         }

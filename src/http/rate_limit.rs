@@ -18,6 +18,9 @@ pub enum Client {
     Token(i64),
     /// An anonymous caller, by address.
     Address(IpAddr),
+    /// The tokens refused (unknown, revoked, expired) from an address: a bucket of its own, so
+    /// that neither drains the other (a valid token behind a busy address still works).
+    RefusedTokens(IpAddr),
 }
 
 #[derive(Clone, Copy, Debug)]

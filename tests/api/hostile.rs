@@ -249,3 +249,28 @@ hostile_test!(
         assert!(took < QUICK, "took {took:?}");
     }
 );
+
+hostile_test!(
+    a_fragment_spread_many_times_into_one_selection_runs_once,
+    no_rate_limit(),
+    |app| {
+        let single = "{ developers(first: 1) { nodes { id } } }";
+        let (alone, statements_alone) = app.data_and_statements(single, json!({})).await;
+        // 3^6 = 729 spreads of the same connection field once the fragments are spread.
+        let mut document = String::from(
+            "{ ...Y6 } fragment Y0 on Query { developers(first: 1) { nodes { id } } }",
+        );
+        for level in 1..=6 {
+            let below = level - 1;
+            document.push_str(&format!(
+                " fragment Y{level} on Query {{ ...Y{below} ...Y{below} ...Y{below} }}"
+            ));
+        }
+        let (fanned, statements) = app.data_and_statements(&document, json!({})).await;
+        assert_eq!(fanned, alone);
+        assert_eq!(
+            statements, statements_alone,
+            "the repeated field ran more than once"
+        );
+    }
+);
