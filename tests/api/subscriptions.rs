@@ -477,3 +477,102 @@ db_test!(Demo, async fn a_nul_in_a_subscriptions_variables_is_bad_user_input(app
     assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
     assert_eq!(refused["payload"]["errors"][0]["extensions"]["variable"], "skills", "{refused}");
 });
+
+#[tokio::test]
+async fn a_token_revoked_through_one_instance_closes_its_websocket_on_another_within_a_second() {
+    let Some((_db, url)) = crate::helpers::TestDb::create(Engine::Postgres).await else {
+        return;
+    };
+    let (_a, base_a) = instance(url.as_str()).await;
+    let (_b, base_b) = instance(url.as_str()).await;
+    let create = |args: &'static [&'static str]| {
+        let url = url.as_str().to_owned();
+        async move {
+            let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_talent-api"))
+                .args(["token", "create"])
+                .args(args)
+                .env("DATABASE_URL", url)
+                .env("RUST_LOG", "warn")
+                .output()
+                .await
+                .expect("token create runs");
+            String::from_utf8(output.stdout)
+                .expect("UTF-8")
+                .trim()
+                .to_owned()
+        }
+    };
+    let admin = create(&["--role", "admin", "--name", "ops"]).await;
+    let employer = create(&[
+        "--role",
+        "employer",
+        "--employer",
+        "quillstack",
+        "--name",
+        "ats",
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    let post = |base: &str, token: &str, query: &str, variables: Value| {
+        client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+    };
+    let mut socket = connect(
+        &base_a,
+        TRANSPORT_WS,
+        json!({ "Authorization": format!("Bearer {employer}") }),
+    )
+    .await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
+    let viewer = post(&base_a, &employer, "{ viewer { role } }", json!({}))
+        .await
+        .expect("sent");
+    assert_eq!(viewer.status(), 200);
+    let tokens: Value = post(
+        &base_b,
+        &admin,
+        "{ apiTokens { nodes { id name } } }",
+        json!({}),
+    )
+    .await
+    .expect("sent")
+    .json()
+    .await
+    .expect("JSON");
+    let id = tokens["data"]["apiTokens"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|node| node["name"] == "ats")
+        .map(|node| node["id"].clone())
+        .expect("the employer's token is listed");
+    let started = std::time::Instant::now();
+    let revoked: Value = post(
+        &base_b,
+        &admin,
+        "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { message } } }",
+        json!({ "id": id }),
+    )
+    .await
+    .expect("sent")
+    .json()
+    .await
+    .expect("JSON");
+    assert_eq!(
+        revoked["data"]["revokeApiToken"]["userErrors"],
+        json!([]),
+        "{revoked}"
+    );
+    assert_eq!(next(&mut socket).await, json!({ "close": 4403 }));
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(1), "closed after {elapsed:?}");
+    // Over HTTP, instance A refuses it too once its lookup of the last second is gone.
+    tokio::time::sleep(Duration::from_secs(1).saturating_sub(started.elapsed())).await;
+    let refused = post(&base_a, &employer, "{ viewer { role } }", json!({}))
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), 401);
+}
