@@ -50,16 +50,50 @@ pub struct ConnectionLimits {
     pub max_connections_per_address: usize,
 }
 
+/// File descriptors kept free of connections: the database pool, logs, the listener.
+const RESERVED_FILES: usize = 128;
+
 impl ConnectionLimits {
-    /// The connection limits `limits` configures (each at least 1 ms / 1 connection).
+    /// The connection limits `limits` configures (each at least 1 ms / 1 connection), with the
+    /// connection cap lowered below the process's open-file limit where that is lower: past it,
+    /// accepting fails with "Too many open files" and nothing else can open a file either.
     pub fn new(limits: &Limits) -> Self {
+        let mut max_connections = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        if let Some(files) = open_file_limit() {
+            let room = files.saturating_sub(RESERVED_FILES).max(1);
+            if room < max_connections {
+                tracing::warn!(
+                    configured = max_connections,
+                    open_file_limit = files,
+                    used = room,
+                    "--max-connections is above what the open-file limit allows; lowering it"
+                );
+                max_connections = room;
+            }
+        }
         Self {
             header_read_timeout: Duration::from_millis(limits.header_read_timeout_ms.max(1)),
             idle_timeout: Duration::from_millis(limits.idle_timeout_ms.max(1)),
-            max_connections: limits.max_connections.clamp(1, Semaphore::MAX_PERMITS),
+            max_connections,
             max_connections_per_address: limits.max_connections_per_address.max(1),
         }
     }
+}
+
+/// The soft limit on open files of this process (Linux: `/proc/self/limits`); None elsewhere or
+/// when unlimited.
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    soft_open_files(&limits)
+}
+
+/// The soft "Max open files" of a `/proc/<pid>/limits` text.
+fn soft_open_files(limits: &str) -> Option<usize> {
+    limits
+        .lines()
+        .find_map(|line| line.strip_prefix("Max open files"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|soft| soft.parse().ok())
 }
 
 /// Counts per client address, each count held by a [`Counted`] guard.
@@ -309,5 +343,32 @@ impl AsyncWrite for Watched {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_soft_open_file_limit_is_read_from_proc() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units\n\
+                      Max processes             127390               127390               processes\n\
+                      Max open files            1024                 524288               files\n";
+        assert_eq!(soft_open_files(limits), Some(1024));
+        let unlimited =
+            "Max open files            unlimited            unlimited            files\n";
+        assert_eq!(soft_open_files(unlimited), None);
+    }
+
+    #[test]
+    fn the_connection_cap_stays_under_the_open_file_limit() {
+        let limits = ConnectionLimits::new(&Limits {
+            max_connections: usize::MAX,
+            ..Limits::default()
+        });
+        if let Some(files) = open_file_limit() {
+            assert!(limits.max_connections <= files - RESERVED_FILES);
+        }
     }
 }
