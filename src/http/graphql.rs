@@ -54,7 +54,7 @@ pub async fn post(
         Ok(Err(refusal)) => return refusal.response(),
         Err(_) => return body_timed_out(read),
     };
-    let Some(_slots) = state.slots.take(peer.ip()) else {
+    let Some(_slots) = state.slots.take(super::serve::client_address(peer.ip())) else {
         return busy();
     };
     let deadline = state.limits.request_timeout();
@@ -87,7 +87,7 @@ pub async fn get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let Some(_slots) = state.slots.take(peer.ip()) else {
+    let Some(_slots) = state.slots.take(super::serve::client_address(peer.ip())) else {
         return busy();
     };
     let deadline = state.limits.request_timeout();
@@ -301,8 +301,9 @@ async fn run(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(HeaderValue::as_bytes);
-    let address = Client::Address(peer.ip());
-    let refused_tokens = Client::RefusedTokens(peer.ip());
+    let client = super::serve::client_address(peer.ip());
+    let address = Client::Address(client);
+    let refused_tokens = Client::RefusedTokens(client);
     // Each refused token is charged to its address; once that bucket is empty, a token is refused
     // before it is looked up, unless it was found valid within the last second: a stream of
     // random tokens costs no statement past the burst.

@@ -96,6 +96,21 @@ fn soft_open_files(limits: &str) -> Option<usize> {
         .and_then(|soft| soft.parse().ok())
 }
 
+/// The address that per-address limits count a peer under: an IPv4 address as it is (an
+/// IPv4-mapped IPv6 one as IPv4), an IPv6 address by its /64 network, which one subscriber
+/// usually holds whole (counting each of its 2^64 addresses apart would make the limits moot).
+pub fn client_address(peer: IpAddr) -> IpAddr {
+    match peer {
+        IpAddr::V4(_) => peer,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(
+                u128::from(v6) & !((1u128 << 64) - 1),
+            )),
+        },
+    }
+}
+
 /// Counts per client address, each count held by a [`Counted`] guard.
 #[derive(Clone, Debug, Default)]
 pub struct PerAddress(Arc<Mutex<HashMap<IpAddr, usize>>>);
@@ -170,7 +185,8 @@ pub async fn serve(
             },
             () = stopped(&mut stop) => break,
         };
-        let Some(counted) = per_address.take(peer.ip(), limits.max_connections_per_address) else {
+        let client = client_address(peer.ip());
+        let Some(counted) = per_address.take(client, limits.max_connections_per_address) else {
             tracing::debug!(client = %peer.ip(), "too many connections from one address: closed");
             continue;
         };
@@ -349,6 +365,27 @@ impl AsyncWrite for Watched {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_peers_count_by_their_64_network_and_mapped_ipv4_as_ipv4() {
+        let one: IpAddr = "2001:db8:1:2:aaaa::1"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
+        let two: IpAddr = "2001:db8:1:2:bbbb::2"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
+        let other: IpAddr = "2001:db8:1:3::1"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
+        assert_eq!(client_address(one), client_address(two));
+        assert_ne!(client_address(one), client_address(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7"
+            .parse()
+            .unwrap_or(IpAddr::V4([0; 4].into()));
+        assert_eq!(client_address(mapped), IpAddr::V4([192, 0, 2, 7].into()));
+        let v4 = IpAddr::V4([192, 0, 2, 7].into());
+        assert_eq!(client_address(v4), v4);
+    }
 
     #[test]
     fn the_soft_open_file_limit_is_read_from_proc() {
