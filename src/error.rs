@@ -31,6 +31,12 @@ pub enum ErrorCode {
     SubscriptionOverflow,
     /// Something failed on our side; details are in the server log only.
     Internal,
+    /// The request's `operationName` names no operation of its document.
+    OperationNotFound,
+    /// The document holds several operations and the request names none.
+    OperationNameRequired,
+    /// A variable the operation requires (non-null, no default) was not given, or given null.
+    VariableMissing,
 }
 
 impl ErrorCode {
@@ -46,6 +52,9 @@ impl ErrorCode {
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::SubscriptionOverflow => "SUBSCRIPTION_OVERFLOW",
             Self::Internal => "INTERNAL",
+            Self::OperationNotFound => "OPERATION_NOT_FOUND",
+            Self::OperationNameRequired => "OPERATION_NAME_REQUIRED",
+            Self::VariableMissing => "VARIABLE_MISSING",
         }
     }
 }
@@ -140,7 +149,10 @@ impl ApiError {
         use axum::http::StatusCode;
         match self.code() {
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput
+            | ErrorCode::OperationNotFound
+            | ErrorCode::OperationNameRequired
+            | ErrorCode::VariableMissing => StatusCode::BAD_REQUEST,
             ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::Conflict => StatusCode::CONFLICT,

@@ -18,6 +18,7 @@ mod id;
 pub mod limits;
 pub mod mutation;
 mod node;
+mod operation;
 pub mod search;
 mod text;
 
@@ -221,15 +222,23 @@ impl Executor for Api {
     }
 }
 
-/// Refuses a request with text no database column can hold (see [`text`]); a document that does
-/// not parse is left for execution to refuse.
+/// Refuses a request with text no database column can hold (see [`text`]), an operation that
+/// cannot be told or a required variable left out (see [`operation`]); a document that does not
+/// parse is left for execution to refuse. An empty `operationName` counts as none, as clients
+/// send it for documents of one operation.
 fn storable(request: &mut Request) -> Result<(), async_graphql::ServerError> {
+    if request.operation_name.as_deref() == Some("") {
+        request.operation_name = None;
+    }
     let variables = std::mem::take(&mut request.variables);
+    let name = request.operation_name.take();
     let checked = match request.parsed_query() {
-        Ok(document) => text::check(&variables, document),
+        Ok(document) => text::check(&variables, document)
+            .and_then(|()| operation::check(document, name.as_deref(), &variables)),
         Err(_) => Ok(()),
     };
     request.variables = variables;
+    request.operation_name = name;
     checked
 }
 

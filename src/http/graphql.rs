@@ -14,16 +14,15 @@ use async_graphql::{
     BatchRequest, BatchResponse, Executor as _, Request, Variables,
     parser::types::{DocumentOperations, OperationType},
 };
-use async_graphql_axum::GraphQLResponse;
 use axum::{
     body::Body,
     extract::{ConnectInfo, Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde_json::Value;
 
-use super::{AppState, error_body, observe::Outcome, rate_limit::Client};
+use super::{AppState, error_body, negotiate, observe::Outcome, rate_limit::Client};
 use crate::{auth, error::ApiError};
 
 /// The parameters of GraphQL over GET, as GraphQL-over-HTTP names them (`operationName`;
@@ -280,6 +279,13 @@ async fn run(
     mut batch: BatchRequest,
     queries_only: bool,
 ) -> Response {
+    let Some(media) = negotiate::negotiate(headers) else {
+        return error_body(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "the server answers in application/graphql-response+json or application/json; accept one of them",
+        );
+    };
     let mut operations = Vec::new();
     for request in batch.iter_mut() {
         if request.query.trim().is_empty() {
@@ -356,7 +362,7 @@ async fn run(
         .join(",");
     let answer = state.schema.execute_batch(batch.data(viewer)).await;
     let error_codes = error_codes(&answer);
-    let mut response = GraphQLResponse::from(answer).into_response();
+    let mut response = negotiate::respond(&answer, media);
     response.extensions_mut().insert(Outcome {
         operation: outcome_name,
         error_codes,

@@ -5,6 +5,7 @@
 //! ([`observe`]); a panic anywhere becomes a 500 with a generic body, and the server keeps serving.
 
 mod graphql;
+mod negotiate;
 pub mod observe;
 mod playground;
 pub mod rate_limit;

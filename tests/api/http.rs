@@ -96,3 +96,111 @@ db_test!(Demo, async fn get_takes_variables_as_json_and_refuses_malformed_ones(a
     assert_eq!(bad.status(), 400);
     assert_eq!(bad.json::<Value>().await.expect("JSON body")["errors"][0]["extensions"]["code"], "BAD_REQUEST");
 });
+
+/// POSTs `query` with `accept` (none when None); the status, content type and body.
+async fn with_accept(
+    app: &crate::helpers::TestApp,
+    accept: Option<&str>,
+    query: &str,
+) -> (u16, String, Value) {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }));
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    let response = request.send().await.expect("request sent");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (
+        status,
+        content_type,
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+db_test!(Empty, async fn json_is_answered_when_asked_for_when_accept_is_missing_and_for_any_type(app) {
+    for accept in [Some("application/json"), None, Some("*/*"), Some("text/html, */*;q=0.8"), Some("application/json, application/graphql-response+json")] {
+        let (status, content_type, body) = with_accept(&app, accept, "{ __typename }").await;
+        assert_eq!(status, 200, "{accept:?}");
+        assert!(content_type.starts_with("application/json"), "{accept:?}: {content_type}");
+        assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
+    }
+});
+
+db_test!(Empty, async fn graphql_response_json_is_answered_when_preferred(app) {
+    for accept in [GRAPHQL_RESPONSE, "application/json;q=0.9, application/graphql-response+json"] {
+        let (status, content_type, _) = with_accept(&app, Some(accept), "{ __typename }").await;
+        assert_eq!(status, 200);
+        assert!(content_type.starts_with(GRAPHQL_RESPONSE), "{accept}: {content_type}");
+    }
+});
+
+db_test!(Empty, async fn an_accept_the_server_cannot_satisfy_is_406(app) {
+    let (status, _, body) = with_accept(&app, Some("text/html"), "{ __typename }").await;
+    assert_eq!(status, 406);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_ACCEPTABLE", "{body}");
+});
+
+db_test!(Empty, async fn request_errors_are_400_without_data_under_graphql_response_json(app) {
+    for (query, code) in [
+        ("{", "GRAPHQL_PARSE_FAILED"),
+        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+        ("query($id: ID!) { node(id: $id) { id } }", "VARIABLE_MISSING"),
+        ("query A { __typename } query B { __typename }", "OPERATION_NAME_REQUIRED"),
+        ("{ developers(first: 1000) { nodes { skills { skill { developers(first: 100) { nodes { id } } } } } } }", "QUERY_TOO_COSTLY"),
+    ] {
+        let (status, content_type, body) = with_accept(&app, Some(GRAPHQL_RESPONSE), query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert!(content_type.starts_with(GRAPHQL_RESPONSE));
+        assert!(body.get("data").is_none(), "{query}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], code, "{query}: {body}");
+        // The same request under application/json: 200, as legacy clients expect.
+        let (status, _, body) = with_accept(&app, Some("application/json"), query).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], code, "{query}: {body}");
+    }
+});
+
+db_test!(Empty, async fn field_errors_are_200_with_data_under_graphql_response_json(app) {
+    let (status, _, body) = with_accept(&app, Some(GRAPHQL_RESPONSE), "{ node(id: \"bad!\") { id } __typename }").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("data").is_some(), "{body}");
+    assert!(body["errors"][0]["path"].is_array(), "{body}");
+});
+
+db_test!(Empty, async fn an_unknown_operation_name_is_a_request_error_with_a_code(app) {
+    let body: Value = app
+        .client
+        .post(app.url("/graphql"))
+        .header("accept", GRAPHQL_RESPONSE)
+        .json(&json!({ "query": "query A { __typename }", "operationName": "B" }))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(body["errors"][0]["extensions"], json!({ "code": "OPERATION_NOT_FOUND", "operationName": "B" }));
+    // An empty operationName is none: the only operation runs.
+    let body = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "query A { __typename }", "operationName": "" }))
+        .send()
+        .await
+        .expect("request sent")
+        .json::<Value>()
+        .await
+        .expect("JSON");
+    assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
+});

@@ -1,0 +1,179 @@
+//! GraphQL over HTTP's media types and status codes (the GraphQL-over-HTTP draft, "Accept",
+//! "Legacy Watershed" and "Status Codes"), checked in CI by the `graphql-http` audit suite.
+//!
+//! - The answer is `application/graphql-response+json` when the client prefers it (highest
+//!   `q`, the first listed on a tie), else `application/json`: when asked for, when `Accept` is
+//!   missing or empty, and for `*/*` or `application/*` (legacy clients that predate the new
+//!   type). An `Accept` that allows neither is refused with 406.
+//! - Under `application/json` every well-formed request is answered 200, GraphQL errors
+//!   included. Under `application/graphql-response+json` a request that fails before execution
+//!   (parse, validation, variable coercion, a query limit) has no `data` entry and is answered
+//!   400; a response with `data` (null too, after an error reached the root) is 200.
+
+use async_graphql::{BatchResponse, Response as GraphQLResponse, Value};
+use axum::{
+    body::Body,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+/// The media type of an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/graphql-response+json`: status codes tell request errors apart.
+    GraphQLResponse,
+    /// `application/json`: 200 for every well-formed request.
+    Json,
+}
+
+impl MediaType {
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphQLResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// The media type to answer a request with `headers` in; None when its `Accept` allows
+/// neither (406).
+pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let accept: Vec<&str> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|range| !range.is_empty())
+        .collect();
+    if accept.is_empty() {
+        return Some(MediaType::Json);
+    }
+    let mut best: Option<(f32, MediaType)> = None;
+    for range in accept {
+        let mut parts = range.split(';').map(str::trim);
+        let mime = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|parameter| parameter.split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+            .and_then(|(_, value)| value.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let media = match mime.as_str() {
+            "application/graphql-response+json" => MediaType::GraphQLResponse,
+            "application/json" | "application/*" | "*/*" => MediaType::Json,
+            _ => continue,
+        };
+        if quality > 0.0 && best.is_none_or(|(best, _)| quality > best) {
+            best = Some((quality, media));
+        }
+    }
+    best.map(|(_, media)| media)
+}
+
+/// Whether `response` failed before execution: no data, and errors that point at no field.
+fn request_error(response: &GraphQLResponse) -> bool {
+    response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+/// `response` as JSON in `media`: without its `data` entry when it is a request error under
+/// `application/graphql-response+json`.
+fn body(response: &GraphQLResponse, media: MediaType) -> serde_json::Value {
+    let mut json = serde_json::to_value(response).unwrap_or_else(|_| {
+        serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
+    });
+    if media == MediaType::GraphQLResponse
+        && request_error(response)
+        && let Some(object) = json.as_object_mut()
+    {
+        object.remove("data");
+    }
+    json
+}
+
+/// The HTTP answer carrying `answer` in `media`, with its status code, cache control and the
+/// headers resolvers set.
+pub fn respond(answer: &BatchResponse, media: MediaType) -> Response {
+    let (json, status) = match answer {
+        BatchResponse::Single(response) => {
+            let status = if media == MediaType::GraphQLResponse && request_error(response) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (body(response, media), status)
+        }
+        BatchResponse::Batch(responses) => (
+            serde_json::Value::Array(
+                responses
+                    .iter()
+                    .map(|response| body(response, media))
+                    .collect(),
+            ),
+            StatusCode::OK,
+        ),
+    };
+    let mut response = (status, Body::from(json.to_string())).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, media.content_type());
+    headers.append(header::VARY, HeaderValue::from_static("Accept"));
+    if answer.is_ok()
+        && let Some(cache_control) = answer.cache_control().value()
+        && let Ok(value) = HeaderValue::from_str(&cache_control)
+    {
+        headers.insert(header::CACHE_CONTROL, value);
+    }
+    headers.extend(answer.http_headers());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> Option<MediaType> {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(header::ACCEPT, value);
+        }
+        negotiate(&headers)
+    }
+
+    #[test]
+    fn the_preferred_type_is_the_highest_quality_then_the_first_listed() {
+        use MediaType::{GraphQLResponse, Json};
+        assert_eq!(
+            accept("application/graphql-response+json"),
+            Some(GraphQLResponse)
+        );
+        assert_eq!(accept("application/json"), Some(Json));
+        assert_eq!(
+            accept("application/graphql-response+json, application/json;q=0.9"),
+            Some(GraphQLResponse)
+        );
+        assert_eq!(
+            accept("application/json, application/graphql-response+json"),
+            Some(Json)
+        );
+        assert_eq!(
+            accept("application/json;q=0.5, application/graphql-response+json"),
+            Some(GraphQLResponse)
+        );
+        assert_eq!(accept("*/*"), Some(Json));
+        assert_eq!(accept("application/*;q=0.1"), Some(Json));
+        assert_eq!(accept("text/html, */*;q=0.8"), Some(Json));
+        assert_eq!(
+            accept("Application/GraphQL-Response+JSON; charset=utf-8"),
+            Some(GraphQLResponse)
+        );
+    }
+
+    #[test]
+    fn a_missing_accept_is_json_and_an_unsatisfiable_one_is_refused() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
+        assert_eq!(accept(""), Some(MediaType::Json));
+        assert_eq!(accept("text/html"), None);
+        assert_eq!(accept("application/json;q=0"), None);
+    }
+}
