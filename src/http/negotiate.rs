@@ -12,7 +12,6 @@
 
 use async_graphql::{BatchResponse, Response as GraphQLResponse, Value};
 use axum::{
-    body::Body,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -77,19 +76,31 @@ fn request_error(response: &GraphQLResponse) -> bool {
         && response.errors.iter().all(|error| error.path.is_empty())
 }
 
-/// `response` as JSON in `media`: without its `data` entry when it is a request error under
-/// `application/graphql-response+json`.
-fn body(response: &GraphQLResponse, media: MediaType) -> serde_json::Value {
-    let mut json = serde_json::to_value(response).unwrap_or_else(|_| {
-        serde_json::json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
-    });
-    if media == MediaType::GraphQLResponse
-        && request_error(response)
-        && let Some(object) = json.as_object_mut()
-    {
-        object.remove("data");
+/// A response as its JSON is written: whole, or without its `data` entry.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Body<'a> {
+    Whole(&'a GraphQLResponse),
+    /// A request error under `application/graphql-response+json`.
+    WithoutData {
+        errors: &'a [async_graphql::ServerError],
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        extensions: &'a std::collections::BTreeMap<String, Value>,
+    },
+}
+
+/// `response` as written in `media`: without its `data` entry when it is a request error under
+/// `application/graphql-response+json`. Serialized straight from the response, so object keys
+/// keep the order of the selection set.
+fn body(response: &GraphQLResponse, media: MediaType) -> Body<'_> {
+    if media == MediaType::GraphQLResponse && request_error(response) {
+        Body::WithoutData {
+            errors: &response.errors,
+            extensions: &response.extensions,
+        }
+    } else {
+        Body::Whole(response)
     }
-    json
 }
 
 /// The HTTP answer carrying `answer` in `media`, with its status code, cache control and the
@@ -102,19 +113,23 @@ pub fn respond(answer: &BatchResponse, media: MediaType) -> Response {
             } else {
                 StatusCode::OK
             };
-            (body(response, media), status)
+            (serde_json::to_vec(&body(response, media)), status)
         }
         BatchResponse::Batch(responses) => (
-            serde_json::Value::Array(
-                responses
+            serde_json::to_vec(
+                &responses
                     .iter()
                     .map(|response| body(response, media))
-                    .collect(),
+                    .collect::<Vec<_>>(),
             ),
             StatusCode::OK,
         ),
     };
-    let mut response = (status, Body::from(json.to_string())).into_response();
+    let json = json.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "cannot serialize a GraphQL response");
+        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
+    });
+    let mut response = (status, axum::body::Body::from(json)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, media.content_type());
     headers.append(header::VARY, HeaderValue::from_static("Accept"));

@@ -14,6 +14,7 @@ mod developers;
 mod employer_mutations;
 mod employers;
 mod errors;
+mod execution;
 mod filters;
 mod fuzz;
 mod hostile;

@@ -1,6 +1,6 @@
 use std::{future::Future, pin::Pin, sync::Arc};
 
-use futures_util::{FutureExt, StreamExt as _, stream::FuturesUnordered};
+use futures_util::FutureExt;
 use indexmap::IndexMap;
 
 use crate::{
@@ -174,14 +174,64 @@ async fn resolve_container_inner<'a, T: ContainerType + ?Sized>(
     let mut fields = Fields(Vec::new(), Vec::new());
     fields.add_set(ctx, root)?;
 
-    Ok(do_resolve_container(ctx, parallel, fields.0).await)
+    resolve_collected(ctx, parallel, fields.0).await
 }
 
+/// talent-api: resolves the collected fields of one object as the GraphQL spec says
+/// ("ExecuteSelectionSet", "Handling Field Errors", "Errors and Non-Null Fields"). Upstream
+/// inserted fields as they finished and skipped a field whose resolver failed, then turned an
+/// object left empty into null. Here:
+/// - the response keys keep the order of the selection set, however the futures finish;
+/// - a nullable field that fails is `null` at its key, its error reported;
+/// - a non-null field that fails makes the whole object fail: its error goes to the parent,
+///   which applies the same rule (up to `data: null` at the root);
+/// - an object whose selected fields were all skipped is `{}`, not `null`.
+async fn resolve_collected<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    parallel: bool,
+    futures: Vec<BoxCollectedFuture<'a>>,
+) -> ServerResult<Value> {
+    let resolved = if parallel {
+        futures_util::future::join_all(futures).await
+    } else {
+        let mut resolved = Vec::with_capacity(futures.len());
+        for future in futures {
+            resolved.push(future.await);
+        }
+        resolved
+    };
+    let mut results = IndexMap::with_capacity(resolved.len());
+    for (name, nullable, result) in resolved {
+        match result {
+            Ok(value) => insert_value(&mut results, name, value),
+            Err(error) if nullable => {
+                ctx.add_error(error);
+                insert_value(&mut results, name, Value::Null);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(Value::Object(results))
+}
+
+/// talent-api: whether field `field` of type `type_name` may be null (its type has no `!`
+/// outside); a field the registry does not know counts as nullable.
+fn field_is_nullable(ctx: &ContextSelectionSet<'_>, type_name: &str, field: &str) -> bool {
+    ctx.schema_env
+        .registry
+        .types
+        .get(type_name)
+        .and_then(|ty| ty.field_by_name(field))
+        .is_none_or(|field| !field.ty.ends_with('!'))
+}
+
+#[cfg(feature = "dynamic-schema")]
 pub(crate) async fn do_resolve_container<'a>(
     ctx: &ContextSelectionSet<'a>,
     parallel: bool,
     futures: Vec<BoxFieldFuture<'a>>,
 ) -> Value {
+    use futures_util::{StreamExt as _, stream::FuturesUnordered};
     let mut results = IndexMap::new();
     let mut handle = |res| match res {
         Ok((name, value)) => insert_value(&mut results, name, value),
@@ -207,7 +257,13 @@ pub(crate) async fn do_resolve_container<'a>(
     }
 }
 
+#[cfg(feature = "dynamic-schema")]
 type BoxFieldFuture<'a> = Pin<Box<dyn Future<Output = ServerResult<(Name, Value)>> + 'a + Send>>;
+
+/// talent-api: a collected field's future, with its response key and whether it is nullable,
+/// known before it runs so that a failure can be placed (see `resolve_collected`).
+type BoxCollectedFuture<'a> =
+    Pin<Box<dyn Future<Output = (Name, bool, ServerResult<Value>)> + 'a + Send>>;
 
 /// A set of fields on an container that are being selected.
 ///
@@ -215,7 +271,7 @@ type BoxFieldFuture<'a> = Pin<Box<dyn Future<Output = ServerResult<(Name, Value)
 /// spec's `visitedFragments` of CollectFields), so that a fragment spread again is not collected
 /// again. Upstream resolved it once per spread: a document of fragments that each spread the one
 /// before three times executed 3^n copies of the same field.
-pub struct Fields<'a>(Vec<BoxFieldFuture<'a>>, Vec<&'a str>);
+pub struct Fields<'a>(Vec<BoxCollectedFuture<'a>>, Vec<&'a str>);
 
 impl<'a> Fields<'a> {
     /// Add another set of fields to this set of fields using the given
@@ -235,12 +291,15 @@ impl<'a> Fields<'a> {
                         let typename = root.introspection_type_name().into_owned();
 
                         self.0.push(Box::pin(async move {
-                            Ok((field_name, Value::String(typename)))
+                            (field_name, false, Ok(Value::String(typename)))
                         }));
                         continue;
                     }
 
-                    let resolve_fut = Box::pin({
+                    let key = field.node.response_key().node.clone();
+                    let nullable =
+                        field_is_nullable(ctx, &T::type_name(), field.node.name.node.as_str());
+                    let resolve_fut = {
                         let ctx = ctx.clone();
                         async move {
                             let ctx_field = ctx.with_field(field);
@@ -339,9 +398,12 @@ impl<'a> Fields<'a> {
                                 }
                             }
                         }
-                    });
+                    };
 
-                    self.0.push(resolve_fut);
+                    self.0.push(Box::pin(async move {
+                        let resolved = resolve_fut.await;
+                        (key, nullable, resolved.map(|(_, value)| value))
+                    }));
                 }
                 selection => {
                     let (type_condition, selection_set) = match selection {

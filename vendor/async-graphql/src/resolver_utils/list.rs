@@ -10,6 +10,7 @@ pub async fn resolve_list<'a, T: OutputType + 'a>(
     iter: impl IntoIterator<Item = T>,
     len: Option<usize>,
 ) -> ServerResult<Value> {
+    let nullable = !T::qualified_type_name().ends_with('!');
     let extensions = &ctx.query_env.extensions;
     if !extensions.is_empty() {
         let mut futures = len.map(Vec::with_capacity).unwrap_or_default();
@@ -43,9 +44,7 @@ pub async fn resolve_list<'a, T: OutputType + 'a>(
                 }
             });
         }
-        Ok(Value::List(
-            futures_util::future::try_join_all(futures).await?,
-        ))
+        items(ctx, futures_util::future::join_all(futures).await, nullable)
     } else {
         let mut futures = len.map(Vec::with_capacity).unwrap_or_default();
         for (idx, item) in iter.into_iter().enumerate() {
@@ -56,8 +55,29 @@ pub async fn resolve_list<'a, T: OutputType + 'a>(
                     .map_err(|err| ctx_idx.set_error_path(err))
             });
         }
-        Ok(Value::List(
-            futures_util::future::try_join_all(futures).await?,
-        ))
+        items(ctx, futures_util::future::join_all(futures).await, nullable)
     }
+}
+
+/// talent-api: the list of resolved `items` as the GraphQL spec says ("Errors and Non-Null
+/// Fields"): a nullable item that failed is `null`, its error reported; a non-null item that
+/// failed makes the whole list fail, for its field to handle. Upstream failed the whole list
+/// either way.
+fn items(
+    ctx: &ContextSelectionSet<'_>,
+    resolved: Vec<ServerResult<Value>>,
+    nullable: bool,
+) -> ServerResult<Value> {
+    let mut values = Vec::with_capacity(resolved.len());
+    for item in resolved {
+        match item {
+            Ok(value) => values.push(value),
+            Err(error) if nullable => {
+                ctx.add_error(error);
+                values.push(Value::Null);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(Value::List(values))
 }
