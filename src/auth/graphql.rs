@@ -1,8 +1,9 @@
 //! API tokens and the viewer in the schema: `viewer`, `apiTokens`, `createApiToken`,
 //! `revokeApiToken`.
 
+use crate::graphql::Timestamp;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{api_token, developer, employer};
 use sea_orm::{ColumnTrait, Condition, Order, sea_query::Expr};
 
@@ -91,23 +92,23 @@ impl ApiToken {
     }
 
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at.into()
     }
 
     /// When it stops working; null if never.
-    async fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.0.expires_at
+    async fn expires_at(&self) -> Option<Timestamp> {
+        self.0.expires_at.map(Timestamp)
     }
 
     /// When it was revoked; null while it is not.
-    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
-        self.0.revoked_at
+    async fn revoked_at(&self) -> Option<Timestamp> {
+        self.0.revoked_at.map(Timestamp)
     }
 
     /// When it was last used, to the minute (not every use is written); null if never.
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_used_at
+    async fn last_used_at(&self) -> Option<Timestamp> {
+        self.0.last_used_at.map(Timestamp)
     }
 
     /// Whether it is accepted now: neither revoked nor expired.
@@ -218,7 +219,7 @@ pub struct CreateApiTokenInput {
     /// The global ID of the developer a DEVELOPER token acts for; only for that role.
     pub developer_id: Option<ID>,
     /// When it stops working (in the future); never when not given.
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<Timestamp>,
 }
 
 /// The result of `createApiToken`.
@@ -306,7 +307,7 @@ impl TokenMutation {
             NodeKind::Developer,
             role == entity::TokenRole::Developer,
         );
-        if input.expires_at.is_some_and(|at| at <= now) {
+        if input.expires_at.is_some_and(|at| at.0 <= now) {
             v.error(
                 &["expiresAt"],
                 UserErrorCode::OutOfRange,
@@ -318,7 +319,7 @@ impl TokenMutation {
             role,
             employer_id,
             developer_id,
-            expires_at: input.expires_at,
+            expires_at: input.expires_at.map(|at| at.0),
         }) {
             Ok(new) => new,
             Err(errors) => return Ok(failed(errors)),

@@ -154,8 +154,8 @@ impl Developer {
     #[graphql(flatten)]
     async fn audit(&self) -> Audit {
         Audit {
-            created_at: self.0.created_at,
-            updated_at: self.0.updated_at,
+            created_at: self.0.created_at.into(),
+            updated_at: self.0.updated_at.into(),
             version: self.0.version,
         }
     }

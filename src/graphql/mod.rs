@@ -34,7 +34,7 @@ use sea_orm::{
     PrimaryKeyToColumn, QueryFilter, QueryTrait,
 };
 
-pub use common::{Audit, OrderDirection, Seniority, Workplace};
+pub use common::{Audit, OrderDirection, Seniority, Timestamp, Workplace};
 pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
 pub use node::{Node, NodeQuery};
 

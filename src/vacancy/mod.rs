@@ -7,8 +7,8 @@ mod subscription;
 pub use mutation::VacancyMutation;
 pub use subscription::VacancySubscription;
 
+use crate::graphql::Timestamp;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{employer, skill, vacancy, vacancy_skill};
 
 use crate::{
@@ -164,13 +164,13 @@ impl Vacancy {
     }
 
     /// When it was published; null while it is a draft.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+    async fn published_at(&self) -> Option<Timestamp> {
+        self.0.published_at.map(Timestamp)
     }
 
     /// Until when applications are accepted (schema.org `validThrough`), if limited.
-    async fn valid_through(&self) -> Option<DateTime<Utc>> {
-        self.0.valid_through
+    async fn valid_through(&self) -> Option<Timestamp> {
+        self.0.valid_through.map(Timestamp)
     }
 
     /// The employer offering the job (schema.org `hiringOrganization`).
@@ -234,8 +234,8 @@ impl Vacancy {
     #[graphql(flatten)]
     async fn audit(&self) -> Audit {
         Audit {
-            created_at: self.0.created_at,
-            updated_at: self.0.updated_at,
+            created_at: self.0.created_at.into(),
+            updated_at: self.0.updated_at.into(),
             version: self.0.version,
         }
     }
@@ -411,7 +411,7 @@ pub struct VacancyFilter {
     /// Vacancies whose salary range overlaps this one (same currency and period).
     pub salary: Option<SalaryRangeFilter>,
     /// Vacancies published after this moment.
-    pub published_after: Option<DateTime<Utc>>,
+    pub published_after: Option<Timestamp>,
 }
 
 /// A salary range to overlap. Ranges in other currencies or periods never match: amounts are not
@@ -516,7 +516,7 @@ impl VacancyFilter {
                 .map(Into::into)
                 .collect(),
             salary,
-            published_after: self.published_after,
+            published_after: self.published_after.map(|at| at.0),
         })
     }
 }

@@ -1,5 +1,6 @@
 //! Posting and managing vacancies: create (as a draft), update, set skills, publish, close, delete.
 
+use crate::graphql::Timestamp;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Value};
@@ -81,7 +82,7 @@ pub struct CreateVacancyInput {
     /// The salary range offered.
     pub salary: Option<SalaryRangeInput>,
     /// Until when applications are accepted; must be in the future.
-    pub valid_through: Option<DateTime<Utc>>,
+    pub valid_through: Option<Timestamp>,
     /// The skills asked for, at most 100.
     #[graphql(default)]
     pub skills: Vec<VacancySkillInput>,
@@ -115,7 +116,7 @@ pub struct UpdateVacancyInput {
     /// New salary range; `null` removes it.
     pub salary: MaybeUndefined<SalaryRangeInput>,
     /// New closing time; `null` removes it.
-    pub valid_through: MaybeUndefined<DateTime<Utc>>,
+    pub valid_through: MaybeUndefined<Timestamp>,
 }
 
 /// The whole new set of a vacancy's skills (replacing the old one).
@@ -345,7 +346,7 @@ impl VacancyMutation {
                 .map(|city| v.text(&["city"], city, MAX_NAME)),
             country_code: v.country(&["countryCode"], &input.country_code),
             salary: input.salary.as_ref().map(|range| salary(&mut v, range)),
-            valid_through: input.valid_through.map(|at| valid_through(&mut v, at)),
+            valid_through: input.valid_through.map(|at| valid_through(&mut v, at.0)),
             skills: skills(&mut v, db, &input.skills).await?,
         };
         let new = match v.finish(new) {
@@ -435,7 +436,7 @@ impl VacancyMutation {
                 changes.push(("valid_through", Option::<DateTime<Utc>>::None.into()))
             }
             MaybeUndefined::Value(at) => {
-                changes.push(("valid_through", valid_through(&mut v, at).into()))
+                changes.push(("valid_through", valid_through(&mut v, at.0).into()))
             }
         }
         let changes = match v.finish(changes) {

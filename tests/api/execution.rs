@@ -95,3 +95,52 @@ db_test!(Demo, async fn keys_come_in_the_order_of_the_selection_set_every_time(a
         assert!(developers.find("\"name\"") < developers.find("\"handle\""), "run {run}: {text}");
     }
 });
+
+/// Whether `text` is RFC 3339 in UTC with exactly three fractional digits.
+fn millisecond_utc(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 24
+        && bytes[23] == b'Z'
+        && bytes[19] == b'.'
+        && bytes[10] == b'T'
+        && bytes[20..23].iter().all(u8::is_ascii_digit)
+        && chrono::DateTime::parse_from_rfc3339(text).is_ok()
+}
+
+db_test!(Demo, async fn every_date_time_is_utc_with_millisecond_precision(app) {
+    // The demo data's times, and times written just now (nanoseconds in the database).
+    let (_, seeded) = answer(&app, "{ vacancies(first: 5) { nodes { createdAt updatedAt publishedAt } } developers(first: 5) { nodes { createdAt } } }").await;
+    let token = app.admin_token.clone();
+    let created = app.with_token(&token).data(
+        "mutation { createSkill(input: { slug: \"zig\", name: \"Zig\", category: LANGUAGE }) { skill { createdAt updatedAt } } }",
+        json!({}),
+    ).await;
+    let mut times = Vec::new();
+    for body in [&seeded["data"], &created] {
+        let mut stack = vec![body];
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Object(map) => stack.extend(map.values()),
+                Value::Array(items) => stack.extend(items),
+                Value::String(text) => times.push(text.clone()),
+                _ => {}
+            }
+        }
+    }
+    assert!(times.len() > 15, "{times:?}");
+    for time in &times {
+        assert!(millisecond_utc(time), "{time}");
+    }
+});
+
+db_test!(Demo, async fn a_date_time_with_an_offset_is_read_and_written_back_in_utc(app) {
+    let (_, body) = answer(&app, "{ vacancies(first: 1, filter: { publishedAfter: \"2000-01-01T02:00:00.5+02:00\" }) { totalCount } }").await;
+    assert!(body["errors"].is_null(), "{body}");
+    let (_, body) = answer(&app, "{ vacancies(first: 1, filter: { publishedAfter: \"yesterday\" }) { totalCount } }").await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{body}");
+    let body = app
+        .anonymous()
+        .graphql("query($t: DateTime) { vacancies(first: 1, filter: { publishedAfter: $t }) { totalCount } }", json!({ "t": "yesterday" }))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{body}");
+});
