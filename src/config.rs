@@ -184,6 +184,7 @@ mod defaults {
     pub const MAX_CONNECTIONS: usize = 4_096;
     pub const MAX_CONNECTIONS_PER_ADDRESS: usize = 64;
     pub const MAX_CONCURRENT_REQUESTS_PER_ADDRESS: usize = 16;
+    pub const WS_KEEPALIVE_MS: u64 = 15_000;
 }
 
 /// What one request may ask of the server, and the production switches. Every limit is checked
@@ -280,6 +281,11 @@ pub struct Limits {
     /// few, cannot take every slot of `--max-concurrent-requests`.
     #[arg(long, env = "TALENT_MAX_CONCURRENT_REQUESTS_PER_ADDRESS", default_value_t = defaults::MAX_CONCURRENT_REQUESTS_PER_ADDRESS)]
     pub max_concurrent_requests_per_address: usize,
+    /// How often a quiet WebSocket hears from the server, in milliseconds: a `ping`
+    /// (graphql-transport-ws; closed when the one before got no `pong`, or 4408 when
+    /// `connection_init` never came) or a `ka` (legacy graphql-ws).
+    #[arg(long, env = "TALENT_WS_KEEPALIVE_MS", default_value_t = defaults::WS_KEEPALIVE_MS)]
+    pub ws_keepalive_ms: u64,
 }
 
 impl Default for Limits {
@@ -311,6 +317,7 @@ impl Default for Limits {
             max_connections: defaults::MAX_CONNECTIONS,
             max_connections_per_address: defaults::MAX_CONNECTIONS_PER_ADDRESS,
             max_concurrent_requests_per_address: defaults::MAX_CONCURRENT_REQUESTS_PER_ADDRESS,
+            ws_keepalive_ms: defaults::WS_KEEPALIVE_MS,
         }
     }
 }

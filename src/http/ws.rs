@@ -25,9 +25,6 @@ use tokio::sync::watch;
 use super::AppState;
 use crate::{auth, graphql::limits::Slots};
 
-/// How often an idle `graphql-transport-ws` connection is pinged; one that does not answer in
-/// time is dropped.
-const KEEPALIVE: Duration = Duration::from_secs(30);
 /// The prefix of a refused `connection_init`, turned into close code 4403.
 const REFUSED: &str = "UNAUTHENTICATED";
 
@@ -46,14 +43,29 @@ pub async fn upgrade(
 /// rather than async-graphql's generic 1002.
 fn close_code(message: Message) -> Message {
     match message {
-        Message::Close(Some(frame)) if frame.code == 1002 && frame.reason.starts_with(REFUSED) => {
+        Message::Close(Some(frame)) => {
+            let code = if frame.code == 1002 && frame.reason.starts_with(REFUSED) {
+                4403
+            } else {
+                frame.code
+            };
             Message::Close(Some(CloseFrame {
-                code: 4403,
-                reason: frame.reason,
+                code,
+                reason: short(frame.reason.as_str()).into(),
             }))
         }
         other => other,
     }
+}
+
+/// `reason` cut to the 123 bytes a close frame has room for (its payload is at most 125 bytes,
+/// two of them the code), at a character boundary.
+fn short(reason: &str) -> &str {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    &reason[..end]
 }
 
 async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
@@ -65,6 +77,8 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
     let schema = state.schema.clone();
     let sockets = state.sockets.clone();
     let cap = state.limits.max_subscriptions_per_connection;
+    // A quiet connection hears a `ping` (or legacy `ka`) this often; see vendor/async-graphql.
+    let keepalive = Duration::from_millis(state.limits.ws_keepalive_ms.max(1));
     let graphql = GraphQLWebSocket::new_with_pair(
         (&mut sink).with(|message: Message| ready(Ok::<_, axum::Error>(close_code(message)))),
         stream,
@@ -97,7 +111,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
         data.insert(Slots::new(cap));
         Ok(data)
     })
-    .keepalive_timeout(KEEPALIVE)
+    .keepalive_timeout(keepalive)
     .serve();
     let token_died = async move {
         if revoked.wait_for(|revoked| *revoked).await.is_err() {

@@ -221,7 +221,8 @@ db_test!(Demo, async fn a_connection_may_hold_a_limited_number_of_subscriptions(
     }
     let message = next(&mut socket).await;
     assert_eq!(message["id"], "3", "{message}");
-    assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{message}");
+    assert_eq!(message["type"], "error", "{message}");
+    assert_eq!(message["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{message}");
 });
 
 db_test!(Demo, async fn query_limits_apply_to_subscription_documents(app) {
@@ -229,7 +230,8 @@ db_test!(Demo, async fn query_limits_apply_to_subscription_documents(app) {
     let aliases: String = (0..31).map(|i| format!("a{i}: id ")).collect();
     subscribe(&mut socket, TRANSPORT_WS, "1", &format!("subscription {{ vacancyPublished {{ {aliases} }} }}"), json!({})).await;
     let message = next(&mut socket).await;
-    assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "TOO_MANY_ALIASES", "{message}");
+    assert_eq!(message["type"], "error", "{message}");
+    assert_eq!(message["payload"][0]["extensions"]["code"], "TOO_MANY_ALIASES", "{message}");
 });
 
 /// A `talent-api serve` process on `database_url`, and its base URL; its log is drained in the
@@ -474,8 +476,9 @@ db_test!(Demo, async fn a_nul_in_a_subscriptions_variables_is_bad_user_input(app
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({ "skills": ["ru\u{0}st"] })).await;
     let refused = next(&mut socket).await;
-    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
-    assert_eq!(refused["payload"]["errors"][0]["extensions"]["variable"], "skills", "{refused}");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["variable"], "skills", "{refused}");
 });
 
 #[tokio::test]
@@ -576,3 +579,108 @@ async fn a_token_revoked_through_one_instance_closes_its_websocket_on_another_wi
         .expect("sent");
     assert_eq!(refused.status(), 401);
 }
+
+/// A socket to an app whose keep-alive interval is `keepalive_ms`.
+async fn app_with_keepalive(app: &TestApp, keepalive_ms: u64) -> TestApp {
+    TestApp::spawn_with(
+        if app.postgres_database().is_some() {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        },
+        crate::helpers::Fixture::Empty,
+        Limits {
+            ws_keepalive_ms: keepalive_ms,
+            rate_limit_per_second: 0.0,
+            ..Limits::default()
+        },
+    )
+    .await
+    .expect("an app")
+}
+
+/// The next frame as it arrives, pings included: a text message as JSON, a close as `{"close": code}`.
+async fn raw_next(socket: &mut Socket) -> Value {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await.expect("a message").expect("a frame") {
+                Message::Text(text) => return serde_json::from_str(&text).expect("JSON"),
+                Message::Close(frame) => {
+                    return json!({ "close": frame.map(|f| u16::from(f.code)) });
+                }
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a frame in time")
+}
+
+db_test!(Empty, async fn invalid_messages_close_the_socket_with_4400(app) {
+    for message in ["not json", r#"{"type":"subscribe","payload":{"query":"subscription { vacancyPublished { id } }"}}"#, r#"{"type":"shout"}"#] {
+        let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+        socket.send(Message::text(message)).await.expect("sent");
+        assert_eq!(raw_next(&mut socket).await, json!({ "close": 4400 }), "{message}");
+    }
+});
+
+db_test!(Empty, async fn subscribing_before_connection_init_closes_with_4401(app) {
+    let mut socket = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
+    assert_eq!(raw_next(&mut socket).await, json!({ "close": 4401 }));
+});
+
+db_test!(Empty, async fn a_second_connection_init_closes_with_4429(app) {
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(raw_next(&mut socket).await, json!({ "close": 4429 }));
+});
+
+db_test!(Empty, async fn a_subscription_id_in_use_closes_with_4409(app) {
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
+    assert_eq!(raw_next(&mut socket).await, json!({ "close": 4409 }));
+});
+
+db_test!(Empty, async fn an_invalid_subscription_gets_an_error_message_and_no_complete(app) {
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    subscribe(&mut socket, TRANSPORT_WS, "7", "subscription { nope }", json!({})).await;
+    let message = raw_next(&mut socket).await;
+    assert_eq!(message["type"], "error", "{message}");
+    assert_eq!(message["id"], "7", "{message}");
+    assert_eq!(message["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{message}");
+    // Nothing follows for that id (no `complete`): the next frame is the server's ping.
+    let quiet = tokio::time::timeout(Duration::from_millis(500), socket.next()).await;
+    assert!(quiet.is_err(), "{quiet:?}");
+});
+
+db_test!(Empty, async fn a_quiet_socket_is_pinged_and_stays_open_while_it_answers(app) {
+    let app = app_with_keepalive(&app, 300).await;
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    for _ in 0..4 {
+        assert_eq!(raw_next(&mut socket).await, json!({ "type": "ping" }));
+        send(&mut socket, json!({ "type": "pong" })).await;
+    }
+});
+
+db_test!(Empty, async fn a_socket_that_does_not_answer_its_ping_is_closed(app) {
+    let app = app_with_keepalive(&app, 300).await;
+    let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
+    assert_eq!(raw_next(&mut socket).await, json!({ "type": "ping" }));
+    assert_eq!(raw_next(&mut socket).await, json!({ "close": 3008 }));
+});
+
+db_test!(Empty, async fn a_socket_without_connection_init_is_closed_with_4408(app) {
+    let app = app_with_keepalive(&app, 300).await;
+    let mut socket = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
+    assert_eq!(raw_next(&mut socket).await, json!({ "close": 4408 }));
+});
+
+db_test!(Empty, async fn legacy_sockets_get_keep_alives(app) {
+    let app = app_with_keepalive(&app, 300).await;
+    let mut socket = connect(&app.url(""), LEGACY_WS, json!({})).await;
+    for _ in 0..3 {
+        assert_eq!(raw_next(&mut socket).await, json!({ "type": "ka" }));
+    }
+});

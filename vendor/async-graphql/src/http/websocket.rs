@@ -120,6 +120,8 @@ pin_project! {
         protocol: Protocols,
         last_msg_at: Instant,
         keepalive_timer: Option<Timer>,
+        // talent-api: a `ping` went out on the last keep-alive tick and nothing came back since.
+        awaiting_pong: bool,
         close: bool,
     }
 }
@@ -167,6 +169,7 @@ where
             protocol,
             last_msg_at: Instant::now(),
             keepalive_timer: None,
+            awaiting_pong: false,
             close: false,
         }
     }
@@ -227,6 +230,7 @@ where
             protocol: self.protocol,
             last_msg_at: self.last_msg_at,
             keepalive_timer: self.keepalive_timer,
+            awaiting_pong: self.awaiting_pong,
             close: self.close,
         }
     }
@@ -258,6 +262,7 @@ where
             protocol: self.protocol,
             last_msg_at: self.last_msg_at,
             keepalive_timer: self.keepalive_timer,
+            awaiting_pong: self.awaiting_pong,
             close: self.close,
         }
     }
@@ -298,19 +303,35 @@ where
         if let Some(keepalive_timer) = this.keepalive_timer
             && let Poll::Ready(Some(())) = keepalive_timer.poll_next_unpin(cx)
         {
+            // talent-api: a keep-alive tick (the timer restarts on every client message). Upstream
+            // closed the connection at the first tick without sending anything, so a quiet but
+            // healthy client was cut off (graphql-ws clients then reconnected and missed events).
+            // Now the legacy protocol gets its `ka`; graphql-transport-ws gets a `ping`, and is
+            // closed only when the ping of the tick before got no answer, or when it never sent
+            // `connection_init` (4408, "Connection initialisation timeout").
             return match this.protocol {
-                Protocols::SubscriptionsTransportWS => {
+                Protocols::SubscriptionsTransportWS => Poll::Ready(Some(WsMessage::Text(
+                    serde_json::to_string(&ServerMessage::KeepAlive).unwrap(),
+                ))),
+                Protocols::GraphQLWS if this.data.is_none() && this.init_fut.is_none() => {
                     *this.close = true;
-                    Poll::Ready(Some(WsMessage::Text(
-                        serde_json::to_string(&ServerMessage::ConnectionError {
-                            payload: Error::new("timeout"),
-                        })
-                        .unwrap(),
+                    Poll::Ready(Some(WsMessage::Close(
+                        4408,
+                        "Connection initialisation timeout".to_string(),
+                    )))
+                }
+                Protocols::GraphQLWS if *this.awaiting_pong => {
+                    *this.close = true;
+                    Poll::Ready(Some(WsMessage::Close(
+                        3008,
+                        "no pong to the last ping".to_string(),
                     )))
                 }
                 Protocols::GraphQLWS => {
-                    *this.close = true;
-                    Poll::Ready(Some(WsMessage::Close(3008, "timeout".to_string())))
+                    *this.awaiting_pong = true;
+                    Poll::Ready(Some(WsMessage::Text(
+                        serde_json::to_string(&ServerMessage::Ping).unwrap(),
+                    )))
                 }
             };
         }
@@ -326,11 +347,22 @@ where
                     Ok(message) => message,
                     Err(err) => {
                         *this.close = true;
-                        return Poll::Ready(Some(WsMessage::Close(1002, err.to_string())));
+                        // talent-api: graphql-transport-ws closes an invalid message (bad JSON, no
+                        // `id`, an unknown `type`) with 4400; upstream used 1002.
+                        let code = match this.protocol {
+                            Protocols::GraphQLWS => 4400,
+                            Protocols::SubscriptionsTransportWS => 1002,
+                        };
+                        drop(err);
+                        return Poll::Ready(Some(WsMessage::Close(
+                            code,
+                            "Invalid message received".to_string(),
+                        )));
                     }
                 };
 
                 *this.last_msg_at = Instant::now();
+                *this.awaiting_pong = false;
                 if let Some(keepalive_timer) = this.keepalive_timer {
                     keepalive_timer.reset();
                 }
@@ -369,16 +401,34 @@ where
                         payload: request,
                     } => {
                         if let Some(data) = this.data.clone() {
+                            // talent-api: graphql-transport-ws closes a subscribe with an id in
+                            // use with 4409; upstream replaced the running subscription.
+                            if *this.protocol == Protocols::GraphQLWS
+                                && this.streams.contains_key(&id)
+                            {
+                                *this.close = true;
+                                return Poll::Ready(Some(WsMessage::Close(
+                                    4409,
+                                    format!("Subscriber for {id} already exists"),
+                                )));
+                            }
                             this.streams.insert(
                                 id,
                                 Box::pin(this.executor.execute_stream(request, Some(data))),
                             );
                         } else {
                             *this.close = true;
-                            return Poll::Ready(Some(WsMessage::Close(
-                                1011,
-                                "The handshake is not completed.".to_string(),
-                            )));
+                            // talent-api: graphql-transport-ws closes a subscribe before the
+                            // connection is acknowledged with 4401; upstream used 1011.
+                            return Poll::Ready(Some(match this.protocol {
+                                Protocols::GraphQLWS => {
+                                    WsMessage::Close(4401, "Unauthorized".to_string())
+                                }
+                                Protocols::SubscriptionsTransportWS => WsMessage::Close(
+                                    1011,
+                                    "The handshake is not completed.".to_string(),
+                                ),
+                            }));
                         }
                     }
                     ClientMessage::Stop { id } => {
@@ -467,6 +517,24 @@ where
         for (id, stream) in &mut *this.streams {
             match Pin::new(stream).poll_next(cx) {
                 Poll::Ready(Some(payload)) => {
+                    // talent-api: graphql-transport-ws answers a subscription refused before it
+                    // ran (no data, errors at no path) with `error` and no `complete`; upstream
+                    // sent it as `next` and `complete`, so clients' error callbacks never fired.
+                    if *this.protocol == Protocols::GraphQLWS
+                        && payload.data == crate::Value::Null
+                        && !payload.errors.is_empty()
+                        && payload.errors.iter().all(|error| error.path.is_empty())
+                    {
+                        let id = id.clone();
+                        this.streams.remove(&id);
+                        return Poll::Ready(Some(WsMessage::Text(
+                            serde_json::to_string(&ServerMessage::Error {
+                                id: &id,
+                                payload: payload.errors,
+                            })
+                            .unwrap(),
+                        )));
+                    }
                     return Poll::Ready(Some(WsMessage::Text(
                         serde_json::to_string(&this.protocol.next_message(id, payload)).unwrap(),
                     )));
@@ -601,11 +669,13 @@ enum ServerMessage<'a> {
         id: &'a str,
         payload: Response,
     },
-    // Not used by this library, as it's not necessary to send
-    // Error {
-    //     id: &'a str,
-    //     payload: serde_json::Value,
-    // },
+    /// talent-api: graphql-transport-ws `error`: the subscription was refused before it ran.
+    Error {
+        id: &'a str,
+        payload: Vec<crate::ServerError>,
+    },
+    /// talent-api: graphql-transport-ws `ping`, sent on keep-alive ticks.
+    Ping,
     Complete {
         id: &'a str,
     },
@@ -616,7 +686,7 @@ enum ServerMessage<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         payload: Option<serde_json::Value>,
     },
-    // Not used by this library
-    // #[serde(rename = "ka")]
-    // KeepAlive
+    /// talent-api: the legacy protocol's keep-alive, sent on keep-alive ticks.
+    #[serde(rename = "ka")]
+    KeepAlive,
 }
