@@ -1,7 +1,8 @@
 //! A few thousand generated hostile requests: random documents built from the schema's names,
 //! random arguments and variables, truncated JSON, huge strings, random bytes, odd content types,
-//! batches. Every answer must be a non-5xx (503 is documented: busy, timeout, database down), and
-//! the server must still answer normally afterwards.
+//! batches. Every answer must be a non-5xx (503 is documented: busy, timeout, database down), every
+//! error in it must carry an `extensions.code`, and the server must still answer normally
+//! afterwards.
 
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
@@ -404,7 +405,9 @@ fn hostile(rng: &mut Rng) -> Hostile {
     }
 }
 
-async fn send(app: &TestApp, token: Option<&str>, request: Hostile) -> u16 {
+/// The status of the answer to `request`, how many errors it holds, and the messages of those
+/// that carry no `extensions.code` (every error a client can receive must have one).
+async fn send(app: &TestApp, token: Option<&str>, request: Hostile) -> (u16, usize, Vec<String>) {
     let builder = match request {
         Hostile::Post { content_type, body } => app
             .client
@@ -429,14 +432,28 @@ async fn send(app: &TestApp, token: Option<&str>, request: Hostile) -> u16 {
             "a 200 that is not JSON"
         );
     }
-    status
+    let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let answers = match &json {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let errors: Vec<Value> = answers
+        .into_iter()
+        .flat_map(|answer| answer["errors"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let uncoded = errors
+        .iter()
+        .filter(|error| !error["extensions"]["code"].is_string())
+        .map(|error| error["message"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    (status, errors.len(), uncoded)
 }
 
 db_test!(Demo, async fn thousands_of_hostile_requests_never_get_a_5xx_and_the_server_stays_up(app) {
     let mut rng = Rng(0x7A1E_57A9);
     let requests: Vec<(bool, Hostile)> = (0..2_000).map(|_| (rng.chance(30), hostile(&mut rng))).collect();
     let admin = app.admin_token.clone();
-    let statuses: Vec<u16> = stream::iter(requests)
+    let answers: Vec<(u16, usize, Vec<String>)> = stream::iter(requests)
         .map(|(signed_in, request)| {
             let token = signed_in.then_some(admin.as_str());
             send(&app, token, request)
@@ -444,6 +461,11 @@ db_test!(Demo, async fn thousands_of_hostile_requests_never_get_a_5xx_and_the_se
         .buffer_unordered(16)
         .collect()
         .await;
+    let errors: usize = answers.iter().map(|(_, errors, _)| errors).sum();
+    assert!(errors > 500, "only {errors} errors: the walk reaches too few error paths");
+    let uncoded: Vec<&String> = answers.iter().flat_map(|(_, _, uncoded)| uncoded).collect();
+    assert!(uncoded.is_empty(), "{} of {errors} errors without a code, e.g. {:?}", uncoded.len(), &uncoded[..uncoded.len().min(5)]);
+    let statuses: Vec<u16> = answers.iter().map(|(status, _, _)| *status).collect();
     let server_errors: Vec<&u16> = statuses.iter().filter(|s| **s >= 500 && **s != 503).collect();
     assert!(server_errors.is_empty(), "5xx answers: {server_errors:?}");
     assert!(statuses.contains(&200) && statuses.contains(&400), "the mix reaches both success and refusal");
