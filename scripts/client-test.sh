@@ -16,34 +16,13 @@ bin="$PWD/target/debug/talent-api"
 # shellcheck source=lib/server.sh
 source scripts/lib/server.sh
 
-work=""
-pg_database=""
-cleanup() {
-  stop_server
-  [ -n "$work" ] && rm -rf "$work"
-  if [ -n "$pg_database" ]; then
-    psql "$TALENT_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null || true
-  fi
-}
-trap cleanup EXIT
-
 # run_live ENGINE DATABASE_URL: a server with the demo data, an employer token, the live checks.
 run_live() {
   echo "TypeScript client against $1"
-  work=$(mktemp -d)
   start_server "$work" --database-url "$2"
   local token
   token=$("$bin" --database-url "$2" token create --role employer --employer quillstack --name typescript-client)
   TALENT_API_URL="$SERVER_URL/graphql" TALENT_EMPLOYER_TOKEN="$token" node "$client/dist/live.js"
-  stop_server
-  rm -rf "$work"
-  work=""
 }
 
-run_live SQLite "sqlite://$(mktemp -d)/talent.db"
-
-if [ -n "${TALENT_TEST_POSTGRES_URL:-}" ]; then
-  pg_database="talent_ts_client_$$"
-  psql "$TALENT_TEST_POSTGRES_URL" -qc "CREATE DATABASE $pg_database" >/dev/null
-  run_live PostgreSQL "${TALENT_TEST_POSTGRES_URL%/*}/$pg_database"
-fi
+on_each_engine talent_ts_client run_live

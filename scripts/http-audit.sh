@@ -11,32 +11,11 @@ cargo build --locked --quiet --bin talent-api
 # shellcheck source=lib/server.sh
 source scripts/lib/server.sh
 
-work=""
-pg_database=""
-cleanup() {
-  stop_server
-  [ -n "$work" ] && rm -rf "$work"
-  if [ -n "$pg_database" ]; then
-    psql "$TALENT_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null || true
-  fi
-}
-trap cleanup EXIT
-
 # run_audit ENGINE DATABASE_URL
 run_audit() {
   echo "graphql-http audit against $1"
-  work=$(mktemp -d)
   start_server "$work" --database-url "$2"
   TALENT_API_URL="$SERVER_URL/graphql" node "$audit/audit.mjs"
-  stop_server
-  rm -rf "$work"
-  work=""
 }
 
-run_audit SQLite "sqlite://$(mktemp -d)/talent.db"
-
-if [ -n "${TALENT_TEST_POSTGRES_URL:-}" ]; then
-  pg_database="talent_http_audit_$$"
-  psql "$TALENT_TEST_POSTGRES_URL" -qc "CREATE DATABASE $pg_database" >/dev/null
-  run_audit PostgreSQL "${TALENT_TEST_POSTGRES_URL%/*}/$pg_database"
-fi
+on_each_engine talent_http_audit run_audit

@@ -1,4 +1,5 @@
-# Sourced by the scripts that test the real binary from outside (browser, TypeScript client).
+# Sourced by the scripts that test the real binary from outside (browser, TypeScript client,
+# graphql-http audit).
 #
 #   start_server DIR [ARGS...]   runs target/debug/talent-api (from the repository root, the
 #                                caller's working directory) in DIR (its working directory, so
@@ -36,5 +37,38 @@ stop_server() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
+  fi
+}
+
+#   on_each_engine NAME FN       runs `FN ENGINE DATABASE_URL` on a fresh SQLite file, then, when
+#                                TALENT_TEST_POSTGRES_URL is set, on a fresh PostgreSQL database
+#                                NAME_<pid>; FN gets a working directory in $work. The server is
+#                                stopped and the directory and database removed afterwards, also
+#                                when FN fails.
+cleanup_engines() {
+  stop_server
+  [ -n "${work:-}" ] && rm -rf "$work"
+  if [ -n "${pg_database:-}" ]; then
+    psql "$TALENT_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" >/dev/null || true
+  fi
+}
+
+on_each_engine() {
+  local name=$1 fn=$2
+  pg_database=""
+  trap cleanup_engines EXIT
+  work=$(mktemp -d)
+  "$fn" SQLite "sqlite://$work/talent.db"
+  stop_server
+  rm -rf "$work"
+  work=""
+  if [ -n "${TALENT_TEST_POSTGRES_URL:-}" ]; then
+    pg_database="${name}_$$"
+    psql "$TALENT_TEST_POSTGRES_URL" -qc "CREATE DATABASE $pg_database" >/dev/null
+    work=$(mktemp -d)
+    "$fn" PostgreSQL "${TALENT_TEST_POSTGRES_URL%/*}/$pg_database"
+    stop_server
+    rm -rf "$work"
+    work=""
   fi
 }

@@ -119,15 +119,21 @@ impl From<Refused> for ApiError {
     }
 }
 
+/// The token of an `Authorization` header value: `Bearer <token>`, the token well-formed.
+fn bearer(header: &[u8]) -> Result<Secret, Refused> {
+    let header = std::str::from_utf8(header).map_err(|_| Refused::NotBearer)?;
+    let (scheme, token) = header.trim().split_once(' ').ok_or(Refused::NotBearer)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Refused::NotBearer);
+    }
+    Secret::parse(token.trim()).ok_or(Refused::Malformed)
+}
+
 /// Whether the `Authorization` header value `header` holds a token found active within the last
 /// [`live::LOOKUP_TTL`] (from the cache alone: no statement).
 pub fn recently_valid(cache: &live::TokenCache, header: &[u8]) -> bool {
-    let token = std::str::from_utf8(header)
+    bearer(header)
         .ok()
-        .and_then(|header| header.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .and_then(|(_, token)| Secret::parse(token.trim()));
-    token
         .and_then(|secret| cache.get(&secret.hash(), std::time::Instant::now()))
         .flatten()
         .is_some_and(|token| store::is_active(&token, Utc::now()))
@@ -148,12 +154,7 @@ pub async fn authenticate(
     let Some(header) = authorization else {
         return Ok(Viewer::anonymous());
     };
-    let header = std::str::from_utf8(header).map_err(|_| Refused::NotBearer)?;
-    let (scheme, token) = header.trim().split_once(' ').ok_or(Refused::NotBearer)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(Refused::NotBearer.into());
-    }
-    let secret = Secret::parse(token.trim()).ok_or(Refused::Malformed)?;
+    let secret = bearer(header)?;
     let hash = secret.hash();
     let looked_up = std::time::Instant::now();
     let (token, fresh) = match cache.get(&hash, looked_up) {

@@ -177,7 +177,7 @@ impl Executor for Api {
             Err(error) => return Response::from_errors(vec![error]),
             Ok(introspection_only) => introspection_only,
         };
-        if let Err(error) = storable(&mut request) {
+        if let Err(error) = refused_before_running(&mut request) {
             return Response::from_errors(vec![error]);
         }
         if introspection_only {
@@ -190,11 +190,7 @@ impl Executor for Api {
             .data(limits::Remeasure);
         again.operation_name.clone_from(&request.operation_name);
         let mut response = self.serving.execute(request).await;
-        // Refused before anything ran: no data, and errors that point at no field.
-        if response.data == Value::Null
-            && !response.errors.is_empty()
-            && response.errors.iter().all(|error| error.path.is_empty())
-        {
+        if is_request_error(&response) {
             if response.errors.iter().any(limits::is_depth_or_cost_refusal) {
                 return self.checking.execute(again).await;
             }
@@ -213,7 +209,7 @@ impl Executor for Api {
         session_data: Option<std::sync::Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         if self.limits.parseable(&request.query)
-            && let Err(error) = storable(&mut request)
+            && let Err(error) = refused_before_running(&mut request)
         {
             let refused = Response::from_errors(vec![error]);
             return Box::pin(futures_util::stream::once(std::future::ready(refused)));
@@ -222,11 +218,19 @@ impl Executor for Api {
     }
 }
 
+/// Whether `response` was refused before anything ran (a request error): no data, and errors
+/// that point at no field.
+pub fn is_request_error(response: &Response) -> bool {
+    response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
 /// Refuses a request with text no database column can hold (see [`text`]), an operation that
 /// cannot be told or a required variable left out (see [`operation`]); a document that does not
 /// parse is left for execution to refuse. An empty `operationName` counts as none, as clients
 /// send it for documents of one operation.
-fn storable(request: &mut Request) -> Result<(), async_graphql::ServerError> {
+fn refused_before_running(request: &mut Request) -> Result<(), async_graphql::ServerError> {
     if request.operation_name.as_deref() == Some("") {
         request.operation_name = None;
     }

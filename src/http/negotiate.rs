@@ -69,13 +69,6 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     best.map(|(_, media)| media)
 }
 
-/// Whether `response` failed before execution: no data, and errors that point at no field.
-fn request_error(response: &GraphQLResponse) -> bool {
-    response.data == Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|error| error.path.is_empty())
-}
-
 /// A response as its JSON is written: whole, or without its `data` entry.
 #[derive(serde::Serialize)]
 #[serde(untagged)]
@@ -93,7 +86,7 @@ enum Body<'a> {
 /// `application/graphql-response+json`. Serialized straight from the response, so object keys
 /// keep the order of the selection set.
 fn body(response: &GraphQLResponse, media: MediaType) -> Body<'_> {
-    if media == MediaType::GraphQLResponse && request_error(response) {
+    if media == MediaType::GraphQLResponse && crate::graphql::is_request_error(response) {
         Body::WithoutData {
             errors: &response.errors,
             extensions: &response.extensions,
@@ -108,7 +101,9 @@ fn body(response: &GraphQLResponse, media: MediaType) -> Body<'_> {
 pub fn respond(answer: &BatchResponse, media: MediaType) -> Response {
     let (json, status) = match answer {
         BatchResponse::Single(response) => {
-            let status = if media == MediaType::GraphQLResponse && request_error(response) {
+            let status = if media == MediaType::GraphQLResponse
+                && crate::graphql::is_request_error(response)
+            {
                 StatusCode::BAD_REQUEST
             } else {
                 StatusCode::OK

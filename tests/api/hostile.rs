@@ -236,7 +236,7 @@ hostile_test!(
 );
 
 hostile_test!(
-    the_fan_out_under_the_default_token_limit_counts_each_fragment_once,
+    a_two_hundred_level_fan_out_is_refused_as_quickly_as_a_short_one,
     Limits {
         max_query_tokens: 50_000,
         max_query_bytes: 200_000,
