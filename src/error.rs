@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::DbErr;
 
 /// A stable, machine-readable error code, sent as `extensions.code`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,8 +21,6 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The caller is known but not allowed to do this.
     Forbidden,
-    /// The request conflicts with the current state (a unique value already taken, a stale version).
-    Conflict,
     /// The caller sent too many requests.
     RateLimited,
     /// The database is unreachable; retrying later may succeed.
@@ -47,7 +45,6 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
-            Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::SubscriptionOverflow => "SUBSCRIPTION_OVERFLOW",
@@ -79,9 +76,6 @@ pub enum ApiError {
     /// The caller is known but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
-    /// Conflicts with the current state.
-    #[error("{0}")]
-    Conflict(String),
     /// Too many requests.
     #[error("rate limit exceeded")]
     RateLimited,
@@ -120,7 +114,6 @@ impl ApiError {
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
-            Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited => ErrorCode::RateLimited,
             Self::ServiceUnavailable(_) => ErrorCode::ServiceUnavailable,
             Self::SubscriptionOverflow(_) => ErrorCode::SubscriptionOverflow,
@@ -155,7 +148,6 @@ impl ApiError {
             | ErrorCode::VariableMissing => StatusCode::BAD_REQUEST,
             ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::SubscriptionOverflow | ErrorCode::Internal => {
@@ -165,13 +157,13 @@ impl ApiError {
     }
 }
 
+/// A database failure as the caller sees it. A unique or foreign-key violation that reaches this
+/// point is ours (every write names the field of a value already taken in its `userErrors`), so it
+/// is `INTERNAL` like any other unexpected failure.
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         if matches!(err, DbErr::RecordNotFound(_)) {
             return Self::NotFound("record");
-        }
-        if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return Self::Conflict("a record with this value already exists".to_owned());
         }
         if matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_)) {
             return Self::ServiceUnavailable(Arc::new(err));

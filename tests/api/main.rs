@@ -13,6 +13,7 @@ mod developer_mutations;
 mod developers;
 mod employer_mutations;
 mod employers;
+mod error_walk;
 mod errors;
 mod execution;
 mod filters;

@@ -114,7 +114,8 @@ pin_project! {
         connection_data: Option<Data>,
         data: Option<Arc<Data>>,
         executor: E,
-        streams: HashMap<String, Pin<Box<dyn Stream<Item = Response> + Send>>>,
+        // talent-api: peekable, to see whether a stream ends right after an error (see below).
+        streams: HashMap<String, futures_util::stream::Peekable<Pin<Box<dyn Stream<Item = Response> + Send>>>>,
         #[pin]
         stream: S,
         protocol: Protocols,
@@ -414,7 +415,9 @@ where
                             }
                             this.streams.insert(
                                 id,
-                                Box::pin(this.executor.execute_stream(request, Some(data))),
+                                futures_util::StreamExt::peekable(Box::pin(
+                                    this.executor.execute_stream(request, Some(data)),
+                                ) as Pin<Box<dyn Stream<Item = Response> + Send>>),
                             );
                         } else {
                             *this.close = true;
@@ -515,16 +518,26 @@ where
         }
 
         for (id, stream) in &mut *this.streams {
-            match Pin::new(stream).poll_next(cx) {
+            match Pin::new(&mut *stream).poll_next(cx) {
                 Poll::Ready(Some(payload)) => {
                     // talent-api: graphql-transport-ws answers a subscription refused before it
-                    // ran (no data, errors at no path) with `error` and no `complete`; upstream
-                    // sent it as `next` and `complete`, so clients' error callbacks never fired.
-                    if *this.protocol == Protocols::GraphQLWS
+                    // ran (no data, errors at no path: validation, limits) with `error` and no
+                    // `complete`; upstream sent it as `next` and `complete`, so clients' error
+                    // callbacks never fired. So does a subscription that ends on an error of its
+                    // root field (no data, errors at the field, nothing after): its source stream
+                    // could not be created (GraphQL "CreateSourceEventStream": a request error,
+                    // e.g. NOT_FOUND), or it ended in failure. Errors of one event that the
+                    // stream goes on after stay `next`.
+                    let refused = *this.protocol == Protocols::GraphQLWS
                         && payload.data == crate::Value::Null
                         && !payload.errors.is_empty()
-                        && payload.errors.iter().all(|error| error.path.is_empty())
-                    {
+                        && (payload.errors.iter().all(|error| error.path.is_empty())
+                            || (payload.errors.iter().all(|error| error.path.len() <= 1)
+                                && matches!(
+                                    Pin::new(&mut *stream).poll_peek(cx),
+                                    Poll::Ready(None)
+                                )));
+                    if refused {
                         let id = id.clone();
                         this.streams.remove(&id);
                         return Poll::Ready(Some(WsMessage::Text(
