@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The TypeScript client, generated from the committed schema.graphql, against the real binary:
 # installs its pinned npm packages, runs GraphQL Code Generator, type-checks with tsc, then runs
-# its live checks (fetch for queries and mutations, graphql-ws for a subscription) against a
+# its live checks (fetch for queries and mutations, graphql-ws for a subscription) and its
+# graphql-transport-ws checks (graphql-ws's client and its message validation, raw frames) against a
 # server on a fresh SQLite database, and on a fresh PostgreSQL database too when
 # TALENT_TEST_POSTGRES_URL is set. A schema change that breaks generated clients fails here.
 set -euo pipefail
@@ -23,6 +24,8 @@ run_live() {
   local token
   token=$("$bin" --database-url "$2" token create --role employer --employer quillstack --name typescript-client)
   TALENT_API_URL="$SERVER_URL/graphql" TALENT_EMPLOYER_TOKEN="$token" node "$client/dist/live.js"
+  echo "graphql-transport-ws with the graphql-ws package against $1"
+  TALENT_API_URL="$SERVER_URL/graphql" node "$client/dist/protocol.js"
 }
 
 on_each_engine talent_ts_client run_live
