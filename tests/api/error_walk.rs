@@ -534,8 +534,19 @@ async fn database_lost(app: &TestApp, walk: &mut Walk) {
             .await
             .expect("admin statement");
     }
-    let response = post(&lost, None, "{ skills { totalCount } }", json!({})).await;
-    walk.saw("SERVICE_UNAVAILABLE", 503, &response);
+    // Its fields fail (200, `data` null); a token it cannot check refuses the request (503).
+    let query = "{ skills { totalCount } }";
+    walk.saw(
+        "SERVICE_UNAVAILABLE",
+        200,
+        &post(&lost, None, query, json!({})).await,
+    );
+    let token = Some(lost.admin_token.as_str());
+    walk.saw(
+        "SERVICE_UNAVAILABLE",
+        503,
+        &post(&lost, token, query, json!({})).await,
+    );
     let allow = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true");
     admin
         .execute_unprepared(&allow)
