@@ -197,24 +197,30 @@ macro_rules! matrix {
         mod $name {
             use super::*;
 
-            db_test!(Demo, async fn by_anonymous(app) {
+            db_test!(Demo, by_anonymous);
+            async fn by_anonymous(app: TestApp) {
                 check(&app, &$case, Who::Anonymous, Outcome::$anonymous).await;
-            });
-            db_test!(Demo, async fn by_the_developer_itself(app) {
+            }
+            db_test!(Demo, by_the_developer_itself);
+            async fn by_the_developer_itself(app: TestApp) {
                 check(&app, &$case, Who::DeveloperSelf, Outcome::$developer_self).await;
-            });
-            db_test!(Demo, async fn by_another_developer(app) {
+            }
+            db_test!(Demo, by_another_developer);
+            async fn by_another_developer(app: TestApp) {
                 check(&app, &$case, Who::DeveloperOther, Outcome::$developer_other).await;
-            });
-            db_test!(Demo, async fn by_the_employer_itself(app) {
+            }
+            db_test!(Demo, by_the_employer_itself);
+            async fn by_the_employer_itself(app: TestApp) {
                 check(&app, &$case, Who::EmployerOwn, Outcome::$employer_own).await;
-            });
-            db_test!(Demo, async fn by_another_employer(app) {
+            }
+            db_test!(Demo, by_another_employer);
+            async fn by_another_employer(app: TestApp) {
                 check(&app, &$case, Who::EmployerOther, Outcome::$employer_other).await;
-            });
-            db_test!(Demo, async fn by_an_admin(app) {
+            }
+            db_test!(Demo, by_an_admin);
+            async fn by_an_admin(app: TestApp) {
                 check(&app, &$case, Who::Admin, Outcome::$admin).await;
-            });
+            }
         }
     };
 }

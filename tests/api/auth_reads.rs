@@ -155,36 +155,60 @@ async fn assert_private_fields_shown(caller: &Caller<'_>, person: &Person) {
     }
 }
 
-db_test!(Demo, async fn anonymous_callers_get_forbidden_for_private_fields_on_every_path(app) {
+db_test!(
+    Demo,
+    anonymous_callers_get_forbidden_for_private_fields_on_every_path
+);
+async fn anonymous_callers_get_forbidden_for_private_fields_on_every_path(app: TestApp) {
     let person = person(&app).await;
     assert_private_fields_hidden(&app.anonymous(), &person).await;
-});
+}
 
-db_test!(Demo, async fn another_developer_gets_forbidden_for_private_fields_on_every_path(app) {
+db_test!(
+    Demo,
+    another_developer_gets_forbidden_for_private_fields_on_every_path
+);
+async fn another_developer_gets_forbidden_for_private_fields_on_every_path(app: TestApp) {
     let person = person(&app).await;
-    let other = app.admin().data("{ developers(first: 2) { nodes { handle } } }", json!({})).await["developers"]["nodes"][1]["handle"]
-        .as_str().expect("a handle").to_owned();
+    let other = app
+        .admin()
+        .data("{ developers(first: 2) { nodes { handle } } }", json!({}))
+        .await["developers"]["nodes"][1]["handle"]
+        .as_str()
+        .expect("a handle")
+        .to_owned();
     assert_private_fields_hidden(&app.as_developer(&other).await, &person).await;
-});
+}
 
-db_test!(Demo, async fn employers_get_forbidden_for_private_fields_on_every_path(app) {
+db_test!(
+    Demo,
+    employers_get_forbidden_for_private_fields_on_every_path
+);
+async fn employers_get_forbidden_for_private_fields_on_every_path(app: TestApp) {
     let person = person(&app).await;
     assert_private_fields_hidden(&app.as_employer("quillstack").await, &person).await;
-});
+}
 
-db_test!(Demo, async fn the_developer_sees_its_own_private_fields_on_every_path(app) {
+db_test!(
+    Demo,
+    the_developer_sees_its_own_private_fields_on_every_path
+);
+async fn the_developer_sees_its_own_private_fields_on_every_path(app: TestApp) {
     let person = person(&app).await;
     let me = app.as_developer(&person.handle).await;
     assert_private_fields_shown(&me, &person).await;
-    let viewer = me.data("{ viewer { role developer { email } } }", json!({})).await;
+    let viewer = me
+        .data("{ viewer { role developer { email } } }", json!({}))
+        .await;
     assert_eq!(viewer["viewer"]["role"], "DEVELOPER");
     assert!(viewer["viewer"]["developer"]["email"].is_string());
-});
+}
 
-db_test!(Demo, async fn admins_see_private_fields_on_every_path(app) {
+db_test!(Demo, admins_see_private_fields_on_every_path);
+async fn admins_see_private_fields_on_every_path(app: TestApp) {
     let person = person(&app).await;
     assert_private_fields_shown(&app.admin(), &person).await;
-});
+}
 
 /// A new DRAFT of `employer` asking for the new skill `zen-drafting`, and its ID.
 async fn draft(app: &TestApp, employer: &str) -> (String, String) {
@@ -290,29 +314,45 @@ async fn assert_draft_visible(
     }
 }
 
-db_test!(Demo, async fn anonymous_callers_see_no_draft_on_any_path(app) {
+db_test!(Demo, anonymous_callers_see_no_draft_on_any_path);
+async fn anonymous_callers_see_no_draft_on_any_path(app: TestApp) {
     let draft = draft(&app, "quillstack").await;
     assert_draft_visible(&app.anonymous(), &app, &draft, false).await;
-});
+}
 
-db_test!(Demo, async fn developers_see_no_draft_on_any_path(app) {
+db_test!(Demo, developers_see_no_draft_on_any_path);
+async fn developers_see_no_draft_on_any_path(app: TestApp) {
     let draft = draft(&app, "quillstack").await;
-    let handle = app.admin().data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"]
-        .as_str().expect("a handle").to_owned();
+    let handle = app
+        .admin()
+        .data("{ developers(first: 1) { nodes { handle } } }", json!({}))
+        .await["developers"]["nodes"][0]["handle"]
+        .as_str()
+        .expect("a handle")
+        .to_owned();
     assert_draft_visible(&app.as_developer(&handle).await, &app, &draft, false).await;
-});
+}
 
-db_test!(Demo, async fn other_employers_see_no_draft_on_any_path(app) {
+db_test!(Demo, other_employers_see_no_draft_on_any_path);
+async fn other_employers_see_no_draft_on_any_path(app: TestApp) {
     let draft = draft(&app, "quillstack").await;
-    assert_draft_visible(&app.as_employer("northwind-logistics").await, &app, &draft, false).await;
-});
+    assert_draft_visible(
+        &app.as_employer("northwind-logistics").await,
+        &app,
+        &draft,
+        false,
+    )
+    .await;
+}
 
-db_test!(Demo, async fn an_employer_sees_its_own_drafts_on_every_path(app) {
+db_test!(Demo, an_employer_sees_its_own_drafts_on_every_path);
+async fn an_employer_sees_its_own_drafts_on_every_path(app: TestApp) {
     let draft = draft(&app, "quillstack").await;
     assert_draft_visible(&app.as_employer("quillstack").await, &app, &draft, true).await;
-});
+}
 
-db_test!(Demo, async fn admins_see_every_draft_on_every_path(app) {
+db_test!(Demo, admins_see_every_draft_on_every_path);
+async fn admins_see_every_draft_on_every_path(app: TestApp) {
     let draft = draft(&app, "quillstack").await;
     assert_draft_visible(&app.admin(), &app, &draft, true).await;
-});
+}

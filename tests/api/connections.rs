@@ -83,26 +83,67 @@ fn quick_timeouts() -> Limits {
     }
 }
 
-db_test!(Empty, async fn a_connection_that_sends_headers_slowly_is_closed_at_the_header_timeout(app) {
+db_test!(
+    Empty,
+    a_connection_that_sends_headers_slowly_is_closed_at_the_header_timeout
+);
+async fn a_connection_that_sends_headers_slowly_is_closed_at_the_header_timeout(app: TestApp) {
     let app = app_with(&app, quick_timeouts()).await;
     let mut stream = connect_from(&app, 2).await.expect("connect");
-    stream.write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n").await.expect("write");
-    assert!(!closed_within(&mut stream, Duration::from_millis(300)).await, "closed too early");
-    assert!(closed_within(&mut stream, Duration::from_secs(3)).await, "still open after the header timeout");
-});
+    stream
+        .write_all(b"POST /graphql HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    assert!(
+        !closed_within(&mut stream, Duration::from_millis(300)).await,
+        "closed too early"
+    );
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(3)).await,
+        "still open after the header timeout"
+    );
+}
 
-db_test!(Empty, async fn an_idle_kept_alive_connection_is_closed_at_the_idle_timeout(app) {
-    let app = app_with(&app, Limits { header_read_timeout_ms: 30_000, ..quick_timeouts() }).await;
+db_test!(
+    Empty,
+    an_idle_kept_alive_connection_is_closed_at_the_idle_timeout
+);
+async fn an_idle_kept_alive_connection_is_closed_at_the_idle_timeout(app: TestApp) {
+    let app = app_with(
+        &app,
+        Limits {
+            header_read_timeout_ms: 30_000,
+            ..quick_timeouts()
+        },
+    )
+    .await;
     let mut stream = connect_from(&app, 2).await.expect("connect");
-    stream.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("write");
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
     let mut buffer = [0u8; 1024];
     let read = stream.read(&mut buffer).await.expect("an answer");
     assert!(buffer[..read].starts_with(b"HTTP/1.1 200"));
-    assert!(closed_within(&mut stream, Duration::from_secs(4)).await, "still open after the idle timeout");
-});
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(4)).await,
+        "still open after the idle timeout"
+    );
+}
 
-db_test!(Empty, async fn connections_past_the_per_address_cap_are_closed_and_others_still_connect(app) {
-    let app = app_with(&app, Limits { max_connections_per_address: 5, ..quick_timeouts() }).await;
+db_test!(
+    Empty,
+    connections_past_the_per_address_cap_are_closed_and_others_still_connect
+);
+async fn connections_past_the_per_address_cap_are_closed_and_others_still_connect(app: TestApp) {
+    let app = app_with(
+        &app,
+        Limits {
+            max_connections_per_address: 5,
+            ..quick_timeouts()
+        },
+    )
+    .await;
     let mut held = Vec::new();
     for _ in 0..5 {
         held.push(connect_from(&app, 2).await.expect("connect"));
@@ -110,12 +151,19 @@ db_test!(Empty, async fn connections_past_the_per_address_cap_are_closed_and_oth
     // Let the server accept the five before the sixth.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut sixth = connect_from(&app, 2).await.expect("the kernel accepts");
-    assert!(closed_within(&mut sixth, Duration::from_secs(1)).await, "the sixth stayed open");
+    assert!(
+        closed_within(&mut sixth, Duration::from_secs(1)).await,
+        "the sixth stayed open"
+    );
     served(&app).await;
     drop(held);
-});
+}
 
-db_test!(Empty, async fn two_thousand_slow_header_connections_do_not_stop_legitimate_requests(app) {
+db_test!(
+    Empty,
+    two_thousand_slow_header_connections_do_not_stop_legitimate_requests
+);
+async fn two_thousand_slow_header_connections_do_not_stop_legitimate_requests(app: TestApp) {
     let app = app_with(&app, quick_timeouts()).await;
     let mut attackers = Vec::new();
     for i in 0..2_000u32 {
@@ -138,11 +186,18 @@ db_test!(Empty, async fn two_thousand_slow_header_connections_do_not_stop_legiti
             open += 1;
         }
     }
-    assert_eq!(open, 0, "{open} of 2,000 slow-header connections still open after 2.5 header timeouts");
+    assert_eq!(
+        open, 0,
+        "{open} of 2,000 slow-header connections still open after 2.5 header timeouts"
+    );
     served(&app).await;
-});
+}
 
-db_test!(Empty, async fn slow_bodies_from_three_addresses_do_not_take_every_request_slot(app) {
+db_test!(
+    Empty,
+    slow_bodies_from_three_addresses_do_not_take_every_request_slot
+);
+async fn slow_bodies_from_three_addresses_do_not_take_every_request_slot(app: TestApp) {
     let app = app_with(&app, quick_timeouts()).await;
     let mut attackers = Vec::new();
     for i in 0..270u32 {
@@ -166,4 +221,4 @@ db_test!(Empty, async fn slow_bodies_from_three_addresses_do_not_take_every_requ
         }
     }
     assert_eq!(open, 0, "{open} slow-body connections still open");
-});
+}

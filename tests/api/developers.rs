@@ -2,19 +2,30 @@
 
 use serde_json::json;
 
-use crate::db_test;
+use crate::{db_test, helpers::TestApp};
 
-db_test!(Demo, async fn developers_list_the_whole_directory_in_name_order(app) {
+db_test!(Demo, developers_list_the_whole_directory_in_name_order);
+async fn developers_list_the_whole_directory_in_name_order(app: TestApp) {
     let developers = app.all_nodes("developers", "", "name").await;
-    let names: Vec<&str> = developers.iter().filter_map(|d| d["name"].as_str()).collect();
+    let names: Vec<&str> = developers
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
     assert_eq!(names.len(), 300);
     let mut sorted = names.clone();
     sorted.sort_unstable();
     assert_eq!(names, sorted);
-});
+}
 
-db_test!(Demo, async fn a_developer_is_found_by_handle_with_skills_strongest_first(app) {
-    let handle = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].clone();
+db_test!(
+    Demo,
+    a_developer_is_found_by_handle_with_skills_strongest_first
+);
+async fn a_developer_is_found_by_handle_with_skills_strongest_first(app: TestApp) {
+    let handle = app
+        .data("{ developers(first: 1) { nodes { handle } } }", json!({}))
+        .await["developers"]["nodes"][0]["handle"]
+        .clone();
     let data = app
         .data(
             "query($handle: String!) { developer(handle: $handle) { handle seniority yearsOfExperience skills { skill { name } level years } } }",
@@ -23,8 +34,16 @@ db_test!(Demo, async fn a_developer_is_found_by_handle_with_skills_strongest_fir
         .await;
     let developer = &data["developer"];
     assert_eq!(developer["handle"], handle);
-    let levels: Vec<i64> = developer["skills"].as_array().expect("a list").iter().filter_map(|s| s["level"].as_i64()).collect();
+    let levels: Vec<i64> = developer["skills"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|s| s["level"].as_i64())
+        .collect();
     assert!(levels.len() >= 5, "only {} skills", levels.len());
-    assert!(levels.windows(2).all(|w| w[0] >= w[1]), "not strongest first: {levels:?}");
+    assert!(
+        levels.windows(2).all(|w| w[0] >= w[1]),
+        "not strongest first: {levels:?}"
+    );
     assert!(levels.iter().all(|level| (1..=5).contains(level)));
-});
+}

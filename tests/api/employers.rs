@@ -2,9 +2,10 @@
 
 use serde_json::json;
 
-use crate::db_test;
+use crate::{db_test, helpers::TestApp};
 
-db_test!(Demo, async fn an_employer_is_found_by_slug(app) {
+db_test!(Demo, an_employer_is_found_by_slug);
+async fn an_employer_is_found_by_slug(app: TestApp) {
     let data = app
         .data(
             "{ employer(slug: \"northwind-logistics\") { name industry size city countryCode website } }",
@@ -18,9 +19,10 @@ db_test!(Demo, async fn an_employer_is_found_by_slug(app) {
             "countryCode": "NL", "website": "https://northwind-logistics.example"
         })
     );
-});
+}
 
-db_test!(Demo, async fn every_vacancy_of_an_employer_points_back_at_it(app) {
+db_test!(Demo, every_vacancy_of_an_employer_points_back_at_it);
+async fn every_vacancy_of_an_employer_points_back_at_it(app: TestApp) {
     let data = app
         .admin()
         .data("{ employers(first: 100) { nodes { slug vacancies(first: 100) { nodes { employer { slug } } } } } }", json!({}))
@@ -37,9 +39,12 @@ db_test!(Demo, async fn every_vacancy_of_an_employer_points_back_at_it(app) {
         total += vacancies.len();
     }
     assert_eq!(total, 150);
-});
+}
 
-db_test!(Demo, async fn an_unknown_employer_slug_gives_null(app) {
-    let data = app.data("{ employer(slug: \"acme\") { name } }", json!({})).await;
+db_test!(Demo, an_unknown_employer_slug_gives_null);
+async fn an_unknown_employer_slug_gives_null(app: TestApp) {
+    let data = app
+        .data("{ employer(slug: \"acme\") { name } }", json!({}))
+        .await;
     assert_eq!(data, json!({ "employer": null }));
-});
+}

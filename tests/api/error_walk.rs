@@ -165,9 +165,13 @@ fn documented() -> Statuses {
         .collect()
 }
 
-db_test!(Demo, async fn every_error_code_in_the_readme_is_reached_by_a_request_that_carries_it(app) {
+db_test!(
+    Demo,
+    every_error_code_in_the_readme_is_reached_by_a_request_that_carries_it
+);
+async fn every_error_code_in_the_readme_is_reached_by_a_request_that_carries_it(app: TestApp) {
     walk_every_code(app).await;
-});
+}
 
 async fn walk_every_code(app: TestApp) {
     let mut walk = Walk::default();

@@ -449,9 +449,15 @@ async fn send(app: &TestApp, token: Option<&str>, request: Hostile) -> (u16, usi
     (status, errors.len(), uncoded)
 }
 
-db_test!(Demo, async fn thousands_of_hostile_requests_never_get_a_5xx_and_the_server_stays_up(app) {
+db_test!(
+    Demo,
+    thousands_of_hostile_requests_never_get_a_5xx_and_the_server_stays_up
+);
+async fn thousands_of_hostile_requests_never_get_a_5xx_and_the_server_stays_up(app: TestApp) {
     let mut rng = Rng(0x7A1E_57A9);
-    let requests: Vec<(bool, Hostile)> = (0..2_000).map(|_| (rng.chance(30), hostile(&mut rng))).collect();
+    let requests: Vec<(bool, Hostile)> = (0..2_000)
+        .map(|_| (rng.chance(30), hostile(&mut rng)))
+        .collect();
     let admin = app.admin_token.clone();
     let answers: Vec<(u16, usize, Vec<String>)> = stream::iter(requests)
         .map(|(signed_in, request)| {
@@ -462,13 +468,36 @@ db_test!(Demo, async fn thousands_of_hostile_requests_never_get_a_5xx_and_the_se
         .collect()
         .await;
     let errors: usize = answers.iter().map(|(_, errors, _)| errors).sum();
-    assert!(errors > 500, "only {errors} errors: the walk reaches too few error paths");
+    assert!(
+        errors > 500,
+        "only {errors} errors: the walk reaches too few error paths"
+    );
     let uncoded: Vec<&String> = answers.iter().flat_map(|(_, _, uncoded)| uncoded).collect();
-    assert!(uncoded.is_empty(), "{} of {errors} errors without a code, e.g. {:?}", uncoded.len(), &uncoded[..uncoded.len().min(5)]);
+    assert!(
+        uncoded.is_empty(),
+        "{} of {errors} errors without a code, e.g. {:?}",
+        uncoded.len(),
+        &uncoded[..uncoded.len().min(5)]
+    );
     let statuses: Vec<u16> = answers.iter().map(|(status, _, _)| *status).collect();
-    let server_errors: Vec<&u16> = statuses.iter().filter(|s| **s >= 500 && **s != 503).collect();
+    let server_errors: Vec<&u16> = statuses
+        .iter()
+        .filter(|s| **s >= 500 && **s != 503)
+        .collect();
     assert!(server_errors.is_empty(), "5xx answers: {server_errors:?}");
-    assert!(statuses.contains(&200) && statuses.contains(&400), "the mix reaches both success and refusal");
-    assert_eq!(app.client.get(app.url("/health")).send().await.expect("sent").status(), 200);
-    app.data("{ skills(first: 1) { totalCount } }", json!({})).await;
-});
+    assert!(
+        statuses.contains(&200) && statuses.contains(&400),
+        "the mix reaches both success and refusal"
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/health"))
+            .send()
+            .await
+            .expect("sent")
+            .status(),
+        200
+    );
+    app.data("{ skills(first: 1) { totalCount } }", json!({}))
+        .await;
+}

@@ -36,27 +36,26 @@ pub enum Fixture {
     Empty,
 }
 
-/// Runs each test body once on SQLite and once on PostgreSQL (when `TALENT_TEST_POSTGRES_URL` is
-/// set). The test is a module named as a sentence; its two cases are `on_sqlite` and `on_postgres`.
+/// Registers `async fn $name(app: TestApp)` as a test that runs once on SQLite and once on
+/// PostgreSQL (when `TALENT_TEST_POSTGRES_URL` is set), each on a database of its own holding
+/// `$fixture`. The test is a module named as the function; its two cases are `on_sqlite` and
+/// `on_postgres`. The body stays a plain function, so rustfmt formats it.
 #[macro_export]
 macro_rules! db_test {
-    ($fixture:ident, async fn $name:ident($app:ident) $body:block) => {
+    ($fixture:ident, $name:ident) => {
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
             use $crate::helpers::{Engine, Fixture, TestApp};
-
-            async fn run($app: TestApp) $body
 
             #[tokio::test]
             async fn on_sqlite() {
-                run(TestApp::spawn(Engine::Sqlite, Fixture::$fixture).await.expect("SQLite is always there")).await;
+                let app = TestApp::spawn(Engine::Sqlite, Fixture::$fixture).await;
+                super::$name(app.expect("SQLite is always there")).await;
             }
 
             #[tokio::test]
             async fn on_postgres() {
                 if let Some(app) = TestApp::spawn(Engine::Postgres, Fixture::$fixture).await {
-                    run(app).await;
+                    super::$name(app).await;
                 }
             }
         }

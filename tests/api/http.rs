@@ -2,53 +2,122 @@
 
 use serde_json::{Value, json};
 
-use crate::db_test;
+use crate::{db_test, helpers::TestApp};
 
-db_test!(Empty, async fn health_answers_ok_while_the_process_serves(app) {
-    let response = app.client.get(app.url("/health")).send().await.expect("request sent");
+db_test!(Empty, health_answers_ok_while_the_process_serves);
+async fn health_answers_ok_while_the_process_serves(app: TestApp) {
+    let response = app
+        .client
+        .get(app.url("/health"))
+        .send()
+        .await
+        .expect("request sent");
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("JSON body");
     assert_eq!(body, json!({ "status": "ok" }));
-});
+}
 
-db_test!(Empty, async fn ready_answers_ok_while_the_database_answers(app) {
-    let response = app.client.get(app.url("/ready")).send().await.expect("request sent");
+db_test!(Empty, ready_answers_ok_while_the_database_answers);
+async fn ready_answers_ok_while_the_database_answers(app: TestApp) {
+    let response = app
+        .client
+        .get(app.url("/ready"))
+        .send()
+        .await
+        .expect("request sent");
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("JSON body");
     assert_eq!(body, json!({ "status": "ready", "database": "up" }));
-});
+}
 
-db_test!(Empty, async fn the_playground_is_served_from_the_binary_under_a_strict_csp(app) {
+db_test!(
+    Empty,
+    the_playground_is_served_from_the_binary_under_a_strict_csp
+);
+async fn the_playground_is_served_from_the_binary_under_a_strict_csp(app: TestApp) {
     for path in ["/", "/graphiql"] {
-        let response = app.client.get(app.url(path)).send().await.expect("request sent");
+        let response = app
+            .client
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("request sent");
         assert_eq!(response.status(), 200);
-        let content_type = response.headers()["content-type"].to_str().expect("ASCII header").to_owned();
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .expect("ASCII header")
+            .to_owned();
         assert!(content_type.starts_with("text/html"), "{content_type}");
-        let csp = response.headers()["content-security-policy"].to_str().expect("ASCII header").to_owned();
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .expect("ASCII header")
+            .to_owned();
         assert!(csp.contains("script-src 'self'"), "{csp}");
         let html = response.text().await.expect("body");
-        assert!(!html.contains("https://"), "the page loads something from elsewhere: {html}");
-        assert!(!html.contains("<script>"), "an inline script would break the CSP: {html}");
-        for asset in html.split("src=\"").skip(1).chain(html.split("href=\"").skip(1)) {
+        assert!(
+            !html.contains("https://"),
+            "the page loads something from elsewhere: {html}"
+        );
+        assert!(
+            !html.contains("<script>"),
+            "an inline script would break the CSP: {html}"
+        );
+        for asset in html
+            .split("src=\"")
+            .skip(1)
+            .chain(html.split("href=\"").skip(1))
+        {
             let asset = asset.split('"').next().unwrap_or_default();
-            let fetched = app.client.get(app.url(asset)).send().await.expect("request sent");
+            let fetched = app
+                .client
+                .get(app.url(asset))
+                .send()
+                .await
+                .expect("request sent");
             assert_eq!(fetched.status(), 200, "{asset}");
         }
     }
-    let script = app.client.get(app.url("/playground/playground.js")).send().await.expect("sent").text().await.expect("body");
-    assert!(script.contains("/graphql'") && script.contains("/graphql/ws"), "{script}");
-    assert_eq!(app.client.get(app.url("/playground/nope.js")).send().await.expect("sent").status(), 404);
-});
+    let script = app
+        .client
+        .get(app.url("/playground/playground.js"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        script.contains("/graphql'") && script.contains("/graphql/ws"),
+        "{script}"
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/playground/nope.js"))
+            .send()
+            .await
+            .expect("sent")
+            .status(),
+        404
+    );
+}
 
-db_test!(Empty, async fn the_schema_is_served_as_sdl_equal_to_schema_graphql(app) {
-    let response = app.client.get(app.url("/schema.graphql")).send().await.expect("request sent");
+db_test!(Empty, the_schema_is_served_as_sdl_equal_to_schema_graphql);
+async fn the_schema_is_served_as_sdl_equal_to_schema_graphql(app: TestApp) {
+    let response = app
+        .client
+        .get(app.url("/schema.graphql"))
+        .send()
+        .await
+        .expect("request sent");
     assert_eq!(response.status(), 200);
     let served = response.text().await.expect("body");
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).expect("schema.graphql");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql");
     assert_eq!(served, committed);
-});
+}
 
-db_test!(Demo, async fn a_query_can_be_sent_in_the_url_with_get(app) {
+db_test!(Demo, a_query_can_be_sent_in_the_url_with_get);
+async fn a_query_can_be_sent_in_the_url_with_get(app: TestApp) {
     let response = app
         .client
         .get(app.url("/graphql"))
@@ -59,43 +128,100 @@ db_test!(Demo, async fn a_query_can_be_sent_in_the_url_with_get(app) {
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.expect("JSON body");
     assert_eq!(body, json!({ "data": { "skill": { "name": "Rust" } } }));
-});
+}
 
-db_test!(Demo, async fn a_query_with_variables_can_be_posted(app) {
+db_test!(Demo, a_query_with_variables_can_be_posted);
+async fn a_query_with_variables_can_be_posted(app: TestApp) {
     let data = app
-        .data("query($slug: String!) { skill(slug: $slug) { name } }", json!({ "slug": "go" }))
+        .data(
+            "query($slug: String!) { skill(slug: $slug) { name } }",
+            json!({ "slug": "go" }),
+        )
         .await;
     assert_eq!(data, json!({ "skill": { "name": "Go" } }));
-});
+}
 
-db_test!(Demo, async fn a_mutation_sent_with_get_is_refused_and_writes_nothing(app) {
+db_test!(Demo, a_mutation_sent_with_get_is_refused_and_writes_nothing);
+async fn a_mutation_sent_with_get_is_refused_and_writes_nothing(app: TestApp) {
     let mutation = "mutation { createSkill(input: { slug: \"via-get\", name: \"Via GET\", category: SOFT }) { skill { slug } } }";
-    let response = app.client.get(app.url("/graphql")).query(&[("query", mutation)]).send().await.expect("request sent");
+    let response = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", mutation)])
+        .send()
+        .await
+        .expect("request sent");
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
     let body: Value = response.json().await.expect("JSON body");
-    assert_eq!(body["errors"][0]["extensions"]["code"], "METHOD_NOT_ALLOWED");
-    assert_eq!(app.data("{ skill(slug: \"via-get\") { slug } }", json!({})).await, json!({ "skill": null }));
-});
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "METHOD_NOT_ALLOWED"
+    );
+    assert_eq!(
+        app.data("{ skill(slug: \"via-get\") { slug } }", json!({}))
+            .await,
+        json!({ "skill": null })
+    );
+}
 
-db_test!(Demo, async fn get_runs_the_query_of_a_document_but_not_its_mutation(app) {
+db_test!(Demo, get_runs_the_query_of_a_document_but_not_its_mutation);
+async fn get_runs_the_query_of_a_document_but_not_its_mutation(app: TestApp) {
     let document = "query Read { skill(slug: \"rust\") { name } } mutation Write { createSkill(input: { slug: \"via-get\", name: \"Via GET\", category: SOFT }) { skill { slug } } }";
-    let read = app.client.get(app.url("/graphql")).query(&[("query", document), ("operationName", "Read")]).send().await.expect("request sent");
+    let read = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", document), ("operationName", "Read")])
+        .send()
+        .await
+        .expect("request sent");
     assert_eq!(read.status(), 200);
-    assert_eq!(read.json::<Value>().await.expect("JSON body"), json!({ "data": { "skill": { "name": "Rust" } } }));
-    let write = app.client.get(app.url("/graphql")).query(&[("query", document), ("operationName", "Write")]).send().await.expect("request sent");
+    assert_eq!(
+        read.json::<Value>().await.expect("JSON body"),
+        json!({ "data": { "skill": { "name": "Rust" } } })
+    );
+    let write = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", document), ("operationName", "Write")])
+        .send()
+        .await
+        .expect("request sent");
     assert_eq!(write.status(), 405);
-    assert_eq!(app.data("{ skill(slug: \"via-get\") { slug } }", json!({})).await, json!({ "skill": null }));
-});
+    assert_eq!(
+        app.data("{ skill(slug: \"via-get\") { slug } }", json!({}))
+            .await,
+        json!({ "skill": null })
+    );
+}
 
-db_test!(Demo, async fn get_takes_variables_as_json_and_refuses_malformed_ones(app) {
+db_test!(Demo, get_takes_variables_as_json_and_refuses_malformed_ones);
+async fn get_takes_variables_as_json_and_refuses_malformed_ones(app: TestApp) {
     let query = "query($slug: String!) { skill(slug: $slug) { name } }";
-    let ok = app.client.get(app.url("/graphql")).query(&[("query", query), ("variables", "{\"slug\":\"go\"}")]).send().await.expect("request sent");
-    assert_eq!(ok.json::<Value>().await.expect("JSON body"), json!({ "data": { "skill": { "name": "Go" } } }));
-    let bad = app.client.get(app.url("/graphql")).query(&[("query", query), ("variables", "{not json")]).send().await.expect("request sent");
+    let ok = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", query), ("variables", "{\"slug\":\"go\"}")])
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(
+        ok.json::<Value>().await.expect("JSON body"),
+        json!({ "data": { "skill": { "name": "Go" } } })
+    );
+    let bad = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", query), ("variables", "{not json")])
+        .send()
+        .await
+        .expect("request sent");
     assert_eq!(bad.status(), 400);
-    assert_eq!(bad.json::<Value>().await.expect("JSON body")["errors"][0]["extensions"]["code"], "BAD_REQUEST");
-});
+    assert_eq!(
+        bad.json::<Value>().await.expect("JSON body")["errors"][0]["extensions"]["code"],
+        "BAD_REQUEST"
+    );
+}
 
 /// POSTs `query` with `accept` (none when None); the status, content type and body.
 async fn with_accept(
@@ -127,57 +253,113 @@ async fn with_accept(
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 
-db_test!(Empty, async fn json_is_answered_when_asked_for_when_accept_is_missing_and_for_any_type(app) {
-    for accept in [Some("application/json"), None, Some("*/*"), Some("text/html, */*;q=0.8"), Some("application/json, application/graphql-response+json")] {
+db_test!(
+    Empty,
+    json_is_answered_when_asked_for_when_accept_is_missing_and_for_any_type
+);
+async fn json_is_answered_when_asked_for_when_accept_is_missing_and_for_any_type(app: TestApp) {
+    for accept in [
+        Some("application/json"),
+        None,
+        Some("*/*"),
+        Some("text/html, */*;q=0.8"),
+        Some("application/json, application/graphql-response+json"),
+    ] {
         let (status, content_type, body) = with_accept(&app, accept, "{ __typename }").await;
         assert_eq!(status, 200, "{accept:?}");
-        assert!(content_type.starts_with("application/json"), "{accept:?}: {content_type}");
+        assert!(
+            content_type.starts_with("application/json"),
+            "{accept:?}: {content_type}"
+        );
         assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
     }
-});
+}
 
-db_test!(Empty, async fn graphql_response_json_is_answered_when_preferred(app) {
-    for accept in [GRAPHQL_RESPONSE, "application/json;q=0.9, application/graphql-response+json"] {
+db_test!(Empty, graphql_response_json_is_answered_when_preferred);
+async fn graphql_response_json_is_answered_when_preferred(app: TestApp) {
+    for accept in [
+        GRAPHQL_RESPONSE,
+        "application/json;q=0.9, application/graphql-response+json",
+    ] {
         let (status, content_type, _) = with_accept(&app, Some(accept), "{ __typename }").await;
         assert_eq!(status, 200);
-        assert!(content_type.starts_with(GRAPHQL_RESPONSE), "{accept}: {content_type}");
+        assert!(
+            content_type.starts_with(GRAPHQL_RESPONSE),
+            "{accept}: {content_type}"
+        );
     }
-});
+}
 
-db_test!(Empty, async fn an_accept_the_server_cannot_satisfy_is_406(app) {
+db_test!(Empty, an_accept_the_server_cannot_satisfy_is_406);
+async fn an_accept_the_server_cannot_satisfy_is_406(app: TestApp) {
     let (status, _, body) = with_accept(&app, Some("text/html"), "{ __typename }").await;
     assert_eq!(status, 406);
-    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_ACCEPTABLE", "{body}");
-});
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "NOT_ACCEPTABLE",
+        "{body}"
+    );
+}
 
-db_test!(Empty, async fn request_errors_are_400_without_data_under_graphql_response_json(app) {
+db_test!(
+    Empty,
+    request_errors_are_400_without_data_under_graphql_response_json
+);
+async fn request_errors_are_400_without_data_under_graphql_response_json(app: TestApp) {
     for (query, code) in [
         ("{", "GRAPHQL_PARSE_FAILED"),
         ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
-        ("query($id: ID!) { node(id: $id) { id } }", "VARIABLE_MISSING"),
-        ("query A { __typename } query B { __typename }", "OPERATION_NAME_REQUIRED"),
-        ("{ developers(first: 1000) { nodes { skills { skill { developers(first: 100) { nodes { id } } } } } } }", "QUERY_TOO_COSTLY"),
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            "VARIABLE_MISSING",
+        ),
+        (
+            "query A { __typename } query B { __typename }",
+            "OPERATION_NAME_REQUIRED",
+        ),
+        (
+            "{ developers(first: 1000) { nodes { skills { skill { developers(first: 100) { nodes { id } } } } } } }",
+            "QUERY_TOO_COSTLY",
+        ),
     ] {
         let (status, content_type, body) = with_accept(&app, Some(GRAPHQL_RESPONSE), query).await;
         assert_eq!(status, 400, "{query}: {body}");
         assert!(content_type.starts_with(GRAPHQL_RESPONSE));
         assert!(body.get("data").is_none(), "{query}: {body}");
-        assert_eq!(body["errors"][0]["extensions"]["code"], code, "{query}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{query}: {body}"
+        );
         // The same request under application/json: 200, as legacy clients expect.
         let (status, _, body) = with_accept(&app, Some("application/json"), query).await;
         assert_eq!(status, 200, "{query}: {body}");
-        assert_eq!(body["errors"][0]["extensions"]["code"], code, "{query}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], code,
+            "{query}: {body}"
+        );
     }
-});
+}
 
-db_test!(Empty, async fn field_errors_are_200_with_data_under_graphql_response_json(app) {
-    let (status, _, body) = with_accept(&app, Some(GRAPHQL_RESPONSE), "{ node(id: \"bad!\") { id } __typename }").await;
+db_test!(
+    Empty,
+    field_errors_are_200_with_data_under_graphql_response_json
+);
+async fn field_errors_are_200_with_data_under_graphql_response_json(app: TestApp) {
+    let (status, _, body) = with_accept(
+        &app,
+        Some(GRAPHQL_RESPONSE),
+        "{ node(id: \"bad!\") { id } __typename }",
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.get("data").is_some(), "{body}");
     assert!(body["errors"][0]["path"].is_array(), "{body}");
-});
+}
 
-db_test!(Empty, async fn an_unknown_operation_name_is_a_request_error_with_a_code(app) {
+db_test!(
+    Empty,
+    an_unknown_operation_name_is_a_request_error_with_a_code
+);
+async fn an_unknown_operation_name_is_a_request_error_with_a_code(app: TestApp) {
     let body: Value = app
         .client
         .post(app.url("/graphql"))
@@ -190,7 +372,10 @@ db_test!(Empty, async fn an_unknown_operation_name_is_a_request_error_with_a_cod
         .await
         .expect("JSON");
     assert!(body.get("data").is_none(), "{body}");
-    assert_eq!(body["errors"][0]["extensions"], json!({ "code": "OPERATION_NOT_FOUND", "operationName": "B" }));
+    assert_eq!(
+        body["errors"][0]["extensions"],
+        json!({ "code": "OPERATION_NOT_FOUND", "operationName": "B" })
+    );
     // An empty operationName is none: the only operation runs.
     let body = app
         .client
@@ -203,4 +388,4 @@ db_test!(Empty, async fn an_unknown_operation_name_is_a_request_error_with_a_cod
         .await
         .expect("JSON");
     assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
-});
+}

@@ -42,20 +42,26 @@ fn engine(app: &TestApp) -> Engine {
 const DEPTH_10: &str = "{ skills(first: 1) { nodes { developers(first: 1) { nodes { skills { skill { vacancies(first: 1) { nodes { employer { name } } } } } } } } } }";
 const DEPTH_11: &str = "{ skills(first: 1) { nodes { developers(first: 1) { nodes { skills { skill { vacancies(first: 1) { nodes { employer { vacancies(first: 1) { totalCount } } } } } } } } } } }";
 
-db_test!(Empty, async fn a_query_ten_levels_deep_runs_and_eleven_is_refused(app) {
+db_test!(Empty, a_query_ten_levels_deep_runs_and_eleven_is_refused);
+async fn a_query_ten_levels_deep_runs_and_eleven_is_refused(app: TestApp) {
     app.data(DEPTH_10, json!({})).await;
     let body = app.graphql(DEPTH_11, json!({})).await;
     assert_eq!(code(&body), "QUERY_TOO_DEEP", "{body:#}");
     assert_eq!(body["errors"][0]["extensions"]["depth"], 11);
     assert_eq!(body["errors"][0]["extensions"]["limit"], 10);
     assert_eq!(body["data"], Value::Null);
-});
+}
 
-db_test!(Empty, async fn introspection_queries_are_exempt_from_the_depth_limit(app) {
+db_test!(Empty, introspection_queries_are_exempt_from_the_depth_limit);
+async fn introspection_queries_are_exempt_from_the_depth_limit(app: TestApp) {
     let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }";
     let data = app.data(deep, json!({})).await;
-    assert!(data["__schema"]["types"].as_array().is_some_and(|types| !types.is_empty()));
-});
+    assert!(
+        data["__schema"]["types"]
+            .as_array()
+            .is_some_and(|types| !types.is_empty())
+    );
+}
 
 fn aliases(n: usize) -> String {
     format!(
@@ -67,22 +73,24 @@ fn aliases(n: usize) -> String {
     )
 }
 
-db_test!(Empty, async fn thirty_aliases_run_and_thirty_one_are_refused(app) {
+db_test!(Empty, thirty_aliases_run_and_thirty_one_are_refused);
+async fn thirty_aliases_run_and_thirty_one_are_refused(app: TestApp) {
     app.data(&aliases(30), json!({})).await;
     let body = app.graphql(&aliases(31), json!({})).await;
     assert_eq!(code(&body), "TOO_MANY_ALIASES", "{body:#}");
     assert_eq!(body["errors"][0]["extensions"]["aliases"], 31);
-});
+}
 
 fn directives(n: usize) -> String {
     format!("{{ {} }}", "__typename @include(if: true) ".repeat(n))
 }
 
-db_test!(Empty, async fn fifty_directives_run_and_fifty_one_are_refused(app) {
+db_test!(Empty, fifty_directives_run_and_fifty_one_are_refused);
+async fn fifty_directives_run_and_fifty_one_are_refused(app: TestApp) {
     app.data(&directives(50), json!({})).await;
     let body = app.graphql(&directives(51), json!({})).await;
     assert_eq!(code(&body), "TOO_MANY_DIRECTIVES", "{body:#}");
-});
+}
 
 /// `{ __typename }` padded with a comment to `bytes` bytes.
 fn padded(bytes: usize) -> String {
@@ -90,52 +98,87 @@ fn padded(bytes: usize) -> String {
     format!("{query}{}", "x".repeat(bytes - query.len()))
 }
 
-db_test!(Empty, async fn a_sixteen_kib_query_runs_and_one_byte_more_is_refused(app) {
+db_test!(Empty, a_sixteen_kib_query_runs_and_one_byte_more_is_refused);
+async fn a_sixteen_kib_query_runs_and_one_byte_more_is_refused(app: TestApp) {
     app.data(&padded(16 * 1024), json!({})).await;
     let body = app.graphql(&padded(16 * 1024 + 1), json!({})).await;
     assert_eq!(code(&body), "QUERY_TOO_LARGE", "{body:#}");
     assert_eq!(body["errors"][0]["extensions"]["size"], 16 * 1024 + 1);
-});
+}
 
 /// A query of exactly `n` tokens: `{`, `}` and `n - 2` fields.
 fn tokens(n: usize) -> String {
     format!("{{{}}}", " __typename".repeat(n - 2))
 }
 
-db_test!(Empty, async fn a_query_of_a_thousand_tokens_runs_and_one_more_is_refused(app) {
+db_test!(
+    Empty,
+    a_query_of_a_thousand_tokens_runs_and_one_more_is_refused
+);
+async fn a_query_of_a_thousand_tokens_runs_and_one_more_is_refused(app: TestApp) {
     app.data(&tokens(1000), json!({})).await;
     let body = app.graphql(&tokens(1001), json!({})).await;
     assert_eq!(code(&body), "TOO_MANY_TOKENS", "{body:#}");
-});
+}
 
 const NESTED_PAGES: &str = "{ developers(first: 100) { nodes { skills { skill { developers(first: 100) { nodes { id } } } } } } }";
 
-db_test!(Empty, async fn nested_pages_of_a_hundred_are_refused_with_their_cost(app) {
+db_test!(Empty, nested_pages_of_a_hundred_are_refused_with_their_cost);
+async fn nested_pages_of_a_hundred_are_refused_with_their_cost(app: TestApp) {
     let body = app.graphql(NESTED_PAGES, json!({})).await;
     assert_eq!(code(&body), "QUERY_TOO_COSTLY", "{body:#}");
-    let cost = body["errors"][0]["extensions"]["cost"].as_u64().expect("a cost");
+    let cost = body["errors"][0]["extensions"]["cost"]
+        .as_u64()
+        .expect("a cost");
     assert!(cost > 50_000, "{cost}");
     assert_eq!(body["errors"][0]["extensions"]["limit"], 50_000);
-});
+}
 
-db_test!(Empty, async fn a_typical_screen_is_well_within_the_cost_limit(app) {
+db_test!(Empty, a_typical_screen_is_well_within_the_cost_limit);
+async fn a_typical_screen_is_well_within_the_cost_limit(app: TestApp) {
     let screen = "{ developers(first: 20) { totalCount pageInfo { hasNextPage endCursor } nodes { id name headline city countryCode skills { level skill { name } } } } vacancies(first: 20) { nodes { title salary { min max currency } employer { name } skills { required skill { name } } } } }";
     app.data(screen, json!({})).await;
-});
+}
 
-db_test!(Empty, async fn a_query_costing_exactly_the_limit_runs_and_one_less_is_refused(app) {
-    let cost = app.graphql(NESTED_PAGES, json!({})).await["errors"][0]["extensions"]["cost"].as_u64().expect("a cost") as usize;
-    let at = app_with(engine(&app), Limits { max_cost: cost, ..no_rate_limit() }).await.expect("an app");
+db_test!(
+    Empty,
+    a_query_costing_exactly_the_limit_runs_and_one_less_is_refused
+);
+async fn a_query_costing_exactly_the_limit_runs_and_one_less_is_refused(app: TestApp) {
+    let cost = app.graphql(NESTED_PAGES, json!({})).await["errors"][0]["extensions"]["cost"]
+        .as_u64()
+        .expect("a cost") as usize;
+    let at = app_with(
+        engine(&app),
+        Limits {
+            max_cost: cost,
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
     at.data(NESTED_PAGES, json!({})).await;
-    let below = app_with(engine(&app), Limits { max_cost: cost - 1, ..no_rate_limit() }).await.expect("an app");
-    assert_eq!(code(&below.graphql(NESTED_PAGES, json!({})).await), "QUERY_TOO_COSTLY");
-});
+    let below = app_with(
+        engine(&app),
+        Limits {
+            max_cost: cost - 1,
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
+    assert_eq!(
+        code(&below.graphql(NESTED_PAGES, json!({})).await),
+        "QUERY_TOO_COSTLY"
+    );
+}
 
 fn batch(n: usize) -> String {
     serde_json::to_string(&vec![json!({ "query": "{ __typename }" }); n]).expect("JSON")
 }
 
-db_test!(Empty, async fn a_batch_of_ten_runs_and_eleven_is_refused_with_400(app) {
+db_test!(Empty, a_batch_of_ten_runs_and_eleven_is_refused_with_400);
+async fn a_batch_of_ten_runs_and_eleven_is_refused_with_400(app: TestApp) {
     let ok = app.post_raw("application/json", batch(10)).await;
     assert_eq!(ok.status(), 200);
     let answers: Value = ok.json().await.expect("JSON");
@@ -144,8 +187,13 @@ db_test!(Empty, async fn a_batch_of_ten_runs_and_eleven_is_refused_with_400(app)
     assert_eq!(refused.status(), 400);
     let body: Value = refused.json().await.expect("JSON");
     assert_eq!(code(&body), "BAD_REQUEST");
-    assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("at most 10")), "{body}");
-});
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 10")),
+        "{body}"
+    );
+}
 
 /// A JSON body of exactly `bytes` bytes.
 fn body_of(bytes: usize) -> String {
@@ -157,26 +205,38 @@ fn body_of(bytes: usize) -> String {
     )
 }
 
-db_test!(Empty, async fn a_body_of_256_kib_is_read_and_one_byte_more_is_413(app) {
-    assert_eq!(app.post_raw("application/json", body_of(256 * 1024)).await.status(), 200);
-    let refused = app.post_raw("application/json", body_of(256 * 1024 + 1)).await;
+db_test!(Empty, a_body_of_256_kib_is_read_and_one_byte_more_is_413);
+async fn a_body_of_256_kib_is_read_and_one_byte_more_is_413(app: TestApp) {
+    assert_eq!(
+        app.post_raw("application/json", body_of(256 * 1024))
+            .await
+            .status(),
+        200
+    );
+    let refused = app
+        .post_raw("application/json", body_of(256 * 1024 + 1))
+        .await;
     assert_eq!(refused.status(), 413);
     let body: Value = refused.json().await.expect("JSON");
     assert_eq!(code(&body), "PAYLOAD_TOO_LARGE");
-});
+}
 
-db_test!(Empty, async fn a_chunked_body_over_the_limit_is_413_too(app) {
-    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..40).map(|_| Ok(vec![b' '; 8 * 1024])).collect();
+db_test!(Empty, a_chunked_body_over_the_limit_is_413_too);
+async fn a_chunked_body_over_the_limit_is_413_too(app: TestApp) {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..40).map(|_| Ok(vec![b' '; 8 * 1024])).collect();
     let response = app
         .client
         .post(app.url("/graphql"))
         .header("content-type", "application/json")
-        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(
+            chunks,
+        )))
         .send()
         .await
         .expect("request sent");
     assert_eq!(response.status(), 413);
-});
+}
 
 /// A request whose body arrives in two halves, `pause` apart.
 async fn slow_request(app: &TestApp, pause: Duration) -> reqwest::Response {
@@ -199,32 +259,65 @@ async fn slow_request(app: &TestApp, pause: Duration) -> reqwest::Response {
         .expect("request sent")
 }
 
-db_test!(Empty, async fn a_body_slower_than_its_deadline_is_refused_with_408(app) {
-    let quick = app_with(engine(&app), Limits { body_read_timeout_ms: 300, ..no_rate_limit() }).await.expect("an app");
-    assert_eq!(slow_request(&quick, Duration::from_millis(20)).await.status(), 200);
+db_test!(Empty, a_body_slower_than_its_deadline_is_refused_with_408);
+async fn a_body_slower_than_its_deadline_is_refused_with_408(app: TestApp) {
+    let quick = app_with(
+        engine(&app),
+        Limits {
+            body_read_timeout_ms: 300,
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
+    assert_eq!(
+        slow_request(&quick, Duration::from_millis(20))
+            .await
+            .status(),
+        200
+    );
     let slow = slow_request(&quick, Duration::from_millis(1000)).await;
     assert_eq!(slow.status(), 408);
     let body: Value = slow.json().await.expect("JSON");
     assert_eq!(code(&body), "BODY_TIMEOUT");
-});
+}
 
-db_test!(Empty, async fn the_request_deadline_bounds_the_body_too(app) {
-    let quick = app_with(engine(&app), Limits { request_timeout_ms: 300, ..no_rate_limit() }).await.expect("an app");
+db_test!(Empty, the_request_deadline_bounds_the_body_too);
+async fn the_request_deadline_bounds_the_body_too(app: TestApp) {
+    let quick = app_with(
+        engine(&app),
+        Limits {
+            request_timeout_ms: 300,
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
     let slow = slow_request(&quick, Duration::from_millis(1000)).await;
     assert_eq!(slow.status(), 408);
     let body: Value = slow.json().await.expect("JSON");
     assert_eq!(code(&body), "BODY_TIMEOUT");
-});
+}
 
-db_test!(Empty, async fn a_slow_body_holds_no_request_slot(app) {
-    let one = app_with(engine(&app), Limits { max_concurrent_requests: 1, ..no_rate_limit() }).await.expect("an app");
+db_test!(Empty, a_slow_body_holds_no_request_slot);
+async fn a_slow_body_holds_no_request_slot(app: TestApp) {
+    let one = app_with(
+        engine(&app),
+        Limits {
+            max_concurrent_requests: 1,
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
     let (held, served) = tokio::join!(slow_request(&one, Duration::from_millis(800)), async {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        one.post_raw("application/json", r#"{"query":"{ __typename }"}"#).await
+        one.post_raw("application/json", r#"{"query":"{ __typename }"}"#)
+            .await
     });
     assert_eq!(held.status(), 200);
     assert_eq!(served.status(), 200);
-});
+}
 
 fn rate_limited(per_second: f64, burst: u32) -> Limits {
     Limits {
@@ -234,74 +327,182 @@ fn rate_limited(per_second: f64, burst: u32) -> Limits {
     }
 }
 
-db_test!(Empty, async fn a_client_may_send_its_burst_and_the_next_request_is_429_with_retry_after(app) {
-    let limited = app_with(engine(&app), rate_limited(0.5, 3)).await.expect("an app");
+db_test!(
+    Empty,
+    a_client_may_send_its_burst_and_the_next_request_is_429_with_retry_after
+);
+async fn a_client_may_send_its_burst_and_the_next_request_is_429_with_retry_after(app: TestApp) {
+    let limited = app_with(engine(&app), rate_limited(0.5, 3))
+        .await
+        .expect("an app");
     for _ in 0..3 {
-        assert_eq!(limited.anonymous().post("{ __typename }", json!({})).await.status(), 200);
+        assert_eq!(
+            limited
+                .anonymous()
+                .post("{ __typename }", json!({}))
+                .await
+                .status(),
+            200
+        );
     }
     let refused = limited.anonymous().post("{ __typename }", json!({})).await;
     assert_eq!(refused.status(), 429);
     assert_eq!(refused.headers()["retry-after"], "2");
     let body: Value = refused.json().await.expect("JSON");
     assert_eq!(code(&body), "RATE_LIMITED");
-});
+}
 
-db_test!(Empty, async fn every_token_has_a_bucket_of_its_own(app) {
-    let limited = app_with(engine(&app), rate_limited(0.1, 1)).await.expect("an app");
-    assert_eq!(limited.anonymous().post("{ __typename }", json!({})).await.status(), 200);
-    assert_eq!(limited.anonymous().post("{ __typename }", json!({})).await.status(), 429);
-    assert_eq!(limited.admin().post("{ __typename }", json!({})).await.status(), 200, "the admin token has its own bucket");
-    assert_eq!(limited.admin().post("{ __typename }", json!({})).await.status(), 429);
-});
+db_test!(Empty, every_token_has_a_bucket_of_its_own);
+async fn every_token_has_a_bucket_of_its_own(app: TestApp) {
+    let limited = app_with(engine(&app), rate_limited(0.1, 1))
+        .await
+        .expect("an app");
+    assert_eq!(
+        limited
+            .anonymous()
+            .post("{ __typename }", json!({}))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        limited
+            .anonymous()
+            .post("{ __typename }", json!({}))
+            .await
+            .status(),
+        429
+    );
+    assert_eq!(
+        limited
+            .admin()
+            .post("{ __typename }", json!({}))
+            .await
+            .status(),
+        200,
+        "the admin token has its own bucket"
+    );
+    assert_eq!(
+        limited
+            .admin()
+            .post("{ __typename }", json!({}))
+            .await
+            .status(),
+        429
+    );
+}
 
-db_test!(Empty, async fn a_mutation_over_the_cost_limit_is_refused_with_its_cost_and_writes_nothing(app) {
+db_test!(
+    Empty,
+    a_mutation_over_the_cost_limit_is_refused_with_its_cost_and_writes_nothing
+);
+async fn a_mutation_over_the_cost_limit_is_refused_with_its_cost_and_writes_nothing(app: TestApp) {
     let create = "mutation { createSkill(input: { slug: \"zig\", name: \"Zig\", category: LANGUAGE }) { skill { developers(first: 100) { nodes { skills { skill { developers(first: 100) { nodes { id } } } } } } } } }";
     let body = app.admin().graphql(create, json!({})).await;
     assert_eq!(code(&body), "QUERY_TOO_COSTLY", "{body:#}");
-    assert!(body["errors"][0]["extensions"]["cost"].as_u64().is_some_and(|cost| cost > 50_000), "{body:#}");
+    assert!(
+        body["errors"][0]["extensions"]["cost"]
+            .as_u64()
+            .is_some_and(|cost| cost > 50_000),
+        "{body:#}"
+    );
     let data = app.data("{ skill(slug: \"zig\") { id } }", json!({})).await;
     assert_eq!(data["skill"], Value::Null, "nothing was written");
-});
+}
 
-db_test!(Empty, async fn a_mutation_costs_more_than_a_query(app) {
-    let limited = app_with(engine(&app), Limits { mutation_cost: 5, ..rate_limited(0.1, 6) }).await.expect("an app");
+db_test!(Empty, a_mutation_costs_more_than_a_query);
+async fn a_mutation_costs_more_than_a_query(app: TestApp) {
+    let limited = app_with(
+        engine(&app),
+        Limits {
+            mutation_cost: 5,
+            ..rate_limited(0.1, 6)
+        },
+    )
+    .await
+    .expect("an app");
     let admin = limited.admin();
     let create = "mutation { createSkill(input: { slug: \"zig\", name: \"Zig\", category: LANGUAGE }) { skill { slug } } }";
     assert_eq!(admin.post(create, json!({})).await.status(), 200);
     assert_eq!(admin.post("{ __typename }", json!({})).await.status(), 200);
-    assert_eq!(admin.post("{ __typename }", json!({})).await.status(), 429, "5 + 1 spent the burst of 6");
-});
+    assert_eq!(
+        admin.post("{ __typename }", json!({})).await.status(),
+        429,
+        "5 + 1 spent the burst of 6"
+    );
+}
 
-db_test!(Empty, async fn cors_answers_allowed_origins_only(app) {
-    let cors = app_with(engine(&app), Limits { cors_origins: vec!["https://app.example".to_owned()], ..no_rate_limit() }).await.expect("an app");
+db_test!(Empty, cors_answers_allowed_origins_only);
+async fn cors_answers_allowed_origins_only(app: TestApp) {
+    let cors = app_with(
+        engine(&app),
+        Limits {
+            cors_origins: vec!["https://app.example".to_owned()],
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
     let preflight = |origin: &'static str| {
         cors.client
             .request(reqwest::Method::OPTIONS, cors.url("/graphql"))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type, authorization")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            )
             .send()
     };
     let allowed = preflight("https://app.example").await.expect("sent");
     assert!(allowed.status().is_success(), "{}", allowed.status());
-    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.example");
-    let allowed_headers = allowed.headers()["access-control-allow-headers"].to_str().expect("ASCII").to_lowercase();
-    assert!(allowed_headers.contains("authorization"), "{allowed_headers}");
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let allowed_headers = allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("ASCII")
+        .to_lowercase();
+    assert!(
+        allowed_headers.contains("authorization"),
+        "{allowed_headers}"
+    );
     let other = preflight("https://evil.example").await.expect("sent");
     assert!(other.headers().get("access-control-allow-origin").is_none());
-    let none = app.client.request(reqwest::Method::OPTIONS, app.url("/graphql")).header("origin", "https://app.example").header("access-control-request-method", "POST").send().await.expect("sent");
-    assert!(none.headers().get("access-control-allow-origin").is_none(), "no origins are allowed by default");
-});
+    let none = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        none.headers().get("access-control-allow-origin").is_none(),
+        "no origins are allowed by default"
+    );
+}
 
-db_test!(Empty, async fn a_panic_is_a_generic_500_and_the_server_keeps_serving(app) {
-    let response = app.client.get(app.url("/__test/panic")).send().await.expect("sent");
+db_test!(Empty, a_panic_is_a_generic_500_and_the_server_keeps_serving);
+async fn a_panic_is_a_generic_500_and_the_server_keeps_serving(app: TestApp) {
+    let response = app
+        .client
+        .get(app.url("/__test/panic"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(response.status(), 500);
     let body: Value = response.json().await.expect("JSON");
-    assert_eq!(body, json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] }));
+    assert_eq!(
+        body,
+        json!({ "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
+    );
     app.data("{ __typename }", json!({})).await;
-});
+}
 
-db_test!(Empty, async fn malformed_requests_get_400_with_a_clear_message(app) {
+db_test!(Empty, malformed_requests_get_400_with_a_clear_message);
+async fn malformed_requests_get_400_with_a_clear_message(app: TestApp) {
     for (body, says) in [
         ("{\"query\": ", "not valid JSON"),
         ("[1, 2]", "not a GraphQL request"),
@@ -315,55 +516,139 @@ db_test!(Empty, async fn malformed_requests_get_400_with_a_clear_message(app) {
         let answer: Value = response.json().await.expect("JSON");
         let message = answer["errors"][0]["message"].as_str().expect("a message");
         assert!(message.contains(says), "{body}: {message}");
-        assert!(!message.contains("Error {") && !message.contains("::"), "debug text: {message}");
+        assert!(
+            !message.contains("Error {") && !message.contains("::"),
+            "debug text: {message}"
+        );
     }
-});
+}
 
-db_test!(Empty, async fn a_body_that_is_not_json_is_415(app) {
+db_test!(Empty, a_body_that_is_not_json_is_415);
+async fn a_body_that_is_not_json_is_415(app: TestApp) {
     let response = app.post_raw("text/plain", "{ __typename }").await;
     assert_eq!(response.status(), 415);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(code(&body), "UNSUPPORTED_MEDIA_TYPE");
-});
+}
 
-db_test!(Empty, async fn syntax_and_schema_errors_carry_codes(app) {
-    assert_eq!(code(&app.graphql("{ skills(", json!({})).await), "GRAPHQL_PARSE_FAILED");
-    assert_eq!(code(&app.graphql("{ nope }", json!({})).await), "GRAPHQL_VALIDATION_FAILED");
-});
+db_test!(Empty, syntax_and_schema_errors_carry_codes);
+async fn syntax_and_schema_errors_carry_codes(app: TestApp) {
+    assert_eq!(
+        code(&app.graphql("{ skills(", json!({})).await),
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert_eq!(
+        code(&app.graphql("{ nope }", json!({})).await),
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+}
 
-db_test!(Empty, async fn production_hides_the_playground_and_field_suggestions(app) {
-    let production = app_with(engine(&app), Limits { environment: talent_api::config::Environment::Production, ..no_rate_limit() }).await.expect("an app");
-    assert_eq!(production.client.get(production.url("/")).send().await.expect("sent").status(), 404);
-    let body = production.graphql("{ skill(slug: \"rust\") { nam } }", json!({})).await;
+db_test!(Empty, production_hides_the_playground_and_field_suggestions);
+async fn production_hides_the_playground_and_field_suggestions(app: TestApp) {
+    let production = app_with(
+        engine(&app),
+        Limits {
+            environment: talent_api::config::Environment::Production,
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
+    assert_eq!(
+        production
+            .client
+            .get(production.url("/"))
+            .send()
+            .await
+            .expect("sent")
+            .status(),
+        404
+    );
+    let body = production
+        .graphql("{ skill(slug: \"rust\") { nam } }", json!({}))
+        .await;
     let message = body["errors"][0]["message"].as_str().expect("a message");
     assert!(!message.contains("Did you mean"), "{message}");
-    assert!(app.graphql("{ skill(slug: \"rust\") { nam } }", json!({})).await["errors"][0]["message"].as_str().is_some_and(|m| m.contains("Did you mean")));
-    production.data("{ __schema { queryType { name } } }", json!({})).await;
-});
+    assert!(
+        app.graphql("{ skill(slug: \"rust\") { nam } }", json!({}))
+            .await["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Did you mean"))
+    );
+    production
+        .data("{ __schema { queryType { name } } }", json!({}))
+        .await;
+}
 
-db_test!(Empty, async fn introspection_can_be_turned_off(app) {
-    let closed = app_with(engine(&app), Limits { disable_introspection: true, ..no_rate_limit() }).await.expect("an app");
-    let body = closed.graphql("{ __schema { queryType { name } } }", json!({})).await;
+db_test!(Empty, introspection_can_be_turned_off);
+async fn introspection_can_be_turned_off(app: TestApp) {
+    let closed = app_with(
+        engine(&app),
+        Limits {
+            disable_introspection: true,
+            ..no_rate_limit()
+        },
+    )
+    .await
+    .expect("an app");
+    let body = closed
+        .graphql("{ __schema { queryType { name } } }", json!({}))
+        .await;
     assert_eq!(code(&body), "INTROSPECTION_DISABLED", "{body:#}");
-    closed.data("{ __typename skills { totalCount } }", json!({})).await;
-});
+    closed
+        .data("{ __typename skills { totalCount } }", json!({}))
+        .await;
+}
 
-db_test!(Empty, async fn every_response_carries_a_request_id_and_echoes_a_sane_one(app) {
+db_test!(
+    Empty,
+    every_response_carries_a_request_id_and_echoes_a_sane_one
+);
+async fn every_response_carries_a_request_id_and_echoes_a_sane_one(app: TestApp) {
     let response = app.anonymous().post("{ __typename }", json!({})).await;
-    let id = response.headers()["x-request-id"].to_str().expect("ASCII").to_owned();
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
     assert_eq!(id.len(), 16);
-    let echoed = app.client.get(app.url("/health")).header("x-request-id", "req-42.a").send().await.expect("sent");
+    let echoed = app
+        .client
+        .get(app.url("/health"))
+        .header("x-request-id", "req-42.a")
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(echoed.headers()["x-request-id"], "req-42.a");
-    let replaced = app.client.get(app.url("/health")).header("x-request-id", "bad id with spaces").send().await.expect("sent");
+    let replaced = app
+        .client
+        .get(app.url("/health"))
+        .header("x-request-id", "bad id with spaces")
+        .send()
+        .await
+        .expect("sent");
     assert_ne!(replaced.headers()["x-request-id"], "bad id with spaces");
-});
+}
 
-db_test!(Empty, async fn metrics_count_requests_errors_rate_limits_and_the_pool(app) {
-    let limited = app_with(engine(&app), rate_limited(0.1, 2)).await.expect("an app");
-    limited.anonymous().post("query Screen { __typename }", json!({})).await;
+db_test!(
+    Empty,
+    metrics_count_requests_errors_rate_limits_and_the_pool
+);
+async fn metrics_count_requests_errors_rate_limits_and_the_pool(app: TestApp) {
+    let limited = app_with(engine(&app), rate_limited(0.1, 2))
+        .await
+        .expect("an app");
+    limited
+        .anonymous()
+        .post("query Screen { __typename }", json!({}))
+        .await;
     limited.anonymous().post("{ nope }", json!({})).await;
     limited.anonymous().post("{ __typename }", json!({})).await;
-    let response = limited.client.get(limited.url("/metrics")).send().await.expect("sent");
+    let response = limited
+        .client
+        .get(limited.url("/metrics"))
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(response.status(), 200);
     let text = response.text().await.expect("text");
     for expected in [
@@ -375,9 +660,10 @@ db_test!(Empty, async fn metrics_count_requests_errors_rate_limits_and_the_pool(
     ] {
         assert!(text.contains(expected), "missing {expected}:\n{text}");
     }
-});
+}
 
-db_test!(Demo, async fn metrics_count_the_sql_statements_run(app) {
+db_test!(Demo, metrics_count_the_sql_statements_run);
+async fn metrics_count_the_sql_statements_run(app: TestApp) {
     let read = |text: &str| -> u64 {
         text.lines()
             .find_map(|line| line.strip_prefix("talent_db_statements_total "))
@@ -385,12 +671,20 @@ db_test!(Demo, async fn metrics_count_the_sql_statements_run(app) {
             .unwrap_or_else(|| panic!("no statement count in:\n{text}"))
     };
     let metrics = || async {
-        let response = app.client.get(app.url("/metrics")).send().await.expect("sent");
+        let response = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("sent");
         response.text().await.expect("text")
     };
     let before = read(&metrics().await);
     // A page of vacancies with employers and skills: three statements (pinned in pagination).
-    app.data("{ vacancies(first: 5) { nodes { employer { name } skills { minLevel } } } }", json!({}))
-        .await;
+    app.data(
+        "{ vacancies(first: 5) { nodes { employer { name } skills { minLevel } } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(read(&metrics().await) - before, 3);
-});
+}

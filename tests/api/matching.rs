@@ -99,7 +99,8 @@ async fn score_of(app: &TestApp, id: i64, handle: &str) -> f64 {
         .unwrap_or_else(|| panic!("{handle} is not a match"))
 }
 
-db_test!(Empty, async fn a_perfect_match_scores_one(app) {
+db_test!(Empty, a_perfect_match_scores_one);
+async fn a_perfect_match_scores_one(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world.developer(&perfect("ada")).await;
@@ -125,9 +126,13 @@ db_test!(Empty, async fn a_perfect_match_scores_one(app) {
             "Open to work",
         ])
     );
-});
+}
 
-db_test!(Empty, async fn a_missing_must_have_costs_its_share_of_the_skills_part(app) {
+db_test!(
+    Empty,
+    a_missing_must_have_costs_its_share_of_the_skills_part
+);
+async fn a_missing_must_have_costs_its_share_of_the_skills_part(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world
@@ -142,11 +147,15 @@ db_test!(Empty, async fn a_missing_must_have_costs_its_share_of_the_skills_part(
     assert_eq!(node["score"], json!(0.7662));
     assert_eq!(node["missingSkills"], json!([{ "slug": "postgresql" }]));
     let reasons = node["reasons"].as_array().expect("reasons");
-    assert!(reasons.contains(&json!("Missing must-have: PostgreSQL")), "{reasons:?}");
+    assert!(
+        reasons.contains(&json!("Missing must-have: PostgreSQL")),
+        "{reasons:?}"
+    );
     assert!(reasons.contains(&json!("Must-have skills: 1 of 2 at the level asked")));
-});
+}
 
-db_test!(Empty, async fn a_level_below_the_minimum_earns_part_of_the_credit(app) {
+db_test!(Empty, a_level_below_the_minimum_earns_part_of_the_credit);
+async fn a_level_below_the_minimum_earns_part_of_the_credit(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world
@@ -166,9 +175,13 @@ db_test!(Empty, async fn a_level_below_the_minimum_earns_part_of_the_credit(app)
             .expect("reasons")
             .contains(&json!("Rust: level 3, below the 4 asked"))
     );
-});
+}
 
-db_test!(Empty, async fn an_expectation_in_another_currency_is_left_out_of_the_score(app) {
+db_test!(
+    Empty,
+    an_expectation_in_another_currency_is_left_out_of_the_score
+);
+async fn an_expectation_in_another_currency_is_left_out_of_the_score(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world
@@ -183,11 +196,14 @@ db_test!(Empty, async fn an_expectation_in_another_currency_is_left_out_of_the_s
         node["reasons"]
             .as_array()
             .expect("reasons")
-            .contains(&json!("Salary: expectation in USD, range in EUR; not compared"))
+            .contains(&json!(
+                "Salary: expectation in USD, range in EUR; not compared"
+            ))
     );
-});
+}
 
-db_test!(Empty, async fn an_expectation_above_the_range_lowers_the_score(app) {
+db_test!(Empty, an_expectation_above_the_range_lowers_the_score);
+async fn an_expectation_above_the_range_lowers_the_score(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world
@@ -199,9 +215,10 @@ db_test!(Empty, async fn an_expectation_above_the_range_lowers_the_score(app) {
     // 10% above the maximum: up to about 10% over on the grid (100,000 reads as 103,249, the next
     // grid amount is 113,574), salary part 500; 10 × (1,000,000 − 150 × 500) / 1000 = 9250.
     assert_eq!(score_of(&app, job, "eve").await, 0.925);
-});
+}
 
-db_test!(Empty, async fn a_monthly_range_is_made_yearly_before_comparing(app) {
+db_test!(Empty, a_monthly_range_is_made_yearly_before_comparing);
+async fn a_monthly_range_is_made_yearly_before_comparing(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world
         .vacancy(&Job {
@@ -219,9 +236,13 @@ db_test!(Empty, async fn a_monthly_range_is_made_yearly_before_comparing(app) {
     assert_eq!(score_of(&app, job, "fay").await, 1.0);
     // 99,000 is 10% above 90,000 (read as 93,862; the next grid amount is 103,249): part 500.
     assert_eq!(score_of(&app, job, "gus").await, 0.925);
-});
+}
 
-db_test!(Empty, async fn remote_vacancies_fit_anywhere_and_on_site_ones_need_the_country(app) {
+db_test!(
+    Empty,
+    remote_vacancies_fit_anywhere_and_on_site_ones_need_the_country
+);
+async fn remote_vacancies_fit_anywhere_and_on_site_ones_need_the_country(app: TestApp) {
     let world = World::new(app.db().await).await;
     let hybrid = world.vacancy(&backend_job()).await;
     let remote = world
@@ -256,9 +277,10 @@ db_test!(Empty, async fn remote_vacancies_fit_anywhere_and_on_site_ones_need_the
     assert_eq!(score_of(&app, onsite, "ivy").await, 0.95);
     assert_eq!(score_of(&app, hybrid, "ivy").await, 0.975);
     assert_eq!(score_of(&app, remote, "ivy").await, 1.0);
-});
+}
 
-db_test!(Empty, async fn seniority_a_level_away_halves_its_part(app) {
+db_test!(Empty, seniority_a_level_away_halves_its_part);
+async fn seniority_a_level_away_halves_its_part(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world
@@ -275,9 +297,10 @@ db_test!(Empty, async fn seniority_a_level_away_halves_its_part(app) {
         .await;
     assert_eq!(score_of(&app, job, "jo").await, 0.925);
     assert_eq!(score_of(&app, job, "kim").await, 0.85);
-});
+}
 
-db_test!(Empty, async fn only_developers_with_a_must_have_are_candidates(app) {
+db_test!(Empty, only_developers_with_a_must_have_are_candidates);
+async fn only_developers_with_a_must_have_are_candidates(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world.developer(&perfect("lee")).await;
@@ -301,9 +324,13 @@ db_test!(Empty, async fn only_developers_with_a_must_have_are_candidates(app) {
         .map(|node| node["developer"]["handle"].clone())
         .collect();
     assert_eq!(handles, vec![json!("lee")]);
-});
+}
 
-db_test!(Empty, async fn matches_come_best_first_then_by_id_and_page_without_gaps(app) {
+db_test!(
+    Empty,
+    matches_come_best_first_then_by_id_and_page_without_gaps
+);
+async fn matches_come_best_first_then_by_id_and_page_without_gaps(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     // Two at 1.0, two at 0.9411, one at 0.7662, one not open to work.
@@ -341,7 +368,10 @@ db_test!(Empty, async fn matches_come_best_first_then_by_id_and_page_without_gap
         assert_eq!(connection["totalCount"], json!(6));
         for edge in connection["edges"].as_array().expect("edges") {
             seen.push((
-                edge["node"]["developer"]["handle"].as_str().unwrap_or_default().to_owned(),
+                edge["node"]["developer"]["handle"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
                 edge["node"]["score"].as_f64().unwrap_or_default(),
             ));
         }
@@ -358,12 +388,15 @@ db_test!(Empty, async fn matches_come_best_first_then_by_id_and_page_without_gap
         ("p5", 0.9411),
         ("p3", 0.7662),
     ];
-    let expected: Vec<(String, f64)> =
-        expected.iter().map(|(h, s)| ((*h).to_owned(), *s)).collect();
+    let expected: Vec<(String, f64)> = expected
+        .iter()
+        .map(|(h, s)| ((*h).to_owned(), *s))
+        .collect();
     assert_eq!(seen, expected);
-});
+}
 
-db_test!(Empty, async fn min_score_and_the_developer_filter_narrow_the_matches(app) {
+db_test!(Empty, min_score_and_the_developer_filter_narrow_the_matches);
+async fn min_score_and_the_developer_filter_narrow_the_matches(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world.developer(&perfect("q1")).await;
@@ -392,34 +425,57 @@ db_test!(Empty, async fn min_score_and_the_developer_filter_narrow_the_matches(a
     };
     let data = app
         .anonymous()
-        .data(MATCHING_DEVELOPERS, json!({ "id": vacancy_id(job), "min": 0.9 }))
+        .data(
+            MATCHING_DEVELOPERS,
+            json!({ "id": vacancy_id(job), "min": 0.9 }),
+        )
         .await;
     assert_eq!(handles(&data), vec![json!("q1"), json!("q3")]);
     let data = app
         .anonymous()
-        .data(MATCHING_DEVELOPERS, json!({ "id": vacancy_id(job), "min": 0.9, "filter": { "countryCodes": ["PL"] } }))
+        .data(
+            MATCHING_DEVELOPERS,
+            json!({ "id": vacancy_id(job), "min": 0.9, "filter": { "countryCodes": ["PL"] } }),
+        )
         .await;
     assert_eq!(handles(&data), vec![json!("q3")]);
     let data = app
         .anonymous()
-        .data(MATCHING_DEVELOPERS, json!({ "id": vacancy_id(job), "min": 1 }))
+        .data(
+            MATCHING_DEVELOPERS,
+            json!({ "id": vacancy_id(job), "min": 1 }),
+        )
         .await;
     assert_eq!(handles(&data), vec![json!("q1")]);
-});
+}
 
-db_test!(Empty, async fn a_min_score_outside_zero_to_one_is_bad_user_input(app) {
+db_test!(Empty, a_min_score_outside_zero_to_one_is_bad_user_input);
+async fn a_min_score_outside_zero_to_one_is_bad_user_input(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     let body = app
         .anonymous()
-        .graphql(MATCHING_DEVELOPERS, json!({ "id": vacancy_id(job), "min": 1.5 }))
+        .graphql(
+            MATCHING_DEVELOPERS,
+            json!({ "id": vacancy_id(job), "min": 1.5 }),
+        )
         .await;
     let error = first_error(&body);
     assert_eq!(error["extensions"]["code"], json!("BAD_USER_INPUT"));
-    assert!(error["message"].as_str().unwrap_or_default().contains("0 to 1"), "{error}");
-});
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("0 to 1"),
+        "{error}"
+    );
+}
 
-db_test!(Empty, async fn salary_reasons_show_only_to_those_who_may_see_the_expectation(app) {
+db_test!(
+    Empty,
+    salary_reasons_show_only_to_those_who_may_see_the_expectation
+);
+async fn salary_reasons_show_only_to_those_who_may_see_the_expectation(app: TestApp) {
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
     world
@@ -449,9 +505,15 @@ db_test!(Empty, async fn salary_reasons_show_only_to_those_who_may_see_the_expec
             .data(MATCHING_DEVELOPERS, variables.clone())
             .await,
     );
-    assert_eq!(salary_lines(&own), vec!["Salary: expectation 10.0% above the range"]);
-    let (admin, _) =
-        reasons_and_score(app.admin().data(MATCHING_DEVELOPERS, variables.clone()).await);
+    assert_eq!(
+        salary_lines(&own),
+        vec!["Salary: expectation 10.0% above the range"]
+    );
+    let (admin, _) = reasons_and_score(
+        app.admin()
+            .data(MATCHING_DEVELOPERS, variables.clone())
+            .await,
+    );
     assert_eq!(salary_lines(&admin), salary_lines(&own));
     for caller in [app.anonymous(), app.as_employer("acme").await] {
         let (reasons, score) =
@@ -465,9 +527,13 @@ db_test!(Empty, async fn salary_reasons_show_only_to_those_who_may_see_the_expec
         .await;
     let reasons = &mirror["developer"]["matchingVacancies"]["nodes"][0]["reasons"];
     assert_eq!(salary_lines(reasons), Vec::<String>::new(), "{reasons}");
-});
+}
 
-db_test!(Empty, async fn matching_vacancies_mirrors_the_score_over_open_vacancies_only(app) {
+db_test!(
+    Empty,
+    matching_vacancies_mirrors_the_score_over_open_vacancies_only
+);
+async fn matching_vacancies_mirrors_the_score_over_open_vacancies_only(app: TestApp) {
     let world = World::new(app.db().await).await;
     let open = world.vacancy(&backend_job()).await;
     let remote = world
@@ -517,14 +583,23 @@ db_test!(Empty, async fn matching_vacancies_mirrors_the_score_over_open_vacancie
     assert_eq!(connection["totalCount"], json!(2));
     let nodes = connection["nodes"].as_array().expect("nodes");
     let titles: Vec<&Value> = nodes.iter().map(|node| &node["vacancy"]["title"]).collect();
-    assert_eq!(titles, vec![&json!("Senior Rust engineer"), &json!("Remote Go engineer")]);
-    assert_eq!(nodes[0]["score"].as_f64(), Some(score_of(&app, open, "sam").await));
-    assert_eq!(nodes[1]["score"].as_f64(), Some(score_of(&app, remote, "sam").await));
+    assert_eq!(
+        titles,
+        vec![&json!("Senior Rust engineer"), &json!("Remote Go engineer")]
+    );
+    assert_eq!(
+        nodes[0]["score"].as_f64(),
+        Some(score_of(&app, open, "sam").await)
+    );
+    assert_eq!(
+        nodes[1]["score"].as_f64(),
+        Some(score_of(&app, remote, "sam").await)
+    );
     assert_eq!(nodes[1]["missingSkills"], json!([{ "slug": "go" }]));
     // Go missing (0) and PostgreSQL met: must 500; one level from MIDDLE: 500; no salary named.
     // 10 × (550 × 500 + 150 × 500 + 100 × 1000 + 50 × 1000) / 850 = 5882.
     assert_eq!(nodes[1]["score"], json!(0.5882));
-});
+}
 
 const LEVELS: [Seniority; 6] = [
     Seniority::Intern,
@@ -555,7 +630,11 @@ fn random_skills<T>(random: &mut Random, make: impl Fn(&'static str, &mut Random
     skills
 }
 
-db_test!(Empty, async fn database_scores_equal_the_rust_formula_on_random_pairs(app) {
+db_test!(
+    Empty,
+    database_scores_equal_the_rust_formula_on_random_pairs
+);
+async fn database_scores_equal_the_rust_formula_on_random_pairs(app: TestApp) {
     let world = World::new(app.db().await).await;
     let mut random = Random(0x9e37_79b9_7f4a_7c15);
     let mut jobs = Vec::new();
@@ -589,9 +668,14 @@ db_test!(Empty, async fn database_scores_equal_the_rust_formula_on_random_pairs(
             remote_preference: random.pick(&PLACES),
             open_to_work: random.below(4) > 0,
             expectation: (random.below(4) > 0).then(|| {
-                (40_000 + random.below(120_000) as i64, random.pick(&CURRENCIES))
+                (
+                    40_000 + random.below(120_000) as i64,
+                    random.pick(&CURRENCIES),
+                )
             }),
-            skills: random_skills(&mut random, |slug, random| (slug, 1 + random.below(5) as i16)),
+            skills: random_skills(&mut random, |slug, random| {
+                (slug, 1 + random.below(5) as i16)
+            }),
             ..Dev::new(handle)
         };
         world.developer(&dev).await;
@@ -614,10 +698,12 @@ db_test!(Empty, async fn database_scores_equal_the_rust_formula_on_random_pairs(
                     .collect(),
                 vacancy_seniority: job.seniority,
                 developer_seniority: dev.seniority,
-                salary_max: job
-                    .salary
-                    .map(|(_, max, currency, period)| (max * score::per_year(period), currency.to_owned())),
-                expectation: dev.expectation.map(|(amount, currency)| (amount, currency.to_owned())),
+                salary_max: job.salary.map(|(_, max, currency, period)| {
+                    (max * score::per_year(period), currency.to_owned())
+                }),
+                expectation: dev
+                    .expectation
+                    .map(|(amount, currency)| (amount, currency.to_owned())),
                 workplace: job.workplace,
                 vacancy_country: job.country.to_owned(),
                 developer_country: dev.country.to_owned(),
@@ -639,19 +725,35 @@ db_test!(Empty, async fn database_scores_equal_the_rust_formula_on_random_pairs(
                 .and_then(|node| node["score"].as_f64());
             if shares_a_skill {
                 let expected = score::score(&facts).score as f64 / 10_000.0;
-                assert_eq!(found, Some(expected), "{} for vacancy {id}: {facts:?}", dev.handle);
+                assert_eq!(
+                    found,
+                    Some(expected),
+                    "{} for vacancy {id}: {facts:?}",
+                    dev.handle
+                );
                 compared += 1;
             } else {
-                assert_eq!(found, None, "{} shares no skill with vacancy {id}", dev.handle);
+                assert_eq!(
+                    found, None,
+                    "{} shares no skill with vacancy {id}",
+                    dev.handle
+                );
             }
         }
     }
     assert!(compared > 100, "compared {compared} pairs");
-});
+}
 
-db_test!(Demo, async fn a_page_of_matches_with_skills_and_reasons_costs_the_same_at_any_size(app) {
+db_test!(
+    Demo,
+    a_page_of_matches_with_skills_and_reasons_costs_the_same_at_any_size
+);
+async fn a_page_of_matches_with_skills_and_reasons_costs_the_same_at_any_size(app: TestApp) {
     let rust = app
-        .data(r#"{ vacancies(first: 1, filter: { skills: ["rust"] }) { nodes { id } } }"#, json!({}))
+        .data(
+            r#"{ vacancies(first: 1, filter: { skills: ["rust"] }) { nodes { id } } }"#,
+            json!({}),
+        )
         .await;
     let id = rust["vacancies"]["nodes"][0]["id"].clone();
     let query = "query($id: ID!, $n: Int!) { vacancy(id: $id) { matchingDevelopers(first: $n) { totalCount nodes { score developer { handle skills { level } } matchedSkills { skill { name } } missingSkills { name } reasons } } } }";
@@ -659,12 +761,14 @@ db_test!(Demo, async fn a_page_of_matches_with_skills_and_reasons_costs_the_same
         let (data, statements) = app
             .data_and_statements(query, json!({ "id": id, "n": n }))
             .await;
-        let nodes = data["vacancy"]["matchingDevelopers"]["nodes"].as_array().map(Vec::len);
+        let nodes = data["vacancy"]["matchingDevelopers"]["nodes"]
+            .as_array()
+            .map(Vec::len);
         assert_eq!(nodes, Some(n as usize));
         // The vacancy, its skills, the scored page, its count, the developers' skills.
         assert_eq!(statements, 5, "first: {n}");
     }
-});
+}
 
 /// The scores an employer sees for developer `handle` on its vacancy `id` as it sets the
 /// vacancy's maximum to each of `maxima` in turn.
@@ -707,12 +811,27 @@ async fn scores_seen(
     scores
 }
 
-db_test!(Empty, async fn editing_ones_own_maximum_never_learns_an_expectation_closer_than_ten_percent(app) {
+db_test!(
+    Empty,
+    editing_ones_own_maximum_never_learns_an_expectation_closer_than_ten_percent
+);
+async fn editing_ones_own_maximum_never_learns_an_expectation_closer_than_ten_percent(
+    app: TestApp,
+) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
     let world = World::new(app.db().await).await;
     let job = world.vacancy(&backend_job()).await;
-    let victim = world.developer(&Dev { expectation: Some((63_000, "EUR")), ..perfect("vic") }).await;
-    let employer = entity::employer::Entity::find_by_id(world.employer).one(app.pool()).await.expect("read").expect("the employer");
+    let victim = world
+        .developer(&Dev {
+            expectation: Some((63_000, "EUR")),
+            ..perfect("vic")
+        })
+        .await;
+    let employer = entity::employer::Entity::find_by_id(world.employer)
+        .one(app.pool())
+        .await
+        .expect("read")
+        .expect("the employer");
     let token = app.employer_token(&employer.slug).await;
     // The audit's attack: binary search on the maximum for the highest score, 23 edits.
     let (mut low, mut high) = (1i64, 1_000_000i64);
@@ -730,16 +849,28 @@ db_test!(Empty, async fn editing_ones_own_maximum_never_learns_an_expectation_cl
     // The smallest maximum giving the best score is one above the grid amount below the
     // expectation: a lower bound, not the amount.
     let estimate = high as f64;
-    assert!(estimate <= 63_000.0 && estimate > 63_000.0 / 1.11, "{estimate}");
+    assert!(
+        estimate <= 63_000.0 && estimate > 63_000.0 / 1.11,
+        "{estimate}"
+    );
     // Every expectation in the same 10% band answers each of the attacker's edits the same way:
     // the edits cannot tell 63,000 from a quite different amount.
     let observed = scores_seen(&app, &token, job, "vic", &tried).await;
     let band = [estimate as i64, (1.08 * estimate).ceil() as i64];
     for other in band {
-        let mut row: entity::developer::ActiveModel = entity::developer::Entity::find_by_id(victim).one(app.pool()).await.expect("read").expect("the victim").into();
+        let mut row: entity::developer::ActiveModel = entity::developer::Entity::find_by_id(victim)
+            .one(app.pool())
+            .await
+            .expect("read")
+            .expect("the victim")
+            .into();
         row.salary_expectation_amount = Set(Some(other));
         row.update(app.pool()).await.expect("updated");
-        assert_eq!(scores_seen(&app, &token, job, "vic", &tried).await, observed, "expectation {other}");
+        assert_eq!(
+            scores_seen(&app, &token, job, "vic", &tried).await,
+            observed,
+            "expectation {other}"
+        );
     }
     assert!(band[1] as f64 / band[0] as f64 >= 1.08, "{band:?}");
-});
+}

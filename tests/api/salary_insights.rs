@@ -220,7 +220,11 @@ async fn insights(app: &TestApp, filter: Value, group_by: &str) -> Value {
         .await
 }
 
-db_test!(Empty, async fn vacancy_figures_per_currency_equal_an_independent_computation(app) {
+db_test!(
+    Empty,
+    vacancy_figures_per_currency_equal_an_independent_computation
+);
+async fn vacancy_figures_per_currency_equal_an_independent_computation(app: TestApp) {
     let world = World::new(app.db().await).await;
     let jobs = random_jobs(&world).await;
     let data = insights(&app, json!(null), "NONE").await;
@@ -228,23 +232,47 @@ db_test!(Empty, async fn vacancy_figures_per_currency_equal_an_independent_compu
     let want = expected(&jobs, |_| true, |_| vec![String::new()]);
     assert_eq!(want.len(), 3, "one group per currency");
     assert_same(&reported(&data), &want, "all vacancies");
-});
+}
 
-db_test!(Empty, async fn vacancy_figures_by_seniority_skill_and_country_equal_an_independent_computation(app) {
+db_test!(
+    Empty,
+    vacancy_figures_by_seniority_skill_and_country_equal_an_independent_computation
+);
+async fn vacancy_figures_by_seniority_skill_and_country_equal_an_independent_computation(
+    app: TestApp,
+) {
     let world = World::new(app.db().await).await;
     let jobs = random_jobs(&world).await;
     let by_seniority = |job: &Job| vec![level(job.seniority).to_owned()];
-    let by_skill = |job: &Job| job.skills.iter().map(|(slug, _, _)| (*slug).to_owned()).collect();
+    let by_skill = |job: &Job| {
+        job.skills
+            .iter()
+            .map(|(slug, _, _)| (*slug).to_owned())
+            .collect()
+    };
     let by_country = |job: &Job| vec![job.country.to_owned()];
     let data = insights(&app, json!(null), "SENIORITY").await;
-    assert_same(&reported(&data), &expected(&jobs, |_| true, by_seniority), "by seniority");
+    assert_same(
+        &reported(&data),
+        &expected(&jobs, |_| true, by_seniority),
+        "by seniority",
+    );
     let data = insights(&app, json!(null), "SKILL").await;
-    assert_same(&reported(&data), &expected(&jobs, |_| true, by_skill), "by skill");
+    assert_same(
+        &reported(&data),
+        &expected(&jobs, |_| true, by_skill),
+        "by skill",
+    );
     let data = insights(&app, json!(null), "COUNTRY").await;
-    assert_same(&reported(&data), &expected(&jobs, |_| true, by_country), "by country");
-});
+    assert_same(
+        &reported(&data),
+        &expected(&jobs, |_| true, by_country),
+        "by country",
+    );
+}
 
-db_test!(Empty, async fn vacancy_filters_narrow_the_figures_as_computed_here(app) {
+db_test!(Empty, vacancy_filters_narrow_the_figures_as_computed_here);
+async fn vacancy_filters_narrow_the_figures_as_computed_here(app: TestApp) {
     let world = World::new(app.db().await).await;
     let jobs = random_jobs(&world).await;
     let has = |job: &Job, slug: &str| job.skills.iter().any(|(s, _, _)| *s == slug);
@@ -256,10 +284,16 @@ db_test!(Empty, async fn vacancy_filters_narrow_the_figures_as_computed_here(app
     .await;
     let want = expected(
         &jobs,
-        |job| has(job, "rust") && has(job, "postgresql") && job.salary.is_some_and(|s| s.2 == "EUR"),
+        |job| {
+            has(job, "rust") && has(job, "postgresql") && job.salary.is_some_and(|s| s.2 == "EUR")
+        },
         |job| vec![level(job.seniority).to_owned()],
     );
-    assert_same(&reported(&data), &want, "Rust and PostgreSQL in EUR by seniority");
+    assert_same(
+        &reported(&data),
+        &want,
+        "Rust and PostgreSQL in EUR by seniority",
+    );
     // Grouped by skill with a skill filter: only the filtered skills' groups.
     let data = insights(
         &app,
@@ -276,10 +310,15 @@ db_test!(Empty, async fn vacancy_filters_narrow_the_figures_as_computed_here(app
         },
         |_| vec!["go".to_owned()],
     );
-    assert_same(&reported(&data), &want, "Go, senior and lead, DE and US, by skill");
-});
+    assert_same(
+        &reported(&data),
+        &want,
+        "Go, senior and lead, DE and US, by skill",
+    );
+}
 
-db_test!(Empty, async fn currencies_are_never_mixed_in_one_group(app) {
+db_test!(Empty, currencies_are_never_mixed_in_one_group);
+async fn currencies_are_never_mixed_in_one_group(app: TestApp) {
     let world = World::new(app.db().await).await;
     for salary in [
         (100_000, 120_000, "EUR", SalaryPeriod::Year),
@@ -306,7 +345,7 @@ db_test!(Empty, async fn currencies_are_never_mixed_in_one_group(app) {
               "max": 130_000.0, "mean": 130_000.0 },
         ])
     );
-});
+}
 
 /// Senior developers with EUR expectations: 4 in Germany (60,000 to 75,000), 12 in Poland
 /// (80,000 to 135,000), in steps of 5,000.
@@ -332,12 +371,20 @@ fn rounded(amount: f64) -> f64 {
     (amount / 1_000.0).round() * 1_000.0
 }
 
-db_test!(Empty, async fn developer_cells_under_ten_are_withheld_and_the_rest_published_rounded(app) {
+db_test!(
+    Empty,
+    developer_cells_under_ten_are_withheld_and_the_rest_published_rounded
+);
+async fn developer_cells_under_ten_are_withheld_and_the_rest_published_rounded(app: TestApp) {
     let world = World::new(app.db().await).await;
     expecting_developers(&world).await;
     let variables = json!({ "filter": { "source": "DEVELOPERS", "seniority": ["SENIOR"] }, "groupBy": "COUNTRY" });
     let poland: Vec<f64> = (4..16).map(|i| 60_000.0 + 5_000.0 * f64::from(i)).collect();
-    for caller in [app.anonymous(), app.as_developer("d0").await, app.as_employer("acme").await] {
+    for caller in [
+        app.anonymous(),
+        app.as_developer("d0").await,
+        app.as_employer("acme").await,
+    ] {
         let data = caller.data(INSIGHTS, variables.clone()).await;
         assert_eq!(data["salaryInsights"]["withheldGroups"], json!(1));
         let groups = data["salaryInsights"]["groups"].as_array().expect("groups");
@@ -356,54 +403,109 @@ db_test!(Empty, async fn developer_cells_under_ten_are_withheld_and_the_rest_pub
         assert_ne!(group["min"], json!(80_000.0));
         assert_ne!(group["max"], json!(135_000.0));
     }
-    let data = app.admin().data(INSIGHTS, json!({ "filter": { "source": "DEVELOPERS" }, "groupBy": "COUNTRY" })).await;
+    let data = app
+        .admin()
+        .data(
+            INSIGHTS,
+            json!({ "filter": { "source": "DEVELOPERS" }, "groupBy": "COUNTRY" }),
+        )
+        .await;
     assert_eq!(data["salaryInsights"]["withheldGroups"], json!(0));
     let want: BTreeMap<(String, String), Figures> = [
-        (("DE".to_owned(), "EUR".to_owned()), figures(vec![60_000.0, 65_000.0, 70_000.0, 75_000.0])),
+        (
+            ("DE".to_owned(), "EUR".to_owned()),
+            figures(vec![60_000.0, 65_000.0, 70_000.0, 75_000.0]),
+        ),
         (("PL".to_owned(), "EUR".to_owned()), figures(poland)),
     ]
     .into_iter()
     .collect();
     assert_same(&reported(&data), &want, "developers by country, as admin");
-});
+}
 
-db_test!(Empty, async fn developer_requests_that_are_not_one_cell_per_group_are_bad_user_input(app) {
+db_test!(
+    Empty,
+    developer_requests_that_are_not_one_cell_per_group_are_bad_user_input
+);
+async fn developer_requests_that_are_not_one_cell_per_group_are_bad_user_input(app: TestApp) {
     let world = World::new(app.db().await).await;
     expecting_developers(&world).await;
     for (filter, group_by, path) in [
         // The audit's differencing pair: skills and several levels.
-        (json!({ "source": "DEVELOPERS", "countryCodes": ["US"], "seniority": ["INTERN", "SENIOR", "LEAD"], "skills": ["organisation", "cassandra"] }), "NONE", json!(["filter", "skills"])),
-        (json!({ "source": "DEVELOPERS", "countryCodes": ["PL"], "seniority": ["SENIOR", "JUNIOR"] }), "NONE", json!(["filter", "seniority"])),
-        (json!({ "source": "DEVELOPERS", "seniority": ["SENIOR"] }), "NONE", json!(["filter", "countryCodes"])),
-        (json!({ "source": "DEVELOPERS", "countryCodes": ["PL", "DE"] }), "SENIORITY", json!(["filter", "countryCodes"])),
-        (json!({ "source": "DEVELOPERS", "seniority": ["SENIOR"], "countryCodes": ["PL"] }), "SKILL", json!(["groupBy"])),
+        (
+            json!({ "source": "DEVELOPERS", "countryCodes": ["US"], "seniority": ["INTERN", "SENIOR", "LEAD"], "skills": ["organisation", "cassandra"] }),
+            "NONE",
+            json!(["filter", "skills"]),
+        ),
+        (
+            json!({ "source": "DEVELOPERS", "countryCodes": ["PL"], "seniority": ["SENIOR", "JUNIOR"] }),
+            "NONE",
+            json!(["filter", "seniority"]),
+        ),
+        (
+            json!({ "source": "DEVELOPERS", "seniority": ["SENIOR"] }),
+            "NONE",
+            json!(["filter", "countryCodes"]),
+        ),
+        (
+            json!({ "source": "DEVELOPERS", "countryCodes": ["PL", "DE"] }),
+            "SENIORITY",
+            json!(["filter", "countryCodes"]),
+        ),
+        (
+            json!({ "source": "DEVELOPERS", "seniority": ["SENIOR"], "countryCodes": ["PL"] }),
+            "SKILL",
+            json!(["groupBy"]),
+        ),
     ] {
-        let body = app.anonymous().graphql(INSIGHTS, json!({ "filter": filter, "groupBy": group_by })).await;
+        let body = app
+            .anonymous()
+            .graphql(INSIGHTS, json!({ "filter": filter, "groupBy": group_by }))
+            .await;
         let error = first_error(&body);
-        assert_eq!(error["extensions"]["code"], json!("BAD_USER_INPUT"), "{body}");
+        assert_eq!(
+            error["extensions"]["code"],
+            json!("BAD_USER_INPUT"),
+            "{body}"
+        );
         assert_eq!(error["extensions"]["field"], path, "{body}");
     }
-});
+}
 
-db_test!(Empty, async fn unknown_skills_and_currencies_are_bad_user_input(app) {
+db_test!(Empty, unknown_skills_and_currencies_are_bad_user_input);
+async fn unknown_skills_and_currencies_are_bad_user_input(app: TestApp) {
     World::new(app.db().await).await;
     for (filter, path) in [
-        (json!({ "skills": ["rust", "cobol-on-wheels"] }), json!(["filter", "skills", "1"])),
+        (
+            json!({ "skills": ["rust", "cobol-on-wheels"] }),
+            json!(["filter", "skills", "1"]),
+        ),
         (json!({ "currency": "EURO" }), json!(["filter", "currency"])),
-        (json!({ "countryCodes": ["XX"] }), json!(["filter", "countryCodes", "0"])),
+        (
+            json!({ "countryCodes": ["XX"] }),
+            json!(["filter", "countryCodes", "0"]),
+        ),
     ] {
         let body = app
             .anonymous()
             .graphql(INSIGHTS, json!({ "filter": filter }))
             .await;
         let error = first_error(&body);
-        assert_eq!(error["extensions"]["code"], json!("BAD_USER_INPUT"), "{body}");
+        assert_eq!(
+            error["extensions"]["code"],
+            json!("BAD_USER_INPUT"),
+            "{body}"
+        );
         assert_eq!(error["extensions"]["field"], path, "{body}");
     }
-});
+}
 
-db_test!(Demo, async fn no_pair_of_published_developer_cells_isolates_a_developer_on_the_demo_data(app) {
-    use sea_orm::{EntityTrait, QueryFilter, ColumnTrait};
+db_test!(
+    Demo,
+    no_pair_of_published_developer_cells_isolates_a_developer_on_the_demo_data
+);
+async fn no_pair_of_published_developer_cells_isolates_a_developer_on_the_demo_data(app: TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     const LEVELS: [&str; 6] = ["INTERN", "JUNIOR", "MIDDLE", "SENIOR", "LEAD", "PRINCIPAL"];
     let developers = entity::developer::Entity::find()
         .filter(entity::developer::Column::SalaryExpectationAmount.is_not_null())
@@ -416,63 +518,132 @@ db_test!(Demo, async fn no_pair_of_published_developer_cells_isolates_a_develope
     // Every request a non-admin may make: one level by country, one country by level, one cell.
     let mut requests = Vec::new();
     for country in &countries {
-        requests.push((json!({ "source": "DEVELOPERS", "countryCodes": [country] }), "SENIORITY"));
+        requests.push((
+            json!({ "source": "DEVELOPERS", "countryCodes": [country] }),
+            "SENIORITY",
+        ));
         for level in LEVELS {
-            requests.push((json!({ "source": "DEVELOPERS", "countryCodes": [country], "seniority": [level] }), "NONE"));
+            requests.push((
+                json!({ "source": "DEVELOPERS", "countryCodes": [country], "seniority": [level] }),
+                "NONE",
+            ));
         }
     }
     for level in LEVELS {
-        requests.push((json!({ "source": "DEVELOPERS", "seniority": [level] }), "COUNTRY"));
+        requests.push((
+            json!({ "source": "DEVELOPERS", "seniority": [level] }),
+            "COUNTRY",
+        ));
     }
     // (seniority, country, currency) -> published figures, as first seen.
     let mut seen: BTreeMap<(String, String, String), Value> = BTreeMap::new();
     for (filter, group_by) in requests {
-        let data = app.anonymous().data(INSIGHTS, json!({ "filter": filter.clone(), "groupBy": group_by })).await;
+        let data = app
+            .anonymous()
+            .data(
+                INSIGHTS,
+                json!({ "filter": filter.clone(), "groupBy": group_by }),
+            )
+            .await;
         for group in data["salaryInsights"]["groups"].as_array().expect("groups") {
             let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-            let seniority = group["seniority"].as_str().map_or_else(|| text(&filter["seniority"][0]), str::to_owned);
-            let country = group["countryCode"].as_str().map_or_else(|| text(&filter["countryCodes"][0]), str::to_owned);
+            let seniority = group["seniority"]
+                .as_str()
+                .map_or_else(|| text(&filter["seniority"][0]), str::to_owned);
+            let country = group["countryCode"]
+                .as_str()
+                .map_or_else(|| text(&filter["countryCodes"][0]), str::to_owned);
             let key = (seniority, country, text(&group["currency"]));
-            let figures = json!([group["count"], group["min"], group["p25"], group["median"], group["p75"], group["max"], group["mean"]]);
+            let figures = json!([
+                group["count"],
+                group["min"],
+                group["p25"],
+                group["median"],
+                group["p75"],
+                group["max"],
+                group["mean"]
+            ]);
             // One cell shows the same figures however it is asked for: nothing to average out.
-            assert_eq!(seen.entry(key.clone()).or_insert_with(|| figures.clone()), &figures, "{key:?}");
+            assert_eq!(
+                seen.entry(key.clone()).or_insert_with(|| figures.clone()),
+                &figures,
+                "{key:?}"
+            );
         }
     }
     assert!(!seen.is_empty(), "the demo data publishes some cells");
     let members = |(seniority, country, currency): &(String, String, String)| -> Vec<(i64, f64)> {
         developers
             .iter()
-            .filter(|d| format!("{:?}", d.seniority).to_uppercase() == *seniority && d.country_code == *country
-                && d.salary_expectation_currency.as_deref() == Some(currency.as_str()))
+            .filter(|d| {
+                format!("{:?}", d.seniority).to_uppercase() == *seniority
+                    && d.country_code == *country
+                    && d.salary_expectation_currency.as_deref() == Some(currency.as_str())
+            })
             .filter_map(|d| Some((d.id, d.salary_expectation_amount? as f64)))
             .collect()
     };
-    let cells: Vec<_> = seen.iter().map(|(key, figures)| (key, figures, members(key))).collect();
+    let cells: Vec<_> = seen
+        .iter()
+        .map(|(key, figures)| (key, figures, members(key)))
+        .collect();
     for (key, figures, people) in &cells {
-        assert!(people.len() >= 10, "{key:?} is published with {} developers", people.len());
+        assert!(
+            people.len() >= 10,
+            "{key:?} is published with {} developers",
+            people.len()
+        );
         let count = figures[0].as_u64().unwrap_or_default() as usize;
-        assert!(count <= people.len() && people.len() < count + 5 && count.is_multiple_of(5), "{key:?}: {count} for {}", people.len());
+        assert!(
+            count <= people.len() && people.len() < count + 5 && count.is_multiple_of(5),
+            "{key:?}: {count} for {}",
+            people.len()
+        );
         // No published amount is a member's own extreme.
         let lowest = people.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let highest = people.iter().map(|p| p.1).fold(0.0, f64::max);
-        assert!(figures[1].as_f64() != Some(lowest) || people.iter().filter(|p| p.1 == lowest).count() > 1, "{key:?} shows its minimum");
-        assert!(figures[5].as_f64() != Some(highest) || people.iter().filter(|p| p.1 == highest).count() > 1, "{key:?} shows its maximum");
+        assert!(
+            figures[1].as_f64() != Some(lowest)
+                || people.iter().filter(|p| p.1 == lowest).count() > 1,
+            "{key:?} shows its minimum"
+        );
+        assert!(
+            figures[5].as_f64() != Some(highest)
+                || people.iter().filter(|p| p.1 == highest).count() > 1,
+            "{key:?} shows its maximum"
+        );
     }
     // Differencing: two groups whose members differ by one person give that person's amount as
     // count·mean − count·mean. Published cells never overlap, so no pair does; and since counts
     // are multiples of 5, no two published counts differ by one either.
     for (i, (a, figures_a, people_a)) in cells.iter().enumerate() {
         for (b, figures_b, people_b) in &cells[i + 1..] {
-            let shared = people_a.iter().filter(|p| people_b.iter().any(|q| q.0 == p.0)).count();
+            let shared = people_a
+                .iter()
+                .filter(|p| people_b.iter().any(|q| q.0 == p.0))
+                .count();
             assert_eq!(shared, 0, "{a:?} and {b:?} share developers");
-            let (count_a, count_b) = (figures_a[0].as_i64().unwrap_or(0), figures_b[0].as_i64().unwrap_or(0));
+            let (count_a, count_b) = (
+                figures_a[0].as_i64().unwrap_or(0),
+                figures_b[0].as_i64().unwrap_or(0),
+            );
             assert_ne!((count_a - count_b).abs(), 1, "{a:?} and {b:?}");
         }
     }
     // The audit's pair is refused outright.
-    for seniority in [json!(["INTERN", "SENIOR", "LEAD"]), json!(["INTERN", "JUNIOR", "SENIOR", "LEAD"])] {
+    for seniority in [
+        json!(["INTERN", "SENIOR", "LEAD"]),
+        json!(["INTERN", "JUNIOR", "SENIOR", "LEAD"]),
+    ] {
         let filter = json!({ "source": "DEVELOPERS", "countryCodes": ["US"], "seniority": seniority, "skills": ["organisation", "cassandra"] });
-        let body = app.anonymous().graphql(INSIGHTS, json!({ "filter": filter })).await;
-        assert_eq!(first_error(&body)["extensions"]["code"], json!("BAD_USER_INPUT"), "{body}");
+        let body = app
+            .anonymous()
+            .graphql(INSIGHTS, json!({ "filter": filter }))
+            .await;
+        assert_eq!(
+            first_error(&body)["extensions"]["code"],
+            json!("BAD_USER_INPUT"),
+            "{body}"
+        );
     }
-});
+}

@@ -80,60 +80,96 @@ fn ids(nodes: &[Value]) -> BTreeSet<String> {
         .collect()
 }
 
-db_test!(Demo, async fn a_prefix_finds_exactly_the_developers_with_a_matching_word(app) {
+db_test!(
+    Demo,
+    a_prefix_finds_exactly_the_developers_with_a_matching_word
+);
+async fn a_prefix_finds_exactly_the_developers_with_a_matching_word(app: TestApp) {
     let everyone = app.all_nodes("developers", "", DEVELOPER).await;
     for search in ["postg", "kotlin", "payment", "bootcamp"] {
         let want = expected(&everyone, &[search]);
-        assert!(!want.is_empty() && want.len() < everyone.len(), "{search}: a weak test");
+        assert!(
+            !want.is_empty() && want.len() < everyone.len(),
+            "{search}: a weak test"
+        );
         assert_eq!(ids(&found(&app, search).await), want, "{search}");
     }
-});
+}
 
-db_test!(Demo, async fn every_word_of_a_search_must_match(app) {
+db_test!(Demo, every_word_of_a_search_must_match);
+async fn every_word_of_a_search_must_match(app: TestApp) {
     let everyone = app.all_nodes("developers", "", DEVELOPER).await;
     let want = expected(&everyone, &["senior", "java"]);
     assert!(!want.is_empty());
     assert_eq!(ids(&found(&app, "Senior Java").await), want);
-});
+}
 
-db_test!(Demo, async fn an_alias_finds_the_skill(app) {
+db_test!(Demo, an_alias_finds_the_skill);
+async fn an_alias_finds_the_skill(app: TestApp) {
     let everyone = app.all_nodes("developers", "", DEVELOPER).await;
     let postgres = expected(&everyone, &["postgres"]);
     assert_eq!(ids(&found(&app, "Postgres").await), postgres);
     assert!(ids(&found(&app, "golang").await).is_subset(&ids(&found(&app, "go").await)));
-});
+}
 
-db_test!(Demo, async fn search_ignores_case_and_accents(app) {
+db_test!(Demo, search_ignores_case_and_accents);
+async fn search_ignores_case_and_accents(app: TestApp) {
     let everyone = app.all_nodes("developers", "", DEVELOPER).await;
     let accented = everyone
         .iter()
-        .find(|d| d["name"].as_str().is_some_and(|name| name.chars().any(|c| "éèëöüäíóúñç".contains(c))))
+        .find(|d| {
+            d["name"]
+                .as_str()
+                .is_some_and(|name| name.chars().any(|c| "éèëöüäíóúñç".contains(c)))
+        })
         .expect("an accented name in the demo data");
     let name = accented["name"].as_str().expect("a name");
     let plain = fold(name);
     let shouted = name.to_uppercase();
-    let results = [found(&app, name).await, found(&app, &plain).await, found(&app, &shouted).await];
-    assert!(ids(&results[0]).contains(accented["id"].as_str().unwrap_or_default()), "{name} not found");
+    let results = [
+        found(&app, name).await,
+        found(&app, &plain).await,
+        found(&app, &shouted).await,
+    ];
+    assert!(
+        ids(&results[0]).contains(accented["id"].as_str().unwrap_or_default()),
+        "{name} not found"
+    );
     assert_eq!(ids(&results[0]), ids(&results[1]), "{name} vs {plain}");
     assert_eq!(ids(&results[0]), ids(&results[2]), "{name} vs {shouted}");
-});
+}
 
-db_test!(Demo, async fn a_full_name_ranks_its_owner_first(app) {
-    let developers = app.data("{ developers(first: 40) { nodes { name } } }", json!({})).await;
-    for developer in developers["developers"]["nodes"].as_array().expect("nodes").iter().step_by(7) {
+db_test!(Demo, a_full_name_ranks_its_owner_first);
+async fn a_full_name_ranks_its_owner_first(app: TestApp) {
+    let developers = app
+        .data("{ developers(first: 40) { nodes { name } } }", json!({}))
+        .await;
+    for developer in developers["developers"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .step_by(7)
+    {
         let name = developer["name"].as_str().expect("a name");
         let first = &found(&app, name).await[0];
         assert_eq!(first["name"], name, "searching {name}");
     }
-});
+}
 
-db_test!(Demo, async fn search_combines_with_filters_and_pages_without_gaps(app) {
+db_test!(Demo, search_combines_with_filters_and_pages_without_gaps);
+async fn search_combines_with_filters_and_pages_without_gaps(app: TestApp) {
     let arguments = ", search: \"java\", filter: { seniority: [SENIOR, LEAD] }";
     let all = app.all_nodes("developers", arguments, "id seniority").await;
     assert!(all.len() > 3, "too few to page through");
-    assert!(all.iter().all(|d| d["seniority"] == "SENIOR" || d["seniority"] == "LEAD"));
+    assert!(
+        all.iter()
+            .all(|d| d["seniority"] == "SENIOR" || d["seniority"] == "LEAD")
+    );
     let everyone = app.all_nodes("developers", "", DEVELOPER).await;
-    let want: BTreeSet<String> = expected(&everyone, &["java"]).intersection(&ids(&all)).cloned().collect();
+    let want: BTreeSet<String> = expected(&everyone, &["java"])
+        .intersection(&ids(&all))
+        .cloned()
+        .collect();
     assert_eq!(ids(&all), want);
     // Small pages, following cursors over the relevance order.
     let query = "query($after: String) { developers(first: 3, after: $after, search: \"java\", filter: { seniority: [SENIOR, LEAD] }) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }";
@@ -142,98 +178,219 @@ db_test!(Demo, async fn search_combines_with_filters_and_pages_without_gaps(app)
         let data = app.data(query, json!({ "after": after })).await;
         let connection = &data["developers"];
         assert_eq!(connection["totalCount"], json!(all.len()));
-        paged.extend(connection["nodes"].as_array().expect("nodes").iter().cloned());
+        paged.extend(
+            connection["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .cloned(),
+        );
         if connection["pageInfo"]["hasNextPage"] != json!(true) {
             break;
         }
         after = connection["pageInfo"]["endCursor"].clone();
     }
-    assert_eq!(paged.iter().map(|d| d["id"].clone()).collect::<Vec<_>>(), all.iter().map(|d| d["id"].clone()).collect::<Vec<_>>());
-});
+    assert_eq!(
+        paged.iter().map(|d| d["id"].clone()).collect::<Vec<_>>(),
+        all.iter().map(|d| d["id"].clone()).collect::<Vec<_>>()
+    );
+}
 
-db_test!(Demo, async fn an_order_by_overrides_relevance(app) {
+db_test!(Demo, an_order_by_overrides_relevance);
+async fn an_order_by_overrides_relevance(app: TestApp) {
     let names: Vec<String> = app
-        .all_nodes("developers", ", search: \"python\", orderBy: { field: NAME }", "name")
+        .all_nodes(
+            "developers",
+            ", search: \"python\", orderBy: { field: NAME }",
+            "name",
+        )
         .await
         .iter()
         .map(|d| d["name"].as_str().unwrap_or_default().to_owned())
         .collect();
     assert!(names.len() > 2);
     assert!(names.windows(2).all(|w| w[0] <= w[1]));
-});
+}
 
-db_test!(Demo, async fn hostile_search_text_is_only_ever_text(app) {
+db_test!(Demo, hostile_search_text_is_only_ever_text);
+async fn hostile_search_text_is_only_ever_text(app: TestApp) {
     let long = "a".repeat(10_000);
     let hostile = [
-        "\"", "'", "\"unterminated", "' OR 1=1 --", "'; DROP TABLE developers; --", "*", "postg*", ":*", "&|!()",
-        "NEAR(java python)", "java AND NOT python", "col:java", "^java", "-java", "\\", "%_", "🦀 rust", "ß", &long,
+        "\"",
+        "'",
+        "\"unterminated",
+        "' OR 1=1 --",
+        "'; DROP TABLE developers; --",
+        "*",
+        "postg*",
+        ":*",
+        "&|!()",
+        "NEAR(java python)",
+        "java AND NOT python",
+        "col:java",
+        "^java",
+        "-java",
+        "\\",
+        "%_",
+        "🦀 rust",
+        "ß",
+        &long,
     ];
     for text in hostile {
         let body = app
             .graphql("query($s: String) { developers(search: $s) { totalCount nodes { id } } vacancies(search: $s) { totalCount } employers(search: $s) { totalCount } }", json!({ "s": text }))
             .await;
-        assert!(body.get("errors").is_none(), "{:?}: {body:#}", text.chars().take(40).collect::<String>());
+        assert!(
+            body.get("errors").is_none(),
+            "{:?}: {body:#}",
+            text.chars().take(40).collect::<String>()
+        );
     }
     // A NUL is no text at all: refused before any search runs.
-    let body = app.graphql("query($s: String) { developers(search: $s) { totalCount } }", json!({ "s": "\u{0}" })).await;
-    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
+    let body = app
+        .graphql(
+            "query($s: String) { developers(search: $s) { totalCount } }",
+            json!({ "s": "\u{0}" }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body:#}"
+    );
     let everything = app.data("{ developers { totalCount } }", json!({})).await;
-    let wordless = app.data("{ developers(search: \"!!! ... ???\") { totalCount } }", json!({})).await;
-    assert_eq!(wordless, everything, "a search without words searches nothing");
-});
+    let wordless = app
+        .data(
+            "{ developers(search: \"!!! ... ???\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        wordless, everything,
+        "a search without words searches nothing"
+    );
+}
 
-db_test!(Demo, async fn a_cursor_of_another_search_is_bad_user_input(app) {
-    let data = app.data("{ developers(first: 2, search: \"java\") { pageInfo { endCursor } } }", json!({})).await;
+db_test!(Demo, a_cursor_of_another_search_is_bad_user_input);
+async fn a_cursor_of_another_search_is_bad_user_input(app: TestApp) {
+    let data = app
+        .data(
+            "{ developers(first: 2, search: \"java\") { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await;
     let cursor = data["developers"]["pageInfo"]["endCursor"].clone();
     let body = app
         .graphql("query($after: String) { developers(first: 2, after: $after, search: \"python\") { nodes { id } } }", json!({ "after": cursor }))
         .await;
-    assert_eq!(first_error(&body)["extensions"]["code"], "BAD_USER_INPUT", "{body:#}");
-});
+    assert_eq!(
+        first_error(&body)["extensions"]["code"],
+        "BAD_USER_INPUT",
+        "{body:#}"
+    );
+}
 
-db_test!(Demo, async fn vacancies_are_found_by_employer_name_and_employers_by_their_words(app) {
-    let vacancies = app.all_nodes("vacancies", ", search: \"northwind\"", "employer { name }").await;
+db_test!(
+    Demo,
+    vacancies_are_found_by_employer_name_and_employers_by_their_words
+);
+async fn vacancies_are_found_by_employer_name_and_employers_by_their_words(app: TestApp) {
+    let vacancies = app
+        .all_nodes("vacancies", ", search: \"northwind\"", "employer { name }")
+        .await;
     let expected = app.data("{ employer(slug: \"northwind-logistics\") { vacancies(first: 100) { nodes { status } } } }", json!({})).await;
-    let open = expected["employer"]["vacancies"]["nodes"].as_array().expect("nodes").iter().filter(|v| v["status"] == "OPEN").count();
+    let open = expected["employer"]["vacancies"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|v| v["status"] == "OPEN")
+        .count();
     assert_eq!(vacancies.len(), open);
-    assert!(vacancies.iter().all(|v| v["employer"]["name"] == "Northwind Logistics"));
-    let employers = app.all_nodes("employers", ", search: \"payment\"", "slug").await;
-    let slugs: BTreeSet<&str> = employers.iter().filter_map(|e| e["slug"].as_str()).collect();
+    assert!(
+        vacancies
+            .iter()
+            .all(|v| v["employer"]["name"] == "Northwind Logistics")
+    );
+    let employers = app
+        .all_nodes("employers", ", search: \"payment\"", "slug")
+        .await;
+    let slugs: BTreeSet<&str> = employers
+        .iter()
+        .filter_map(|e| e["slug"].as_str())
+        .collect();
     assert!(slugs.contains("bluefjord-payments"), "{slugs:?}");
-});
+}
 
-db_test!(Demo, async fn the_index_follows_every_write(app) {
+db_test!(Demo, the_index_follows_every_write);
+async fn the_index_follows_every_write(app: TestApp) {
     let db = app.db().await;
-    let handle = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].clone();
+    let handle = app
+        .data("{ developers(first: 1) { nodes { handle } } }", json!({}))
+        .await["developers"]["nodes"][0]["handle"]
+        .clone();
     let handle = handle.as_str().expect("a handle");
-    let found_handles = |nodes: Vec<Value>| nodes.iter().filter_map(|n| n["name"].as_str().map(str::to_owned)).collect::<Vec<_>>();
+    let found_handles = |nodes: Vec<Value>| {
+        nodes
+            .iter()
+            .filter_map(|n| n["name"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
 
     // A changed name is found, the old one no longer.
-    db.execute_unprepared(&format!("UPDATE developers SET name = 'Quetzalcoatl Zyx' WHERE handle = '{handle}'")).await.expect("update");
-    assert_eq!(found_handles(found(&app, "quetzalc").await), ["Quetzalcoatl Zyx"]);
+    db.execute_unprepared(&format!(
+        "UPDATE developers SET name = 'Quetzalcoatl Zyx' WHERE handle = '{handle}'"
+    ))
+    .await
+    .expect("update");
+    assert_eq!(
+        found_handles(found(&app, "quetzalc").await),
+        ["Quetzalcoatl Zyx"]
+    );
 
     // A new skill link is found through the skill's name; a removed one no longer.
     db.execute_unprepared("INSERT INTO skills (slug, name, category, description, aliases, created_at, updated_at, version) VALUES ('cobol', 'COBOL', 'LANGUAGE', 'Mainframes.', '[\"Cobol-85\"]', '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00', 1)").await.expect("insert skill");
     assert!(found(&app, "cobol").await.is_empty());
     db.execute_unprepared(&format!("INSERT INTO developer_skills (developer_id, skill_id, level, years, created_at, updated_at) SELECT d.id, s.id, 3, 2, '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00' FROM developers d, skills s WHERE d.handle = '{handle}' AND s.slug = 'cobol'")).await.expect("insert link");
-    assert_eq!(found_handles(found(&app, "cobol").await), ["Quetzalcoatl Zyx"]);
+    assert_eq!(
+        found_handles(found(&app, "cobol").await),
+        ["Quetzalcoatl Zyx"]
+    );
 
     // A renamed skill is found by its new name.
-    db.execute_unprepared("UPDATE skills SET name = 'Common Business-Oriented Language' WHERE slug = 'cobol'").await.expect("rename");
-    assert_eq!(found_handles(found(&app, "oriented language").await), ["Quetzalcoatl Zyx"]);
+    db.execute_unprepared(
+        "UPDATE skills SET name = 'Common Business-Oriented Language' WHERE slug = 'cobol'",
+    )
+    .await
+    .expect("rename");
+    assert_eq!(
+        found_handles(found(&app, "oriented language").await),
+        ["Quetzalcoatl Zyx"]
+    );
 
     db.execute_unprepared("DELETE FROM developer_skills WHERE skill_id = (SELECT id FROM skills WHERE slug = 'cobol')").await.expect("unlink");
     assert!(found(&app, "oriented").await.is_empty());
 
     // A deleted developer is gone from the index.
-    db.execute_unprepared(&format!("DELETE FROM developers WHERE handle = '{handle}'")).await.expect("delete");
+    db.execute_unprepared(&format!("DELETE FROM developers WHERE handle = '{handle}'"))
+        .await
+        .expect("delete");
     assert!(found(&app, "quetzalc").await.is_empty());
 
     // An employer's new name finds its vacancies.
-    db.execute_unprepared("UPDATE employers SET name = 'Xylophonic Freight' WHERE slug = 'cargoline-freight'").await.expect("rename employer");
-    let vacancies = app.all_nodes("vacancies", ", search: \"xylophonic\"", "employer { slug }").await;
-    assert!(!vacancies.is_empty() && vacancies.iter().all(|v| v["employer"]["slug"] == "cargoline-freight"));
-});
+    db.execute_unprepared(
+        "UPDATE employers SET name = 'Xylophonic Freight' WHERE slug = 'cargoline-freight'",
+    )
+    .await
+    .expect("rename employer");
+    let vacancies = app
+        .all_nodes("vacancies", ", search: \"xylophonic\"", "employer { slug }")
+        .await;
+    assert!(
+        !vacancies.is_empty()
+            && vacancies
+                .iter()
+                .all(|v| v["employer"]["slug"] == "cargoline-freight")
+    );
+}
 
 /// Puts "zyzzyvamarker" in the search document of developer `handle` alone: it stays there until
 /// the document is rebuilt.
@@ -249,50 +406,116 @@ async fn plant_a_word(db: &impl ConnectionTrait, handle: &str) {
     db.execute_unprepared(&plant).await.expect("plant a word");
 }
 
-db_test!(Demo, async fn a_write_to_no_searched_column_leaves_the_search_document_alone(app) {
+db_test!(
+    Demo,
+    a_write_to_no_searched_column_leaves_the_search_document_alone
+);
+async fn a_write_to_no_searched_column_leaves_the_search_document_alone(app: TestApp) {
     let db = app.db().await;
-    let developer = app.data("{ developers(first: 1) { nodes { id handle } } }", json!({})).await["developers"]["nodes"][0].clone();
-    let (id, handle) = (developer["id"].clone(), developer["handle"].as_str().expect("a handle").to_owned());
+    let developer = app
+        .data(
+            "{ developers(first: 1) { nodes { id handle } } }",
+            json!({}),
+        )
+        .await["developers"]["nodes"][0]
+        .clone();
+    let (id, handle) = (
+        developer["id"].clone(),
+        developer["handle"].as_str().expect("a handle").to_owned(),
+    );
     plant_a_word(&db, &handle).await;
     assert_eq!(found(&app, "zyzzyvamarker").await.len(), 1);
 
     let update = "mutation($input: UpdateDeveloperInput!) { updateDeveloper(input: $input) { userErrors { code } } }";
-    let data = app.admin().data(update, json!({ "input": { "id": id, "openToWork": false } })).await;
+    let data = app
+        .admin()
+        .data(
+            update,
+            json!({ "input": { "id": id, "openToWork": false } }),
+        )
+        .await;
     assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
     db.execute_unprepared(&format!("UPDATE developer_skills SET level = 6 - level, years = years + 1 WHERE developer_id = (SELECT id FROM developers WHERE handle = '{handle}')")).await.expect("relevel");
-    assert_eq!(found(&app, "zyzzyvamarker").await.len(), 1, "availability and levels are not searched");
+    assert_eq!(
+        found(&app, "zyzzyvamarker").await.len(),
+        1,
+        "availability and levels are not searched"
+    );
 
-    let data = app.admin().data(update, json!({ "input": { "id": id, "headline": "Xenobiotic Pipeline Wrangler" } })).await;
+    let data = app
+        .admin()
+        .data(
+            update,
+            json!({ "input": { "id": id, "headline": "Xenobiotic Pipeline Wrangler" } }),
+        )
+        .await;
     assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
-    assert!(found(&app, "zyzzyvamarker").await.is_empty(), "a new headline rebuilds the document");
+    assert!(
+        found(&app, "zyzzyvamarker").await.is_empty(),
+        "a new headline rebuilds the document"
+    );
     assert_eq!(found(&app, "xenobiotic").await.len(), 1);
-});
+}
 
-db_test!(Demo, async fn a_skill_link_moved_to_another_developer_moves_in_the_index(app) {
+db_test!(
+    Demo,
+    a_skill_link_moved_to_another_developer_moves_in_the_index
+);
+async fn a_skill_link_moved_to_another_developer_moves_in_the_index(app: TestApp) {
     let db = app.db().await;
-    let developers = app.data("{ developers(first: 2) { nodes { handle } } }", json!({})).await["developers"]["nodes"].clone();
-    let [from, to] = [0, 1].map(|i| developers[i]["handle"].as_str().expect("a handle").to_owned());
+    let developers = app
+        .data("{ developers(first: 2) { nodes { handle } } }", json!({}))
+        .await["developers"]["nodes"]
+        .clone();
+    let [from, to] = [0, 1].map(|i| {
+        developers[i]["handle"]
+            .as_str()
+            .expect("a handle")
+            .to_owned()
+    });
     db.execute_unprepared("INSERT INTO skills (slug, name, category, description, aliases, created_at, updated_at, version) VALUES ('cobol', 'COBOL', 'LANGUAGE', 'Mainframes.', '[]', '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00', 1)").await.expect("insert skill");
     db.execute_unprepared(&format!("INSERT INTO developer_skills (developer_id, skill_id, level, years, created_at, updated_at) SELECT d.id, s.id, 3, 2, '2026-11-01T00:00:00+00:00', '2026-11-01T00:00:00+00:00' FROM developers d, skills s WHERE d.handle = '{from}' AND s.slug = 'cobol'")).await.expect("insert link");
     let before = ids(&found(&app, "cobol").await);
     db.execute_unprepared(&format!("UPDATE developer_skills SET developer_id = (SELECT id FROM developers WHERE handle = '{to}') WHERE skill_id = (SELECT id FROM skills WHERE slug = 'cobol')")).await.expect("move the link");
     let after = ids(&found(&app, "cobol").await);
     assert_eq!((before.len(), after.len()), (1, 1));
-    assert_ne!(before, after, "the old owner's document lost the skill and the new owner's gained it");
-});
+    assert_ne!(
+        before, after,
+        "the old owner's document lost the skill and the new owner's gained it"
+    );
+}
 
-db_test!(Demo, async fn the_search_triggers_migration_rolls_back_and_forward(app) {
+db_test!(Demo, the_search_triggers_migration_rolls_back_and_forward);
+async fn the_search_triggers_migration_rolls_back_and_forward(app: TestApp) {
     use migration::{Migrator, MigratorTrait};
     // Migrations on one connection, as the server runs them: on a SQLite pool, a connection that
     // loaded the schema before another changed it can refuse the next DDL statement.
-    let db = sea_orm::Database::connect(sea_orm::ConnectOptions::new(app.database_url.as_str()).max_connections(1).to_owned()).await.expect("connect");
-    let handle = app.data("{ developers(first: 1) { nodes { handle } } }", json!({})).await["developers"]["nodes"][0]["handle"].as_str().expect("a handle").to_owned();
-    let toggle = format!("UPDATE developers SET open_to_work = NOT open_to_work WHERE handle = '{handle}'");
+    let db = sea_orm::Database::connect(
+        sea_orm::ConnectOptions::new(app.database_url.as_str())
+            .max_connections(1)
+            .to_owned(),
+    )
+    .await
+    .expect("connect");
+    let handle = app
+        .data("{ developers(first: 1) { nodes { handle } } }", json!({}))
+        .await["developers"]["nodes"][0]["handle"]
+        .as_str()
+        .expect("a handle")
+        .to_owned();
+    let toggle =
+        format!("UPDATE developers SET open_to_work = NOT open_to_work WHERE handle = '{handle}'");
 
     let last = Migrator::migrations().last().map(|m| m.name().to_owned());
-    assert_eq!(last.as_deref(), Some("m20261130_000005_search_refresh_on_change"), "the test rolls back this one");
+    assert_eq!(
+        last.as_deref(),
+        Some("m20261130_000005_search_refresh_on_change"),
+        "the test rolls back this one"
+    );
     // Back to the triggers before it: every update rebuilt the document.
-    Migrator::down(&db, Some(1)).await.expect("roll back the last migration");
+    Migrator::down(&db, Some(1))
+        .await
+        .expect("roll back the last migration");
     plant_a_word(&db, &handle).await;
     db.execute_unprepared(&toggle).await.expect("toggle");
     assert!(found(&app, "zyzzyvamarker").await.is_empty());
@@ -301,7 +524,11 @@ db_test!(Demo, async fn the_search_triggers_migration_rolls_back_and_forward(app
     plant_a_word(&db, &handle).await;
     db.execute_unprepared(&toggle).await.expect("toggle");
     assert_eq!(found(&app, "zyzzyvamarker").await.len(), 1);
-    db.execute_unprepared(&format!("UPDATE developers SET name = 'Quetzalcoatl Zyx' WHERE handle = '{handle}'")).await.expect("rename");
+    db.execute_unprepared(&format!(
+        "UPDATE developers SET name = 'Quetzalcoatl Zyx' WHERE handle = '{handle}'"
+    ))
+    .await
+    .expect("rename");
     assert!(found(&app, "zyzzyvamarker").await.is_empty());
     assert_eq!(found(&app, "quetzalcoatl").await.len(), 1);
-});
+}

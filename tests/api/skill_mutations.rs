@@ -44,18 +44,27 @@ fn codes(errors: &Value) -> Vec<(Value, String)> {
         .collect()
 }
 
-db_test!(Demo, async fn create_skill_adds_a_skill_that_lists_find(app) {
+db_test!(Demo, create_skill_adds_a_skill_that_lists_find);
+async fn create_skill_adds_a_skill_that_lists_find(app: TestApp) {
     let input = json!({ "slug": "cobol", "name": " COBOL ", "category": "LANGUAGE", "aliases": ["Cobol-85", "Cobol-85"] });
     let data = app.admin().data(CREATE, json!({ "input": input })).await;
     let payload = &data["createSkill"];
     assert_eq!(payload["userErrors"], json!([]));
     assert_eq!(payload["skill"]["name"], "COBOL", "names are trimmed");
-    assert_eq!(payload["skill"]["aliases"], json!(["Cobol-85"]), "duplicate aliases are dropped");
+    assert_eq!(
+        payload["skill"]["aliases"],
+        json!(["Cobol-85"]),
+        "duplicate aliases are dropped"
+    );
     assert_eq!(payload["skill"]["version"], 1);
     assert_eq!(skill(&app, "cobol").await["id"], payload["skill"]["id"]);
-});
+}
 
-db_test!(Demo, async fn create_skill_reports_every_invalid_field_and_writes_nothing(app) {
+db_test!(
+    Demo,
+    create_skill_reports_every_invalid_field_and_writes_nothing
+);
+async fn create_skill_reports_every_invalid_field_and_writes_nothing(app: TestApp) {
     let before = skill_count(&app).await;
     let input = json!({
         "slug": "Bad Slug!", "name": "   ", "category": "LANGUAGE",
@@ -74,16 +83,30 @@ db_test!(Demo, async fn create_skill_reports_every_invalid_field_and_writes_noth
         ]
     );
     assert_eq!(skill_count(&app).await, before);
-});
+}
 
-db_test!(Demo, async fn create_skill_with_a_taken_slug_is_taken(app) {
+db_test!(Demo, create_skill_with_a_taken_slug_is_taken);
+async fn create_skill_with_a_taken_slug_is_taken(app: TestApp) {
     let before = skill_count(&app).await;
-    let data = app.admin().data(CREATE, json!({ "input": { "slug": "rust", "name": "Rust 2", "category": "LANGUAGE" } })).await;
-    assert_eq!(codes(&data["createSkill"]["userErrors"]), [(json!(["input", "slug"]), "TAKEN".to_owned())]);
+    let data = app
+        .admin()
+        .data(
+            CREATE,
+            json!({ "input": { "slug": "rust", "name": "Rust 2", "category": "LANGUAGE" } }),
+        )
+        .await;
+    assert_eq!(
+        codes(&data["createSkill"]["userErrors"]),
+        [(json!(["input", "slug"]), "TAKEN".to_owned())]
+    );
     assert_eq!(skill_count(&app).await, before);
-});
+}
 
-db_test!(Demo, async fn update_skill_changes_fields_bumps_the_version_and_reindexes(app) {
+db_test!(
+    Demo,
+    update_skill_changes_fields_bumps_the_version_and_reindexes
+);
+async fn update_skill_changes_fields_bumps_the_version_and_reindexes(app: TestApp) {
     let go = skill(&app, "go").await;
     let input = json!({ "id": go["id"], "expectedVersion": 1, "name": "Golang", "aliases": ["Go language"] });
     let data = app.admin().data(UPDATE, json!({ "input": input })).await;
@@ -94,19 +117,45 @@ db_test!(Demo, async fn update_skill_changes_fields_bumps_the_version_and_reinde
     assert_ne!(updated["updatedAt"], go["updatedAt"]);
     // The search indexes follow: developers are found by the skill's new alias.
     let found = app.admin().data("{ developers(search: \"language\", filter: { skills: [{ slug: \"go\" }] }) { totalCount } }", json!({})).await;
-    let with_go = app.admin().data("{ developers(filter: { skills: [{ slug: \"go\" }] }) { totalCount } }", json!({})).await;
-    assert_eq!(found["developers"]["totalCount"], with_go["developers"]["totalCount"]);
-});
+    let with_go = app
+        .admin()
+        .data(
+            "{ developers(filter: { skills: [{ slug: \"go\" }] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        found["developers"]["totalCount"],
+        with_go["developers"]["totalCount"]
+    );
+}
 
-db_test!(Demo, async fn update_skill_with_a_stale_version_writes_nothing(app) {
+db_test!(Demo, update_skill_with_a_stale_version_writes_nothing);
+async fn update_skill_with_a_stale_version_writes_nothing(app: TestApp) {
     let rust = skill(&app, "rust").await;
-    let data = app.admin().data(UPDATE, json!({ "input": { "id": rust["id"], "expectedVersion": 7, "name": "Rusty" } })).await;
-    assert_eq!(codes(&data["updateSkill"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
+    let data = app
+        .admin()
+        .data(
+            UPDATE,
+            json!({ "input": { "id": rust["id"], "expectedVersion": 7, "name": "Rusty" } }),
+        )
+        .await;
+    assert_eq!(
+        codes(&data["updateSkill"]["userErrors"]),
+        [(
+            json!(["input", "expectedVersion"]),
+            "STALE_VERSION".to_owned()
+        )]
+    );
     assert_eq!(data["updateSkill"]["skill"], Value::Null);
     assert_eq!(skill(&app, "rust").await, rust);
-});
+}
 
-db_test!(Demo, async fn concurrent_updates_from_the_same_version_let_exactly_one_win(app) {
+db_test!(
+    Demo,
+    concurrent_updates_from_the_same_version_let_exactly_one_win
+);
+async fn concurrent_updates_from_the_same_version_let_exactly_one_win(app: TestApp) {
     let rust = skill(&app, "rust").await;
     let requests = (0..6).map(|i| {
         let input = json!({ "id": rust["id"], "expectedVersion": 1, "name": format!("Rust {i}") });
@@ -120,46 +169,127 @@ db_test!(Demo, async fn concurrent_updates_from_the_same_version_let_exactly_one
         let outcome = errors[0]["code"].as_str().unwrap_or("WON").to_owned();
         *outcomes.entry(outcome).or_default() += 1;
     }
-    assert_eq!(outcomes, HashMap::from([("WON".to_owned(), 1), ("STALE_VERSION".to_owned(), 5)]));
+    assert_eq!(
+        outcomes,
+        HashMap::from([("WON".to_owned(), 1), ("STALE_VERSION".to_owned(), 5)])
+    );
     assert_eq!(skill(&app, "rust").await["version"], 2);
-});
+}
 
-db_test!(Demo, async fn update_skill_to_a_taken_slug_is_taken_and_writes_nothing(app) {
+db_test!(
+    Demo,
+    update_skill_to_a_taken_slug_is_taken_and_writes_nothing
+);
+async fn update_skill_to_a_taken_slug_is_taken_and_writes_nothing(app: TestApp) {
     let rust = skill(&app, "rust").await;
-    let data = app.admin().data(UPDATE, json!({ "input": { "id": rust["id"], "slug": "go", "name": "Renamed" } })).await;
-    assert_eq!(codes(&data["updateSkill"]["userErrors"]), [(json!(["input", "slug"]), "TAKEN".to_owned())]);
-    assert_eq!(skill(&app, "rust").await, rust);
-});
-
-db_test!(Demo, async fn update_skill_of_an_unknown_or_malformed_id_is_a_user_error(app) {
-    let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Skill, 99_999);
-    let data = app.admin().data(UPDATE, json!({ "input": { "id": unknown, "name": "Nothing" } })).await;
-    assert_eq!(codes(&data["updateSkill"]["userErrors"]), [(json!(["input", "id"]), "NOT_FOUND".to_owned())]);
-    let data = app.admin().data(UPDATE, json!({ "input": { "id": "garbage", "name": "   " } })).await;
+    let data = app
+        .admin()
+        .data(
+            UPDATE,
+            json!({ "input": { "id": rust["id"], "slug": "go", "name": "Renamed" } }),
+        )
+        .await;
     assert_eq!(
         codes(&data["updateSkill"]["userErrors"]),
-        [(json!(["input", "id"]), "INVALID".to_owned()), (json!(["input", "name"]), "REQUIRED".to_owned())]
+        [(json!(["input", "slug"]), "TAKEN".to_owned())]
     );
-});
-
-db_test!(Demo, async fn delete_skill_in_use_is_refused_and_keeps_it(app) {
-    let rust = skill(&app, "rust").await;
-    let data = app.admin().data(DELETE, json!({ "input": { "id": rust["id"] } })).await;
-    let errors = &data["deleteSkill"]["userErrors"];
-    assert_eq!(codes(errors), [(json!(["input", "id"]), "IN_USE".to_owned())]);
-    assert!(errors[0]["message"].as_str().unwrap_or_default().contains("developers have the skill"));
     assert_eq!(skill(&app, "rust").await, rust);
-});
+}
 
-db_test!(Demo, async fn delete_skill_removes_an_unused_skill_once_versions_agree(app) {
-    let created = app.admin().data(CREATE, json!({ "input": { "slug": "cobol", "name": "COBOL", "category": "LANGUAGE" } })).await;
+db_test!(
+    Demo,
+    update_skill_of_an_unknown_or_malformed_id_is_a_user_error
+);
+async fn update_skill_of_an_unknown_or_malformed_id_is_a_user_error(app: TestApp) {
+    let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Skill, 99_999);
+    let data = app
+        .admin()
+        .data(
+            UPDATE,
+            json!({ "input": { "id": unknown, "name": "Nothing" } }),
+        )
+        .await;
+    assert_eq!(
+        codes(&data["updateSkill"]["userErrors"]),
+        [(json!(["input", "id"]), "NOT_FOUND".to_owned())]
+    );
+    let data = app
+        .admin()
+        .data(
+            UPDATE,
+            json!({ "input": { "id": "garbage", "name": "   " } }),
+        )
+        .await;
+    assert_eq!(
+        codes(&data["updateSkill"]["userErrors"]),
+        [
+            (json!(["input", "id"]), "INVALID".to_owned()),
+            (json!(["input", "name"]), "REQUIRED".to_owned())
+        ]
+    );
+}
+
+db_test!(Demo, delete_skill_in_use_is_refused_and_keeps_it);
+async fn delete_skill_in_use_is_refused_and_keeps_it(app: TestApp) {
+    let rust = skill(&app, "rust").await;
+    let data = app
+        .admin()
+        .data(DELETE, json!({ "input": { "id": rust["id"] } }))
+        .await;
+    let errors = &data["deleteSkill"]["userErrors"];
+    assert_eq!(
+        codes(errors),
+        [(json!(["input", "id"]), "IN_USE".to_owned())]
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("developers have the skill")
+    );
+    assert_eq!(skill(&app, "rust").await, rust);
+}
+
+db_test!(
+    Demo,
+    delete_skill_removes_an_unused_skill_once_versions_agree
+);
+async fn delete_skill_removes_an_unused_skill_once_versions_agree(app: TestApp) {
+    let created = app
+        .admin()
+        .data(
+            CREATE,
+            json!({ "input": { "slug": "cobol", "name": "COBOL", "category": "LANGUAGE" } }),
+        )
+        .await;
     let id = created["createSkill"]["skill"]["id"].clone();
-    let stale = app.admin().data(DELETE, json!({ "input": { "id": id, "expectedVersion": 3 } })).await;
-    assert_eq!(codes(&stale["deleteSkill"]["userErrors"]), [(json!(["input", "expectedVersion"]), "STALE_VERSION".to_owned())]);
-    let data = app.admin().data(DELETE, json!({ "input": { "id": id, "expectedVersion": 1 } })).await;
-    assert_eq!(data["deleteSkill"], json!({ "deletedSkillId": id, "userErrors": [] }));
+    let stale = app
+        .admin()
+        .data(
+            DELETE,
+            json!({ "input": { "id": id, "expectedVersion": 3 } }),
+        )
+        .await;
+    assert_eq!(
+        codes(&stale["deleteSkill"]["userErrors"]),
+        [(
+            json!(["input", "expectedVersion"]),
+            "STALE_VERSION".to_owned()
+        )]
+    );
+    let data = app
+        .admin()
+        .data(
+            DELETE,
+            json!({ "input": { "id": id, "expectedVersion": 1 } }),
+        )
+        .await;
+    assert_eq!(
+        data["deleteSkill"],
+        json!({ "deletedSkillId": id, "userErrors": [] })
+    );
     assert_eq!(skill(&app, "cobol").await, Value::Null);
-});
+}
 
 /// handle → level in `slug`, for every developer with any of `slugs`.
 async fn levels(app: &TestApp, slugs: &[&str]) -> HashMap<(String, String), i64> {
@@ -189,7 +319,8 @@ async fn levels(app: &TestApp, slugs: &[&str]) -> HashMap<(String, String), i64>
     levels
 }
 
-db_test!(Demo, async fn merge_skills_moves_every_link_keeping_the_higher_level(app) {
+db_test!(Demo, merge_skills_moves_every_link_keeping_the_higher_level);
+async fn merge_skills_moves_every_link_keeping_the_higher_level(app: TestApp) {
     let before = levels(&app, &["java", "kotlin"]).await;
     let mut expected: HashMap<String, i64> = HashMap::new();
     for ((handle, _), level) in &before {
@@ -198,17 +329,31 @@ db_test!(Demo, async fn merge_skills_moves_every_link_keeping_the_higher_level(a
     }
     assert!(before.keys().filter(|(_, slug)| slug == "kotlin").count() > 0);
     let (java, kotlin) = (skill(&app, "java").await, skill(&app, "kotlin").await);
-    let data = app.admin().data(MERGE, json!({ "input": { "from": java["id"], "into": kotlin["id"] } })).await;
+    let data = app
+        .admin()
+        .data(
+            MERGE,
+            json!({ "input": { "from": java["id"], "into": kotlin["id"] } }),
+        )
+        .await;
     assert_eq!(data["mergeSkills"]["userErrors"], json!([]));
-    assert_eq!(data["mergeSkills"]["skill"]["developers"]["totalCount"], json!(expected.len()));
-    let after: HashMap<String, i64> = levels(&app, &["kotlin"]).await.into_iter().map(|((handle, _), level)| (handle, level)).collect();
+    assert_eq!(
+        data["mergeSkills"]["skill"]["developers"]["totalCount"],
+        json!(expected.len())
+    );
+    let after: HashMap<String, i64> = levels(&app, &["kotlin"])
+        .await
+        .into_iter()
+        .map(|((handle, _), level)| (handle, level))
+        .collect();
     assert_eq!(after, expected);
     assert_eq!(skill(&app, "java").await, Value::Null);
     let vacancies = app.admin().data("{ vacancies(filter: { status: [DRAFT, OPEN, CLOSED], skills: [\"kotlin\"] }) { totalCount } }", json!({})).await;
     assert!(vacancies["vacancies"]["totalCount"].as_i64() > Some(0));
-});
+}
 
-db_test!(Demo, async fn merge_skills_failing_half_way_leaves_no_trace(app) {
+db_test!(Demo, merge_skills_failing_half_way_leaves_no_trace);
+async fn merge_skills_failing_half_way_leaves_no_trace(app: TestApp) {
     // The database itself refuses to delete Java, the merge's last step.
     let db = app.db().await;
     if matches!(app.database_url, DatabaseUrl::Postgres(_)) {
@@ -219,19 +364,63 @@ db_test!(Demo, async fn merge_skills_failing_half_way_leaves_no_trace(app) {
     }
     let before = levels(&app, &["java", "kotlin"]).await;
     let (java, kotlin) = (skill(&app, "java").await, skill(&app, "kotlin").await);
-    let body = app.admin().graphql(MERGE, json!({ "input": { "from": java["id"], "into": kotlin["id"] } })).await;
-    assert_eq!(first_error(&body)["extensions"]["code"], "INTERNAL", "{body:#}");
-    assert_eq!(levels(&app, &["java", "kotlin"]).await, before, "links moved although the merge failed");
+    let body = app
+        .admin()
+        .graphql(
+            MERGE,
+            json!({ "input": { "from": java["id"], "into": kotlin["id"] } }),
+        )
+        .await;
+    assert_eq!(
+        first_error(&body)["extensions"]["code"],
+        "INTERNAL",
+        "{body:#}"
+    );
+    assert_eq!(
+        levels(&app, &["java", "kotlin"]).await,
+        before,
+        "links moved although the merge failed"
+    );
     assert_eq!(skill(&app, "java").await, java);
-    assert_eq!(skill(&app, "kotlin").await, kotlin, "the target's version moved although the merge failed");
-});
+    assert_eq!(
+        skill(&app, "kotlin").await,
+        kotlin,
+        "the target's version moved although the merge failed"
+    );
+}
 
-db_test!(Demo, async fn merge_skills_refuses_a_skill_into_itself_and_unknown_skills(app) {
+db_test!(
+    Demo,
+    merge_skills_refuses_a_skill_into_itself_and_unknown_skills
+);
+async fn merge_skills_refuses_a_skill_into_itself_and_unknown_skills(app: TestApp) {
     let rust = skill(&app, "rust").await;
-    let data = app.admin().data(MERGE, json!({ "input": { "from": rust["id"], "into": rust["id"] } })).await;
-    assert_eq!(codes(&data["mergeSkills"]["userErrors"]), [(json!(["input", "into"]), "INVALID".to_owned())]);
+    let data = app
+        .admin()
+        .data(
+            MERGE,
+            json!({ "input": { "from": rust["id"], "into": rust["id"] } }),
+        )
+        .await;
+    assert_eq!(
+        codes(&data["mergeSkills"]["userErrors"]),
+        [(json!(["input", "into"]), "INVALID".to_owned())]
+    );
     let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Skill, 99_999);
-    let data = app.admin().data(MERGE, json!({ "input": { "from": unknown, "into": rust["id"] } })).await;
-    assert_eq!(codes(&data["mergeSkills"]["userErrors"]), [(json!(["input", "from"]), "NOT_FOUND".to_owned())]);
-    assert_eq!(skill(&app, "rust").await, rust, "a refused merge touched the target");
-});
+    let data = app
+        .admin()
+        .data(
+            MERGE,
+            json!({ "input": { "from": unknown, "into": rust["id"] } }),
+        )
+        .await;
+    assert_eq!(
+        codes(&data["mergeSkills"]["userErrors"]),
+        [(json!(["input", "from"]), "NOT_FOUND".to_owned())]
+    );
+    assert_eq!(
+        skill(&app, "rust").await,
+        rust,
+        "a refused merge touched the target"
+    );
+}

@@ -13,7 +13,7 @@ use tokio_tungstenite::{
 
 use crate::{
     db_test,
-    helpers::{Engine, TestApp},
+    helpers::{Engine, Fixture, TestApp},
 };
 
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -165,59 +165,111 @@ async fn delivers_matching_vacancies_only(app: &TestApp, protocol: &str) {
     );
 }
 
-db_test!(Demo, async fn vacancy_published_delivers_matching_vacancies_and_skips_the_others(app) {
+db_test!(
+    Demo,
+    vacancy_published_delivers_matching_vacancies_and_skips_the_others
+);
+async fn vacancy_published_delivers_matching_vacancies_and_skips_the_others(app: TestApp) {
     delivers_matching_vacancies_only(&app, TRANSPORT_WS).await;
-});
+}
 
-db_test!(Demo, async fn the_legacy_graphql_ws_protocol_delivers_too(app) {
+db_test!(Demo, the_legacy_graphql_ws_protocol_delivers_too);
+async fn the_legacy_graphql_ws_protocol_delivers_too(app: TestApp) {
     delivers_matching_vacancies_only(&app, LEGACY_WS).await;
-});
+}
 
-db_test!(Demo, async fn subscriptions_are_served_on_graphql_with_an_upgrade_too(app) {
+db_test!(
+    Demo,
+    subscriptions_are_served_on_graphql_with_an_upgrade_too
+);
+async fn subscriptions_are_served_on_graphql_with_an_upgrade_too(app: TestApp) {
     let mut socket = open(&app.url(""), "/graphql", TRANSPORT_WS).await;
     send(&mut socket, json!({ "type": "connection_init" })).await;
     assert_eq!(next(&mut socket).await["type"], "connection_ack");
-});
+}
 
-db_test!(Demo, async fn a_bad_token_in_connection_init_closes_the_connection_with_4403(app) {
+db_test!(
+    Demo,
+    a_bad_token_in_connection_init_closes_the_connection_with_4403
+);
+async fn a_bad_token_in_connection_init_closes_the_connection_with_4403(app: TestApp) {
     let mut socket = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
-    send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": "Bearer tal_nope" } })).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "Authorization": "Bearer tal_nope" } }),
+    )
+    .await;
     assert_eq!(next(&mut socket).await, json!({ "close": 4403 }));
-});
+}
 
-db_test!(Demo, async fn a_subscriber_sees_what_its_token_sees_in_a_query(app) {
+db_test!(Demo, a_subscriber_sees_what_its_token_sees_in_a_query);
+async fn a_subscriber_sees_what_its_token_sees_in_a_query(app: TestApp) {
     let id = draft(&app, "quillstack", "rust", "Draft Under Wraps").await;
     let query = "subscription($id: ID!) { vacancyUpdated(id: $id) { id title } }";
     let mut anonymous = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
-    subscribe(&mut anonymous, TRANSPORT_WS, "1", query, json!({ "id": id })).await;
+    subscribe(
+        &mut anonymous,
+        TRANSPORT_WS,
+        "1",
+        query,
+        json!({ "id": id }),
+    )
+    .await;
     let refused = next(&mut anonymous).await;
     assert_eq!(refused["type"], "error", "{refused}");
-    assert_eq!(refused["payload"][0]["extensions"]["code"], "NOT_FOUND", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
 
     let token = app.employer_token("quillstack").await;
-    let mut owner = connect(&app.url(""), TRANSPORT_WS, json!({ "Authorization": format!("Bearer {token}") })).await;
+    let mut owner = connect(
+        &app.url(""),
+        TRANSPORT_WS,
+        json!({ "Authorization": format!("Bearer {token}") }),
+    )
+    .await;
     subscribe(&mut owner, TRANSPORT_WS, "1", query, json!({ "id": id })).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     app.admin().data("mutation($id: ID!) { updateVacancy(input: { id: $id, title: \"Renamed Draft\" }) { userErrors { message } } }", json!({ "id": id })).await;
     let message = next(&mut owner).await;
-    assert_eq!(message["payload"]["data"]["vacancyUpdated"]["title"], "Renamed Draft", "{message}");
-});
+    assert_eq!(
+        message["payload"]["data"]["vacancyUpdated"]["title"], "Renamed Draft",
+        "{message}"
+    );
+}
 
-db_test!(Demo, async fn private_fields_stay_private_in_subscriptions(app) {
+db_test!(Demo, private_fields_stay_private_in_subscriptions);
+async fn private_fields_stay_private_in_subscriptions(app: TestApp) {
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     let id = draft(&app, "quillstack", "rust", "Private Check").await;
     subscribe(&mut socket, TRANSPORT_WS, "1", "subscription { vacancyPublished { id skills { skill { developers(first: 1) { nodes { email } } } } } }", json!({})).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     publish(&app, &id).await;
     let message = next(&mut socket).await;
-    assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{message}");
-});
+    assert_eq!(
+        message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{message}"
+    );
+}
 
-db_test!(Demo, async fn a_connection_may_hold_a_limited_number_of_subscriptions(app) {
+db_test!(
+    Demo,
+    a_connection_may_hold_a_limited_number_of_subscriptions
+);
+async fn a_connection_may_hold_a_limited_number_of_subscriptions(app: TestApp) {
     let capped = TestApp::spawn_with(
-        if app.postgres_database().is_some() { Engine::Postgres } else { Engine::Sqlite },
+        if app.postgres_database().is_some() {
+            Engine::Postgres
+        } else {
+            Engine::Sqlite
+        },
         Fixture::Empty,
-        Limits { max_subscriptions_per_connection: 2, rate_limit_per_second: 0.0, ..Limits::default() },
+        Limits {
+            max_subscriptions_per_connection: 2,
+            rate_limit_per_second: 0.0,
+            ..Limits::default()
+        },
     )
     .await
     .expect("an app");
@@ -228,17 +280,31 @@ db_test!(Demo, async fn a_connection_may_hold_a_limited_number_of_subscriptions(
     let message = next(&mut socket).await;
     assert_eq!(message["id"], "3", "{message}");
     assert_eq!(message["type"], "error", "{message}");
-    assert_eq!(message["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS", "{message}");
-});
+    assert_eq!(
+        message["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS",
+        "{message}"
+    );
+}
 
-db_test!(Demo, async fn query_limits_apply_to_subscription_documents(app) {
+db_test!(Demo, query_limits_apply_to_subscription_documents);
+async fn query_limits_apply_to_subscription_documents(app: TestApp) {
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     let aliases: String = (0..31).map(|i| format!("a{i}: id ")).collect();
-    subscribe(&mut socket, TRANSPORT_WS, "1", &format!("subscription {{ vacancyPublished {{ {aliases} }} }}"), json!({})).await;
+    subscribe(
+        &mut socket,
+        TRANSPORT_WS,
+        "1",
+        &format!("subscription {{ vacancyPublished {{ {aliases} }} }}"),
+        json!({}),
+    )
+    .await;
     let message = next(&mut socket).await;
     assert_eq!(message["type"], "error", "{message}");
-    assert_eq!(message["payload"][0]["extensions"]["code"], "TOO_MANY_ALIASES", "{message}");
-});
+    assert_eq!(
+        message["payload"][0]["extensions"]["code"], "TOO_MANY_ALIASES",
+        "{message}"
+    );
+}
 
 /// A `talent-api serve` process on `database_url`, and its base URL; its log is drained in the
 /// background so it never blocks on a full pipe.
@@ -434,10 +500,19 @@ async fn closed(socket: &mut Socket) -> (Value, Duration) {
     (message, started.elapsed())
 }
 
-db_test!(Demo, async fn a_revoked_tokens_websocket_is_closed_with_4403_within_a_second(app) {
+db_test!(
+    Demo,
+    a_revoked_tokens_websocket_is_closed_with_4403_within_a_second
+);
+async fn a_revoked_tokens_websocket_is_closed_with_4403_within_a_second(app: TestApp) {
     let (mut socket, token, row) = employer_socket(&app).await;
     let id = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::ApiToken, row.id);
-    app.admin().data("mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { message } } }", json!({ "id": id })).await;
+    app.admin()
+        .data(
+            "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { message } } }",
+            json!({ "id": id }),
+        )
+        .await;
     let (message, took) = closed(&mut socket).await;
     assert_eq!(message, json!({ "close": 4403 }));
     assert!(took < Duration::from_secs(1), "closed after {took:?}");
@@ -445,47 +520,73 @@ db_test!(Demo, async fn a_revoked_tokens_websocket_is_closed_with_4403_within_a_
     let mut again = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
     send(&mut again, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;
     assert_eq!(next(&mut again).await, json!({ "close": 4403 }));
-});
+}
 
-db_test!(Demo, async fn a_token_revoked_by_another_process_closes_its_websocket_too(app) {
+db_test!(
+    Demo,
+    a_token_revoked_by_another_process_closes_its_websocket_too
+);
+async fn a_token_revoked_by_another_process_closes_its_websocket_too(app: TestApp) {
     let (mut socket, _, row) = employer_socket(&app).await;
     // As `talent-api token revoke` or another instance would: straight in the database.
-    talent_api::auth::store::revoke(&app.db().await, row.id, chrono::Utc::now()).await.expect("revoked");
+    talent_api::auth::store::revoke(&app.db().await, row.id, chrono::Utc::now())
+        .await
+        .expect("revoked");
     let (message, took) = closed(&mut socket).await;
     assert_eq!(message, json!({ "close": 4403 }));
     assert!(took < Duration::from_secs(1), "closed after {took:?}");
-});
+}
 
-db_test!(Demo, async fn an_expired_tokens_websocket_is_closed_with_4403(app) {
+db_test!(Demo, an_expired_tokens_websocket_is_closed_with_4403);
+async fn an_expired_tokens_websocket_is_closed_with_4403(app: TestApp) {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
     let (mut socket, _, row) = employer_socket(&app).await;
     let mut expiring = row.into_active_model();
     expiring.expires_at = Set(Some(chrono::Utc::now() - chrono::TimeDelta::seconds(1)));
     expiring.update(&app.db().await).await.expect("updated");
     assert_eq!(closed(&mut socket).await.0, json!({ "close": 4403 }));
-});
+}
 
-db_test!(Demo, async fn a_deleted_tokens_websocket_is_closed_with_4403(app) {
+db_test!(Demo, a_deleted_tokens_websocket_is_closed_with_4403);
+async fn a_deleted_tokens_websocket_is_closed_with_4403(app: TestApp) {
     use sea_orm::EntityTrait;
     let (mut socket, _, row) = employer_socket(&app).await;
-    entity::api_token::Entity::delete_by_id(row.id).exec(&app.db().await).await.expect("deleted");
+    entity::api_token::Entity::delete_by_id(row.id)
+        .exec(&app.db().await)
+        .await
+        .expect("deleted");
     assert_eq!(closed(&mut socket).await.0, json!({ "close": 4403 }));
-});
+}
 
-db_test!(Demo, async fn a_valid_tokens_websocket_stays_open(app) {
+db_test!(Demo, a_valid_tokens_websocket_stays_open);
+async fn a_valid_tokens_websocket_stays_open(app: TestApp) {
     let (mut socket, _, _) = employer_socket(&app).await;
     let quiet = tokio::time::timeout(Duration::from_millis(1500), socket.next()).await;
     assert!(quiet.is_err(), "the socket got {quiet:?}");
-});
+}
 
-db_test!(Demo, async fn a_nul_in_a_subscriptions_variables_is_bad_user_input(app) {
+db_test!(Demo, a_nul_in_a_subscriptions_variables_is_bad_user_input);
+async fn a_nul_in_a_subscriptions_variables_is_bad_user_input(app: TestApp) {
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
-    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({ "skills": ["ru\u{0}st"] })).await;
+    subscribe(
+        &mut socket,
+        TRANSPORT_WS,
+        "1",
+        PUBLISHED,
+        json!({ "skills": ["ru\u{0}st"] }),
+    )
+    .await;
     let refused = next(&mut socket).await;
     assert_eq!(refused["type"], "error", "{refused}");
-    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
-    assert_eq!(refused["payload"][0]["extensions"]["variable"], "skills", "{refused}");
-});
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{refused}"
+    );
+    assert_eq!(
+        refused["payload"][0]["extensions"]["variable"], "skills",
+        "{refused}"
+    );
+}
 
 #[tokio::test]
 async fn a_token_revoked_through_one_instance_closes_its_websocket_on_another_within_a_second() {
@@ -622,71 +723,104 @@ async fn raw_next(socket: &mut Socket) -> Value {
     .expect("a frame in time")
 }
 
-db_test!(Empty, async fn invalid_messages_close_the_socket_with_4400(app) {
-    for message in ["not json", r#"{"type":"subscribe","payload":{"query":"subscription { vacancyPublished { id } }"}}"#, r#"{"type":"shout"}"#] {
+db_test!(Empty, invalid_messages_close_the_socket_with_4400);
+async fn invalid_messages_close_the_socket_with_4400(app: TestApp) {
+    for message in [
+        "not json",
+        r#"{"type":"subscribe","payload":{"query":"subscription { vacancyPublished { id } }"}}"#,
+        r#"{"type":"shout"}"#,
+    ] {
         let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
         socket.send(Message::text(message)).await.expect("sent");
-        assert_eq!(raw_next(&mut socket).await, json!({ "close": 4400 }), "{message}");
+        assert_eq!(
+            raw_next(&mut socket).await,
+            json!({ "close": 4400 }),
+            "{message}"
+        );
     }
-});
+}
 
-db_test!(Empty, async fn subscribing_before_connection_init_closes_with_4401(app) {
+db_test!(Empty, subscribing_before_connection_init_closes_with_4401);
+async fn subscribing_before_connection_init_closes_with_4401(app: TestApp) {
     let mut socket = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
     subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
     assert_eq!(raw_next(&mut socket).await, json!({ "close": 4401 }));
-});
+}
 
-db_test!(Empty, async fn a_second_connection_init_closes_with_4429(app) {
+db_test!(Empty, a_second_connection_init_closes_with_4429);
+async fn a_second_connection_init_closes_with_4429(app: TestApp) {
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     send(&mut socket, json!({ "type": "connection_init" })).await;
     assert_eq!(raw_next(&mut socket).await, json!({ "close": 4429 }));
-});
+}
 
-db_test!(Empty, async fn a_subscription_id_in_use_closes_with_4409(app) {
+db_test!(Empty, a_subscription_id_in_use_closes_with_4409);
+async fn a_subscription_id_in_use_closes_with_4409(app: TestApp) {
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
     subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
     assert_eq!(raw_next(&mut socket).await, json!({ "close": 4409 }));
-});
+}
 
-db_test!(Empty, async fn an_invalid_subscription_gets_an_error_message_and_no_complete(app) {
+db_test!(
+    Empty,
+    an_invalid_subscription_gets_an_error_message_and_no_complete
+);
+async fn an_invalid_subscription_gets_an_error_message_and_no_complete(app: TestApp) {
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
-    subscribe(&mut socket, TRANSPORT_WS, "7", "subscription { nope }", json!({})).await;
+    subscribe(
+        &mut socket,
+        TRANSPORT_WS,
+        "7",
+        "subscription { nope }",
+        json!({}),
+    )
+    .await;
     let message = raw_next(&mut socket).await;
     assert_eq!(message["type"], "error", "{message}");
     assert_eq!(message["id"], "7", "{message}");
-    assert_eq!(message["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED", "{message}");
+    assert_eq!(
+        message["payload"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+        "{message}"
+    );
     // Nothing follows for that id (no `complete`): the next frame is the server's ping.
     let quiet = tokio::time::timeout(Duration::from_millis(500), socket.next()).await;
     assert!(quiet.is_err(), "{quiet:?}");
-});
+}
 
-db_test!(Empty, async fn a_quiet_socket_is_pinged_and_stays_open_while_it_answers(app) {
+db_test!(
+    Empty,
+    a_quiet_socket_is_pinged_and_stays_open_while_it_answers
+);
+async fn a_quiet_socket_is_pinged_and_stays_open_while_it_answers(app: TestApp) {
     let app = app_with_keepalive(&app, 300).await;
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     for _ in 0..4 {
         assert_eq!(raw_next(&mut socket).await, json!({ "type": "ping" }));
         send(&mut socket, json!({ "type": "pong" })).await;
     }
-});
+}
 
-db_test!(Empty, async fn a_socket_that_does_not_answer_its_ping_is_closed(app) {
+db_test!(Empty, a_socket_that_does_not_answer_its_ping_is_closed);
+async fn a_socket_that_does_not_answer_its_ping_is_closed(app: TestApp) {
     let app = app_with_keepalive(&app, 300).await;
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     assert_eq!(raw_next(&mut socket).await, json!({ "type": "ping" }));
     assert_eq!(raw_next(&mut socket).await, json!({ "close": 3008 }));
-});
+}
 
-db_test!(Empty, async fn a_socket_without_connection_init_is_closed_with_4408(app) {
+db_test!(Empty, a_socket_without_connection_init_is_closed_with_4408);
+async fn a_socket_without_connection_init_is_closed_with_4408(app: TestApp) {
     let app = app_with_keepalive(&app, 300).await;
     let mut socket = open(&app.url(""), "/graphql/ws", TRANSPORT_WS).await;
     assert_eq!(raw_next(&mut socket).await, json!({ "close": 4408 }));
-});
+}
 
-db_test!(Empty, async fn legacy_sockets_get_keep_alives(app) {
+db_test!(Empty, legacy_sockets_get_keep_alives);
+async fn legacy_sockets_get_keep_alives(app: TestApp) {
     let app = app_with_keepalive(&app, 300).await;
     let mut socket = connect(&app.url(""), LEGACY_WS, json!({})).await;
     for _ in 0..3 {
         assert_eq!(raw_next(&mut socket).await, json!({ "type": "ka" }));
     }
-});
+}

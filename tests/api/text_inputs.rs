@@ -278,6 +278,10 @@ async fn walk_every_string_input(app: &TestApp) {
     );
 }
 
-db_test!(Demo, async fn no_string_argument_or_input_field_answers_internal_to_hostile_text(app) {
+db_test!(
+    Demo,
+    no_string_argument_or_input_field_answers_internal_to_hostile_text
+);
+async fn no_string_argument_or_input_field_answers_internal_to_hostile_text(app: TestApp) {
     walk_every_string_input(&app).await;
-});
+}
