@@ -103,6 +103,117 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// The demo dataset of each engine, migrated and seeded once per test run: on SQLite a file each
+/// `Demo` test copies, on PostgreSQL a database each one is created from (`CREATE DATABASE …
+/// TEMPLATE`). Seeding it again for every test took most of the suite's time. Templates of runs
+/// that have ended (their process is gone) are removed when a run builds its own.
+async fn demo_template(engine: Engine) -> Option<&'static str> {
+    static SQLITE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    static POSTGRES: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let pid = std::process::id();
+    match engine {
+        Engine::Sqlite => Some(
+            SQLITE
+                .get_or_init(|| async move {
+                    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+                    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        if let Some(owner) = template_owner(&name, "demo-")
+                            && !process_alive(owner)
+                        {
+                            std::fs::remove_file(entry.path()).ok();
+                        }
+                    }
+                    let building = dir.join(format!("demo-{pid}-building.db"));
+                    let template = dir.join(format!("demo-{pid}.db"));
+                    let url = format!("sqlite://{}", building.display());
+                    let db = seed_demo(&url.parse().expect("valid SQLite URL")).await;
+                    // One self-contained file, without a write-ahead log beside it.
+                    db.execute_unprepared(&format!("VACUUM INTO '{}'", template.display()))
+                        .await
+                        .expect("write the demo template");
+                    db.close().await.expect("close the demo database");
+                    for suffix in ["", "-wal", "-shm"] {
+                        std::fs::remove_file(format!("{}{suffix}", building.display())).ok();
+                    }
+                    template.display().to_string()
+                })
+                .await
+                .as_str(),
+        ),
+        Engine::Postgres => {
+            let admin_url = postgres_admin_url()?;
+            let name = POSTGRES
+                .get_or_init(|| async move {
+                    let admin = Database::connect(&admin_url)
+                        .await
+                        .expect("connect to TALENT_TEST_POSTGRES_URL");
+                    let stale = admin
+                        .query_all_raw(sea_orm::Statement::from_string(
+                            admin.get_database_backend(),
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'talent_demo_%'",
+                        ))
+                        .await
+                        .expect("list the demo templates");
+                    for row in stale {
+                        let name: String = row.try_get("", "datname").expect("a name");
+                        if template_owner(&name, "talent_demo_")
+                            .is_some_and(|owner| !process_alive(owner))
+                        {
+                            admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await
+                                .ok();
+                        }
+                    }
+                    let name = format!("talent_demo_{pid}");
+                    admin
+                        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create the demo template");
+                    let url = with_database(&admin_url, &name);
+                    let db = seed_demo(&url.parse().expect("valid PostgreSQL URL")).await;
+                    db.close().await.expect("close the demo template");
+                    admin.close().await.ok();
+                    name
+                })
+                .await;
+            Some(name.as_str())
+        }
+    }
+}
+
+/// A database at `url`, migrated and holding the demo dataset, on one connection.
+async fn seed_demo(url: &DatabaseUrl) -> DatabaseConnection {
+    let db = talent_api::db::connect(url, 1)
+        .await
+        .expect("connect to the demo template");
+    talent_api::db::migrate(&db)
+        .await
+        .expect("migrate the demo template");
+    talent_api::demo::seed(&db)
+        .await
+        .expect("seed the demo template");
+    db
+}
+
+/// The process id in the name of a demo template (`{prefix}{pid}…`).
+fn template_owner(name: &str, prefix: &str) -> Option<u32> {
+    let digits: String = name
+        .strip_prefix(prefix)?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Whether process `pid` still runs on this machine.
+fn process_alive(pid: u32) -> bool {
+    pid == std::process::id() || std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// A database that belongs to one test and disappears with it.
 pub enum TestDb {
     /// The temporary directory holding the database file; removed on drop.
@@ -118,10 +229,21 @@ pub enum TestDb {
 impl TestDb {
     /// A fresh, empty database on `engine`, or None when PostgreSQL tests are off.
     pub async fn create(engine: Engine) -> Option<(Self, DatabaseUrl)> {
+        Self::holding(engine, Fixture::Empty).await
+    }
+
+    /// A fresh database on `engine` holding `fixture`, or None when PostgreSQL tests are off. The
+    /// demo dataset is a copy of the run's demo template (see [`demo_template`]).
+    pub async fn holding(engine: Engine, fixture: Fixture) -> Option<(Self, DatabaseUrl)> {
         match engine {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("talent.db").display());
+                let file = dir.path().join("talent.db");
+                if fixture == Fixture::Demo {
+                    let template = demo_template(Engine::Sqlite).await?;
+                    std::fs::copy(template, &file).expect("copy the demo template");
+                }
+                let url = format!("sqlite://{}", file.display());
                 Some((
                     Self::Sqlite { _dir: dir },
                     url.parse().expect("valid SQLite URL"),
@@ -140,8 +262,12 @@ impl TestDb {
                 let admin = Database::connect(&admin_url)
                     .await
                     .expect("connect to TALENT_TEST_POSTGRES_URL");
+                let template = match fixture {
+                    Fixture::Demo => format!(" TEMPLATE {}", demo_template(engine).await?),
+                    Fixture::Empty => String::new(),
+                };
                 admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .execute_unprepared(&format!("CREATE DATABASE {name}{template}"))
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
@@ -213,7 +339,7 @@ impl TestApp {
     /// Starts the server with `limits` (and the test-only routes).
     pub async fn spawn_with(engine: Engine, fixture: Fixture, limits: Limits) -> Option<Self> {
         init_tracing();
-        let (db, database_url) = TestDb::create(engine).await?;
+        let (db, database_url) = TestDb::holding(engine, fixture).await?;
         let config = ServerConfig {
             database_url: database_url.clone(),
             db_max_connections: 5,
