@@ -10,49 +10,106 @@ use std::sync::Arc;
 
 use sea_orm::DbErr;
 
-/// A stable, machine-readable error code, sent as `extensions.code`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorCode {
-    /// The thing asked for does not exist.
-    NotFound,
-    /// An argument is malformed or out of range; `extensions.field` names it when known.
-    BadUserInput,
-    /// The request carries no valid credentials.
-    Unauthenticated,
-    /// The caller is known but not allowed to do this.
-    Forbidden,
-    /// The caller sent too many requests.
-    RateLimited,
-    /// The database is unreachable; retrying later may succeed.
-    ServiceUnavailable,
-    /// A subscriber fell too far behind the events; the subscription ends.
-    SubscriptionOverflow,
-    /// Something failed on our side; details are in the server log only.
-    Internal,
-    /// The request's `operationName` names no operation of its document.
-    OperationNotFound,
-    /// The document holds several operations and the request names none.
-    OperationNameRequired,
-    /// A variable the operation requires (non-null, no default) was not given, or given null.
-    VariableMissing,
+/// Declares the error catalog: each code once, with the HTTP statuses it comes with (under
+/// `application/graphql-response+json`; none: only in WebSocket messages) and its meaning, which
+/// is also the variant's documentation and the README's "Errors" table (a test compares them).
+macro_rules! catalog {
+    ($($variant:ident = $code:literal, [$($status:literal),*], $meaning:literal;)*) => {
+        /// A stable, machine-readable error code, sent as `extensions.code`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $(#[doc = $meaning] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the README's order.
+            pub const ALL: &[ErrorCode] = &[$(Self::$variant),*];
+
+            /// The code as sent to clients.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)*
+                }
+            }
+
+            /// The HTTP statuses a response carrying it can have; empty when it only comes in
+            /// WebSocket messages.
+            pub fn statuses(self) -> &'static [u16] {
+                match self {
+                    $(Self::$variant => &[$($status),*],)*
+                }
+            }
+
+            /// What it means, for the README and the variant's documentation.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $meaning,)*
+                }
+            }
+        }
+    };
+}
+
+catalog! {
+    BadUserInput = "BAD_USER_INPUT", [200, 400], "an argument is malformed; `extensions.field` names it (e.g. `[\"id\"]` for a malformed ID); 400 when a variable or argument holds a NUL character";
+    NotFound = "NOT_FOUND", [], "a subscription to something that does not exist or the caller may not see (`vacancyUpdated`)";
+    Unauthenticated = "UNAUTHENTICATED", [200, 401], "no token where one is needed (a field error), or a token that is not valid (401, nothing runs)";
+    Forbidden = "FORBIDDEN", [200], "signed in, but not allowed (also on a private field, whose value is then `null`)";
+    RateLimited = "RATE_LIMITED", [200, 429], "too many requests (429 with `Retry-After`), or an action's own budget spent (email changes)";
+    ServiceUnavailable = "SERVICE_UNAVAILABLE", [200, 503], "the database is unreachable; retry later (503 when the request's token cannot be checked)";
+    Internal = "INTERNAL", [200, 500], "a failure on our side; the message is generic and the cause is only in the server log";
+    OperationNotFound = "OPERATION_NOT_FOUND", [400], "`operationName` names no operation of the document (`extensions.operationName`); a request error";
+    OperationNameRequired = "OPERATION_NAME_REQUIRED", [400], "the document holds several operations and `operationName` is missing (an empty one counts as missing); a request error";
+    VariableMissing = "VARIABLE_MISSING", [400], "a variable the operation requires (non-null, no default) was left out or sent as null (`extensions.variable`); a request error";
+    GraphqlParseFailed = "GRAPHQL_PARSE_FAILED", [400], "the document is not GraphQL; a request error";
+    GraphqlValidationFailed = "GRAPHQL_VALIDATION_FAILED", [400], "the document asks for something the schema does not have, or a variable has the wrong type; a request error";
+    QueryTooLarge = "QUERY_TOO_LARGE", [400], "the document is longer than `--max-query-bytes`";
+    TooManyTokens = "TOO_MANY_TOKENS", [400], "the document has more tokens than `--max-query-tokens`";
+    TooManyAliases = "TOO_MANY_ALIASES", [400], "more aliases than `--max-aliases`";
+    TooManyDirectives = "TOO_MANY_DIRECTIVES", [400], "more directives than `--max-directives`";
+    QueryTooDeep = "QUERY_TOO_DEEP", [400], "fields nested deeper than `--max-depth`";
+    QueryTooCostly = "QUERY_TOO_COSTLY", [400], "cost above `--max-cost` (`extensions.cost`, `extensions.limit`)";
+    IntrospectionDisabled = "INTROSPECTION_DISABLED", [400], "introspection when `--disable-introspection` is on";
+    TooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS", [], "more subscriptions on one connection than `--max-subscriptions-per-connection`";
+    SubscriptionOverflow = "SUBSCRIPTION_OVERFLOW", [], "the subscriber fell more than 256 events behind; its subscription ends";
+    BadRequest = "BAD_REQUEST", [400], "malformed JSON, not a request object, an empty `query`, an empty or too large batch";
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", [405], "a mutation over GET (`Allow: POST`)";
+    NotAcceptable = "NOT_ACCEPTABLE", [406], "`Accept` allows neither `application/graphql-response+json` nor `application/json`";
+    BodyTimeout = "BODY_TIMEOUT", [408], "the body did not arrive within `--body-read-timeout-ms`";
+    PayloadTooLarge = "PAYLOAD_TOO_LARGE", [413], "the body is larger than `--max-body-bytes`";
+    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", [415], "the body is not `application/json`";
+    ServerBusy = "SERVER_BUSY", [503], "every request slot is taken (`Retry-After: 1`)";
+    Timeout = "TIMEOUT", [503], "the request took longer than `--request-timeout-ms`";
 }
 
 impl ErrorCode {
-    /// The code as sent to clients.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotFound => "NOT_FOUND",
-            Self::BadUserInput => "BAD_USER_INPUT",
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden => "FORBIDDEN",
-            Self::RateLimited => "RATE_LIMITED",
-            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            Self::SubscriptionOverflow => "SUBSCRIPTION_OVERFLOW",
-            Self::Internal => "INTERNAL",
-            Self::OperationNotFound => "OPERATION_NOT_FOUND",
-            Self::OperationNameRequired => "OPERATION_NAME_REQUIRED",
-            Self::VariableMissing => "VARIABLE_MISSING",
+    /// The status of a response that refuses the whole request with this code: its one status
+    /// other than 200 (500 for a code that has none).
+    pub fn refusal_status(self) -> axum::http::StatusCode {
+        let status = self.statuses().iter().copied().find(|s| *s != 200);
+        axum::http::StatusCode::from_u16(status.unwrap_or(500))
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The README's "Errors" table, as the catalog writes it.
+    pub fn readme_table() -> String {
+        let mut table = String::from("| code | HTTP status | meaning |\n|---|---|---|\n");
+        for code in Self::ALL {
+            let statuses = match code.statuses() {
+                [] => "WebSocket".to_owned(),
+                statuses => statuses
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            table.push_str(&format!(
+                "| `{}` | {statuses} | {} |\n",
+                code.as_str(),
+                code.meaning()
+            ));
         }
+        table
     }
 }
 
@@ -139,21 +196,7 @@ impl ApiError {
 
     /// The HTTP status of a response refused with this error before GraphQL runs.
     pub fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self.code() {
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::BadUserInput
-            | ErrorCode::OperationNotFound
-            | ErrorCode::OperationNameRequired
-            | ErrorCode::VariableMissing => StatusCode::BAD_REQUEST,
-            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::SubscriptionOverflow | ErrorCode::Internal => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-        }
+        self.code().refusal_status()
     }
 }
 
@@ -190,3 +233,31 @@ impl From<ApiError> for async_graphql::Error {
 
 /// The result type of data access and resolvers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod catalog_tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn the_readme_errors_table_is_the_catalog() {
+        let readme = include_str!("../README.md");
+        let table = ErrorCode::readme_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's Errors table differs from the catalog in src/error.rs; it should read:\n\n{table}"
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_upper_snake_case() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} twice");
+            assert!(
+                text.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
+                "{text}"
+            );
+        }
+    }
+}

@@ -32,29 +32,7 @@ use async_graphql::{
 
 use futures_util::{StreamExt, stream::BoxStream};
 
-use crate::config::Limits;
-
-/// Stable codes of the limit errors, sent as `extensions.code`.
-pub mod codes {
-    /// The document is longer than `maxQueryBytes`.
-    pub const QUERY_TOO_LARGE: &str = "QUERY_TOO_LARGE";
-    /// The document has more lexical tokens than allowed.
-    pub const TOO_MANY_TOKENS: &str = "TOO_MANY_TOKENS";
-    /// The document has more aliases than allowed.
-    pub const TOO_MANY_ALIASES: &str = "TOO_MANY_ALIASES";
-    /// The document has more directives than allowed.
-    pub const TOO_MANY_DIRECTIVES: &str = "TOO_MANY_DIRECTIVES";
-    /// Fields are nested deeper than allowed.
-    pub const QUERY_TOO_DEEP: &str = "QUERY_TOO_DEEP";
-    /// The operation could return more than the allowed cost.
-    pub const QUERY_TOO_COSTLY: &str = "QUERY_TOO_COSTLY";
-    /// The document asks for `__schema` or `__type` and introspection is turned off.
-    pub const INTROSPECTION_DISABLED: &str = "INTROSPECTION_DISABLED";
-    /// The document is not valid GraphQL syntax.
-    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
-    /// The document does not fit the schema (an unknown field, a wrong argument type, ...).
-    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
-}
+use crate::{config::Limits, error::ErrorCode};
 
 /// `error` with `code` unless it has a code already.
 fn coded(mut error: ServerError, code: &str) -> ServerError {
@@ -116,7 +94,7 @@ impl QueryLimits {
     fn check_text(&self, query: &str) -> ServerResult<()> {
         if query.len() > self.max_bytes {
             return Err(refused(
-                codes::QUERY_TOO_LARGE,
+                ErrorCode::QueryTooLarge.as_str(),
                 format!(
                     "the query is {} bytes long; at most {} are allowed",
                     query.len(),
@@ -130,7 +108,7 @@ impl QueryLimits {
         let tokens = count_tokens(query, self.max_tokens.saturating_add(1));
         if tokens > self.max_tokens {
             return Err(refused(
-                codes::TOO_MANY_TOKENS,
+                ErrorCode::TooManyTokens.as_str(),
                 format!(
                     "the query has more than {} tokens (names, values, punctuation)",
                     self.max_tokens
@@ -156,7 +134,7 @@ impl QueryLimits {
         let spread = Spread::of(document);
         if spread.fields > self.max_cost {
             return Err(refused(
-                codes::QUERY_TOO_COSTLY,
+                ErrorCode::QueryTooCostly.as_str(),
                 format!(
                     "once its fragments are spread, the query selects {} fields; every field costs at least 1 and at most {} is allowed",
                     spread.fields, self.max_cost
@@ -168,7 +146,7 @@ impl QueryLimits {
         }
         if spread.depth > self.max_depth && !counts.introspection_only {
             return Err(refused(
-                codes::QUERY_TOO_DEEP,
+                ErrorCode::QueryTooDeep.as_str(),
                 format!(
                     "the query nests fields {} deep once its fragments are spread; at most {} levels are allowed",
                     spread.depth, self.max_depth
@@ -180,7 +158,7 @@ impl QueryLimits {
         }
         if counts.aliases > self.max_aliases {
             return Err(refused(
-                codes::TOO_MANY_ALIASES,
+                ErrorCode::TooManyAliases.as_str(),
                 format!(
                     "the query has {} aliases; at most {} are allowed",
                     counts.aliases, self.max_aliases
@@ -192,7 +170,7 @@ impl QueryLimits {
         }
         if counts.directives > self.max_directives {
             return Err(refused(
-                codes::TOO_MANY_DIRECTIVES,
+                ErrorCode::TooManyDirectives.as_str(),
                 format!(
                     "the query has {} directives; at most {} are allowed",
                     counts.directives, self.max_directives
@@ -205,7 +183,7 @@ impl QueryLimits {
         if counts.introspection && !self.introspection {
             let mut error = ServerError::new("introspection is turned off on this server", None);
             let mut extensions = ErrorExtensionValues::default();
-            extensions.set("code", codes::INTROSPECTION_DISABLED);
+            extensions.set("code", ErrorCode::IntrospectionDisabled.as_str());
             error.extensions = Some(extensions);
             return Err(error);
         }
@@ -220,7 +198,7 @@ impl QueryLimits {
         self.check_text(&request.query)?;
         let document = request
             .parsed_query()
-            .map_err(|error| coded(error, codes::GRAPHQL_PARSE_FAILED))?;
+            .map_err(|error| coded(error, ErrorCode::GraphqlParseFailed.as_str()))?;
         Ok(self.check_document(document)?.introspection_only)
     }
 }
@@ -242,7 +220,7 @@ pub fn is_depth_or_cost_refusal(error: &ServerError) -> bool {
 
 /// Gives `error` the code `GRAPHQL_VALIDATION_FAILED` unless it has a code.
 pub fn validation_failed(error: ServerError) -> ServerError {
-    coded(error, codes::GRAPHQL_VALIDATION_FAILED)
+    coded(error, ErrorCode::GraphqlValidationFailed.as_str())
 }
 
 impl ExtensionFactory for QueryLimits {
@@ -286,7 +264,7 @@ impl Extension for Checker {
         let document = next
             .run(ctx, query, variables)
             .await
-            .map_err(|error| coded(error, codes::GRAPHQL_PARSE_FAILED))?;
+            .map_err(|error| coded(error, ErrorCode::GraphqlParseFailed.as_str()))?;
         let counts = self.limits.check_document(&document)?;
         self.introspection_only
             .store(counts.introspection_only, Ordering::Relaxed);
@@ -301,13 +279,13 @@ impl Extension for Checker {
         let result = next.run(ctx).await.map_err(|errors| {
             errors
                 .into_iter()
-                .map(|error| coded(error, codes::GRAPHQL_VALIDATION_FAILED))
+                .map(|error| coded(error, ErrorCode::GraphqlValidationFailed.as_str()))
                 .collect::<Vec<_>>()
         })?;
         let limits = &self.limits;
         if result.depth > limits.max_depth && !self.introspection_only.load(Ordering::Relaxed) {
             return Err(vec![refused(
-                codes::QUERY_TOO_DEEP,
+                ErrorCode::QueryTooDeep.as_str(),
                 format!(
                     "the query nests fields {} deep; at most {} levels are allowed",
                     result.depth, limits.max_depth
@@ -319,7 +297,7 @@ impl Extension for Checker {
         }
         if result.complexity > limits.max_cost {
             return Err(vec![refused(
-                codes::QUERY_TOO_COSTLY,
+                ErrorCode::QueryTooCostly.as_str(),
                 format!(
                     "the query costs {}; at most {} is allowed (every field counts 1, and lists multiply what is below them by their page size: ask for smaller pages or fewer nested lists)",
                     result.complexity, limits.max_cost
@@ -593,7 +571,7 @@ impl Extension for SubscriptionCap {
                 None,
             );
             let mut extensions = ErrorExtensionValues::default();
-            extensions.set("code", "TOO_MANY_SUBSCRIPTIONS");
+            extensions.set("code", ErrorCode::TooManySubscriptions.as_str());
             extensions.set("limit", slots.cap);
             error.extensions = Some(extensions);
             drop(release);

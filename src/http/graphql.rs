@@ -17,13 +17,16 @@ use async_graphql::{
 use axum::{
     body::Body,
     extract::{ConnectInfo, Query, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderValue, header},
     response::Response,
 };
 use serde_json::Value;
 
 use super::{AppState, error_body, negotiate, observe::Outcome, rate_limit::Client};
-use crate::{auth, error::ApiError};
+use crate::{
+    auth,
+    error::{ApiError, ErrorCode},
+};
 
 /// The parameters of GraphQL over GET, as GraphQL-over-HTTP names them (`operationName`;
 /// async-graphql's own parser only reads `operation_name`, which is kept as an alias).
@@ -101,8 +104,7 @@ pub async fn get(
 /// 408: the body did not arrive within its deadline.
 fn body_timed_out(read: Duration) -> Response {
     error_body(
-        StatusCode::REQUEST_TIMEOUT,
-        "BODY_TIMEOUT",
+        ErrorCode::BodyTimeout,
         &format!(
             "the request body did not arrive within {} ms",
             read.as_millis()
@@ -114,8 +116,7 @@ fn body_timed_out(read: Duration) -> Response {
 /// address.
 fn busy() -> Response {
     let mut response = error_body(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "SERVER_BUSY",
+        ErrorCode::ServerBusy,
         "the server is answering as many requests as it can; retry shortly",
     );
     response
@@ -126,14 +127,13 @@ fn busy() -> Response {
 
 /// 400 with a GraphQL-shaped body.
 fn bad_request(message: &str) -> Response {
-    error_body(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+    error_body(ErrorCode::BadRequest, message)
 }
 
 /// 503: the request took longer than the deadline.
 fn timed_out(deadline: Duration) -> Response {
     error_body(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "TIMEOUT",
+        ErrorCode::Timeout,
         &format!(
             "the request took longer than {} ms and was stopped",
             deadline.as_millis()
@@ -155,13 +155,11 @@ impl Refusal {
     fn response(self) -> Response {
         match self {
             Self::MediaType => error_body(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
+                ErrorCode::UnsupportedMediaType,
                 "send the request as JSON, with `Content-Type: application/json`",
             ),
             Self::TooLarge(limit) => error_body(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
+                ErrorCode::PayloadTooLarge,
                 &format!("the request body is larger than {limit} bytes"),
             ),
             Self::Malformed(message) => bad_request(&message),
@@ -281,8 +279,7 @@ async fn run(
 ) -> Response {
     let Some(media) = negotiate::negotiate(headers) else {
         return error_body(
-            StatusCode::NOT_ACCEPTABLE,
-            "NOT_ACCEPTABLE",
+            ErrorCode::NotAcceptable,
             "the server answers in application/graphql-response+json or application/json; accept one of them",
         );
     };
@@ -295,8 +292,7 @@ async fn run(
     }
     if queries_only && operations.iter().any(|operation| operation.mutation) {
         let mut response = error_body(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
+            ErrorCode::MethodNotAllowed,
             "mutations must be sent with POST",
         );
         response
@@ -374,8 +370,7 @@ async fn run(
 fn rate_limited(wait: Duration) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let mut response = error_body(
-        StatusCode::TOO_MANY_REQUESTS,
-        "RATE_LIMITED",
+        ErrorCode::RateLimited,
         &format!("too many requests: retry in {seconds} s"),
     );
     if let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string()) {
@@ -402,7 +397,7 @@ fn error_codes(answer: &BatchResponse) -> Vec<String> {
                     async_graphql::Value::String(code) => Some(code.clone()),
                     _ => None,
                 })
-                .unwrap_or_else(|| "GRAPHQL_VALIDATION_FAILED".to_owned())
+                .unwrap_or_else(|| ErrorCode::GraphqlValidationFailed.as_str().to_owned())
         })
         .collect()
 }
@@ -411,7 +406,7 @@ fn error_codes(answer: &BatchResponse) -> Vec<String> {
 /// database cannot tell.
 fn refused(err: &ApiError) -> Response {
     err.log();
-    let mut response = error_body(err.status(), err.code().as_str(), &err.to_string());
+    let mut response = error_body(err.code(), &err.to_string());
     if matches!(err, ApiError::Unauthenticated(_)) {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,

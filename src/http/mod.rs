@@ -35,6 +35,7 @@ use tower_http::{
 
 use crate::{
     config::{Limits, ServerConfig},
+    error::ErrorCode,
     graphql::Api,
 };
 
@@ -168,8 +169,7 @@ async fn get_or_upgrade(
     match Query::<graphql::GetParams>::from_request_parts(&mut parts, &state).await {
         Ok(query) => graphql::get(State(state), connect_info, headers, query).await,
         Err(_) => error_body(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "the query string is not a GraphQL request",
         ),
     }
@@ -206,10 +206,11 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     })
 }
 
-/// A GraphQL-shaped error body with a stable code.
-fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, Json(body)).into_response()
+/// A GraphQL-shaped error body refusing the request with `code`, at the code's refusal status.
+fn error_body(code: ErrorCode, message: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    (code.refusal_status(), Json(body)).into_response()
 }
 
 /// The answer to a panic in a handler or resolver: logged, and a 500 with a generic body.
@@ -220,11 +221,7 @@ fn panicked(cause: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| cause.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = message, "a request handler panicked");
-    error_body(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL",
-        "internal error",
-    )
+    error_body(ErrorCode::Internal, "internal error")
 }
 
 /// The schema as SDL, the same as `talent-api export-schema` prints and `schema.graphql` holds.

@@ -217,6 +217,10 @@ async fn request_errors(app: &TestApp, walk: &mut Walk) {
             json!({ "query": "query A { __typename } query B { __typename }" }),
         ),
         (
+            "BAD_USER_INPUT",
+            json!({ "query": "query($q: String) { developers(search: $q) { totalCount } }", "variables": { "q": "a\0b" } }),
+        ),
+        (
             "VARIABLE_MISSING",
             json!({ "query": "query($id: ID!) { node(id: $id) { id } }" }),
         ),
