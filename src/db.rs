@@ -17,8 +17,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// PostgreSQL's setting for the workers one plan may add: 0 for the server's sessions unless the
 /// URL's `options` set it. The API runs many short requests side by side, and a parallel plan takes
 /// cores from the others; worse, with an aggregate on the inner side of a join, every worker
-/// computes the whole aggregate again: ranking a vacancy's candidates (op 6 of the benchmark)
-/// took 950 ms with 2 workers, 410 ms without, on 2 cores.
+/// computes the whole aggregate again (docs/decisions/0004-no-parallel-workers.md).
 const PARALLEL_WORKERS: &str = "max_parallel_workers_per_gather";
 
 /// Opens a pool on `url`. SQLite files are created if missing and run in WAL mode with foreign keys

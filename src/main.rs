@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of the system allocator: answering a query allocates and frees many small
 /// values (one per field), which glibc's malloc serves slower and leaves fragmented across
-/// threads (measured in `bench/results/report.md`).
+/// threads (docs/decisions/0005-mimalloc.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

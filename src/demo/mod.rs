@@ -132,9 +132,9 @@ pub async fn seed_scale(
         }
     }
     // Fresh statistics: without them PostgreSQL plans the first queries over millions of rows
-    // it has never looked at (a parallel sequential scan of vacancy_skills for 50 ids: 40 ms
-    // instead of 0.4), and SQLite has no sqlite_stat1 to choose between indexes. (PostgreSQL
-    // gathers them in the VACUUM below.)
+    // it has never looked at (a parallel sequential scan of vacancy_skills for 50 ids), and
+    // SQLite has no sqlite_stat1 to choose between indexes. (PostgreSQL gathers them in the
+    // VACUUM below.)
     if backend == DatabaseBackend::Sqlite {
         txn.execute_unprepared("ANALYZE").await?;
     }
@@ -147,8 +147,7 @@ pub async fn seed_scale(
         DatabaseBackend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
         // VACUUM (outside the transaction: it cannot run in one) marks the freshly written pages
         // all-visible, so index-only scans need not visit the heap (matching reads a vacancy's
-        // candidates from the covering skill index: 640 -> 470 ms at scale 334); ANALYZE
-        // gathers the statistics.
+        // candidates from the covering skill index); ANALYZE gathers the statistics.
         _ => "VACUUM (ANALYZE)",
     };
     if let Err(err) = db.execute_unprepared(tidy).await {

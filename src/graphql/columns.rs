@@ -2,9 +2,7 @@
 //! client's selection reads none of them.
 //!
 //! A page of 50 vacancies carries about 40 KB of descriptions and responsibilities, which a screen
-//! listing titles never shows; fetching, decrypting and decoding them was about 8% of the server's
-//! CPU for such a page (benchmark op 2 at 1 connection on PostgreSQL: 4.40 -> 4.06 ms per request
-//! over 7 paired rounds, lower in every one).
+//! listing titles never shows (docs/decisions/0002-long-columns.md).
 //!
 //! Each entity names its long columns and the GraphQL field that reads each ([`LongColumns`]). A
 //! connection's resolver looks ahead at the selection of its nodes ([`Unread::of`]), a relation's

@@ -1,6 +1,6 @@
 //! The documents parsed lately, by their text. Clients send the same few query texts again and
-//! again with new variables; parsing one (async-graphql's parser is built on pest) took about 5% of
-//! the CPU of a point lookup under load, and copying a parsed document is cheaper.
+//! again with new variables, and copying a parsed document is cheaper than parsing its text again
+//! (docs/decisions/0003-document-cache.md).
 //!
 //! Bounded in entries and in the length of a text kept; when full, an arbitrary entry makes room
 //! (a stream of one-off texts only churns the cache). Only documents that parsed are kept.

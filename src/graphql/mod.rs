@@ -5,8 +5,8 @@
 //! `FuturesUnordered` of its own (one task allocation and several atomics per field). Lists still
 //! resolve their items concurrently, so a relation asked on every item of a page is still loaded
 //! once for all of them (see [`batch`]); what `serial` gives up is running two different relations
-//! of one object at the same time, which on a pool shared by concurrent requests buys little. Op 2
-//! of the benchmark (50 vacancies, ~2,500 fields): server CPU per request 4.3 -> 3.6 ms.
+//! of one object at the same time, which on a pool shared by concurrent requests buys little
+//! (docs/decisions/0001-serial-objects.md).
 
 pub mod batch;
 pub mod columns;
