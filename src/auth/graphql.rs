@@ -167,9 +167,7 @@ impl TokenQuery {
     }
 
     /// API tokens, newest first (admins only).
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn api_tokens(
         &self,
         ctx: &Context<'_>,

@@ -114,7 +114,7 @@ impl Developer {
     }
 
     /// Their skills, strongest first.
-    #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
+    #[graphql(complexity = "toolkit::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
         let unread = Unread::<skill::Entity>::of_object(ctx.look_ahead().field("skill"));
         Ok(skill_links(ctx, &self.0, &unread)
@@ -129,7 +129,7 @@ impl Developer {
     /// has (for vacancies without must-haves, any skill they share; every open vacancy when the
     /// developer lists no skills). The score is `VacancyMatch.score`.
     #[graphql(
-        complexity = "crate::matching::MATCH_COST + crate::graphql::limits::connection_cost(first, None, child_complexity)"
+        complexity = "crate::matching::MATCH_COST + toolkit::limits::connection_cost(first, None, child_complexity)"
     )]
     async fn matching_vacancies(
         &self,
@@ -240,9 +240,7 @@ impl DeveloperQuery {
     }
 
     /// Developers, a page at a time, by name unless `orderBy` says otherwise.
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn developers(
         &self,
         ctx: &Context<'_>,

@@ -121,9 +121,7 @@ impl Employer {
 
     /// Its vacancies, most recently published first; drafts, which only the employer and admins
     /// see, come last.
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,
@@ -182,9 +180,7 @@ impl EmployerQuery {
     }
 
     /// Employers, a page at a time, by name.
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn employers(
         &self,
         ctx: &Context<'_>,

@@ -12,15 +12,11 @@ pub mod batch;
 pub mod columns;
 mod common;
 pub mod connection;
-mod documents;
 pub mod filter;
 mod id;
-pub mod limits;
 pub mod mutation;
 mod node;
-mod operation;
 pub mod search;
-mod text;
 
 use std::{collections::HashMap, hash::Hash};
 
@@ -37,6 +33,8 @@ use sea_orm::{
 pub use common::{Audit, OrderDirection, Seniority, Timestamp, Workplace};
 pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
 pub use node::{Node, NodeQuery};
+
+use toolkit::{documents, limits, operation, text};
 
 use crate::{
     auth::{TokenMutation, TokenQuery},
@@ -155,7 +153,15 @@ pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> 
         }
         builder
     };
-    let query_limits = limits::QueryLimits::new(limits);
+    let query_limits = limits::QueryLimits {
+        max_depth: limits.max_depth,
+        max_aliases: limits.max_aliases,
+        max_directives: limits.max_directives,
+        max_bytes: limits.max_query_bytes,
+        max_tokens: limits.max_query_tokens,
+        max_cost: limits.max_cost,
+        introspection: !limits.disable_introspection,
+    };
     Api {
         serving: configure(builder())
             .limit_depth(limits.max_depth)

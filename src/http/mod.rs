@@ -210,7 +210,9 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
 fn error_body(code: ErrorCode, message: &str) -> Response {
     let body =
         json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
-    (code.refusal_status(), Json(body)).into_response()
+    let status =
+        StatusCode::from_u16(code.refusal_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, Json(body)).into_response()
 }
 
 /// The answer to a panic in a handler or resolver: logged, and a 500 with a generic body.

@@ -23,7 +23,9 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::watch;
 
 use super::AppState;
-use crate::{auth, graphql::limits::Slots};
+use toolkit::limits::Slots;
+
+use crate::auth;
 
 /// The prefix of a refused `connection_init`, turned into close code 4403.
 const REFUSED: &str = "UNAUTHENTICATED";

@@ -85,9 +85,7 @@ impl Skill {
     }
 
     /// Developers who have this skill, highest level first, then by name.
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn developers(
         &self,
         ctx: &Context<'_>,
@@ -113,9 +111,7 @@ impl Skill {
 
     /// Vacancies that ask for this skill, most recently published first; drafts, which only their
     /// employer and admins see, come last.
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,
@@ -172,9 +168,7 @@ impl SkillQuery {
     }
 
     /// The skills of the taxonomy, a page at a time, by name unless `orderBy` says otherwise.
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn skills(
         &self,
         ctx: &Context<'_>,

@@ -193,7 +193,7 @@ impl Vacancy {
     }
 
     /// The skills asked for: must-haves first, then by minimum level.
-    #[graphql(complexity = "crate::graphql::limits::LIST_ESTIMATE * child_complexity")]
+    #[graphql(complexity = "toolkit::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<VacancySkill>> {
         let unread = Unread::<skill::Entity>::of_object(ctx.look_ahead().field("skill"));
         Ok(skill_links(ctx, &self.0, &unread)
@@ -208,7 +208,7 @@ impl Vacancy {
     /// (with none, one of its skills; with no skills at all, every developer). The score is
     /// explained at `DeveloperMatch.score`.
     #[graphql(
-        complexity = "crate::matching::MATCH_COST + crate::graphql::limits::connection_cost(first, None, child_complexity)"
+        complexity = "crate::matching::MATCH_COST + toolkit::limits::connection_cost(first, None, child_complexity)"
     )]
     async fn matching_developers(
         &self,
@@ -310,9 +310,7 @@ impl VacancyQuery {
     }
 
     /// Vacancies, a page at a time, most recently published first unless `orderBy` says otherwise.
-    #[graphql(
-        complexity = "crate::graphql::limits::connection_cost(first, last, child_complexity)"
-    )]
+    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
     async fn vacancies(
         &self,
         ctx: &Context<'_>,

@@ -8,7 +8,7 @@
 //! `GRAPHQL_VALIDATION_FAILED`.
 //!
 //! An extension costs every field of every answer a trip through the extension chain, so queries
-//! and mutations run on a schema without it ([`crate::graphql::Api`]): [`QueryLimits::admit`]
+//! and mutations run on a schema without it (the server's `Api`): [`QueryLimits::admit`]
 //! checks them before they run, async-graphql's own depth and cost caps refuse them in validation,
 //! and a refused document is measured again on the schema with the extension for its figures.
 
@@ -32,7 +32,7 @@ use async_graphql::{
 
 use futures_util::{StreamExt, stream::BoxStream};
 
-use crate::{config::Limits, error::ErrorCode};
+use crate::error::ErrorCode;
 
 /// `error` with `code` unless it has a code already.
 fn coded(mut error: ServerError, code: &str) -> ServerError {
@@ -62,29 +62,23 @@ pub fn connection_cost(first: Option<i32>, last: Option<i32>, child_complexity: 
 /// The query limits of the server, as an async-graphql extension.
 #[derive(Clone, Debug)]
 pub struct QueryLimits {
-    max_depth: usize,
-    max_aliases: usize,
-    max_directives: usize,
-    max_bytes: usize,
-    max_tokens: usize,
-    max_cost: usize,
-    introspection: bool,
+    /// Fields nested deeper than this are refused (`QUERY_TOO_DEEP`).
+    pub max_depth: usize,
+    /// More aliases than this are refused (`TOO_MANY_ALIASES`).
+    pub max_aliases: usize,
+    /// More directives than this are refused (`TOO_MANY_DIRECTIVES`).
+    pub max_directives: usize,
+    /// A document longer than this, in bytes, is refused before parsing (`QUERY_TOO_LARGE`).
+    pub max_bytes: usize,
+    /// A document of more lexical tokens than this is refused before parsing (`TOO_MANY_TOKENS`).
+    pub max_tokens: usize,
+    /// An operation costing more than this is refused (`QUERY_TOO_COSTLY`).
+    pub max_cost: usize,
+    /// Whether `__schema` and `__type` may be asked (`INTROSPECTION_DISABLED` otherwise).
+    pub introspection: bool,
 }
 
 impl QueryLimits {
-    /// The limits `limits` configures.
-    pub fn new(limits: &Limits) -> Self {
-        Self {
-            max_depth: limits.max_depth,
-            max_aliases: limits.max_aliases,
-            max_directives: limits.max_directives,
-            max_bytes: limits.max_query_bytes,
-            max_tokens: limits.max_query_tokens,
-            max_cost: limits.max_cost,
-            introspection: !limits.disable_introspection,
-        }
-    }
-
     /// Whether `query` is within the size and token limits, so parsing it is cheap.
     pub fn parseable(&self, query: &str) -> bool {
         self.check_text(query).is_ok()

@@ -1,0 +1,15 @@
+//! The GraphQL toolkit of talent-api: the parts of a GraphQL server that know no domain. The server
+//! crate builds its schema and its domains on it; nothing here imports them, and being a crate of
+//! its own lets the compiler hold that line.
+//!
+//! - [`error`]: the one error type and the catalog of stable codes (`extensions.code`).
+//! - [`limits`]: size, token, alias, directive, depth and cost limits, and the subscription cap.
+//! - [`operation`]: request errors found before execution (operation name, missing variables).
+//! - [`text`]: the NUL check on variables and arguments.
+//! - [`documents`]: the cache of parsed documents.
+
+pub mod documents;
+pub mod error;
+pub mod limits;
+pub mod operation;
+pub mod text;
