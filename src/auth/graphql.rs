@@ -1,6 +1,8 @@
 //! API tokens and the viewer in the schema: `viewer`, `apiTokens`, `createApiToken`,
 //! `revokeApiToken`.
 
+use toolkit::keyset::{KeyKind, Page, PageArgs, Sort, SortKey};
+
 use crate::graphql::Timestamp;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::Utc;
@@ -17,7 +19,7 @@ use crate::{
         batch::{ByKey, Item},
         boxed,
         columns::Unread,
-        connection::{Conn, KeyKind, Page, PageArgs, Sort, SortKey, entity_page},
+        connection::{Conn, PagedExt, entity_page},
         db, encode_id, find_by_ids,
         mutation::{UserError, UserErrorCode, Validator, payload},
     },

@@ -8,6 +8,8 @@ pub use mutation::{DeveloperMutation, EmailChanges};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entity::{developer, developer_skill, skill};
 
+use toolkit::keyset::{Page, PageArgs, primary_key};
+
 use crate::{
     auth::{policy, viewer},
     error::{ApiError, ApiResult},
@@ -18,7 +20,7 @@ use crate::{
         OrderDirection,
         batch::{Item, Keyed},
         columns::Unread,
-        connection::{Conn, Page, PageArgs, entity_page, primary_key},
+        connection::{Conn, PagedExt, entity_page},
         filter, find_by_ids,
     },
     skill::{Skill, SkillRequirement},

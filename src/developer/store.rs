@@ -8,13 +8,11 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
+use toolkit::keyset::{KeyKind, Sort, SortKey};
+
 use crate::{
     error::ApiResult,
-    graphql::{
-        batch::Children,
-        columns::Unread,
-        connection::{KeyKind, Sort, SortKey},
-    },
+    graphql::{batch::Children, columns::Unread},
     write::{self, Written},
 };
 

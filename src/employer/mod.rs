@@ -8,6 +8,8 @@ pub use mutation::EmployerMutation;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::employer;
 
+use toolkit::keyset::{Page, PageArgs, primary_key};
+
 use crate::{
     auth::{policy::Drafts, viewer},
     graphql::Audit,
@@ -17,7 +19,7 @@ use crate::{
         OrderDirection,
         batch::Item,
         columns::Unread,
-        connection::{Conn, Page, PageArgs, child_connection, entity_page, primary_key},
+        connection::{Conn, PagedExt, child_connection, entity_page},
         find_by_ids,
     },
     vacancy::Vacancy,

@@ -8,11 +8,11 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
 };
 
+use toolkit::keyset::{ChildSet, KeyKind, Sort, SortKey};
+
 use crate::{
     auth::policy::Drafts,
     error::ApiResult,
-    graphql::connection::ChildSet,
-    graphql::connection::{KeyKind, Sort, SortKey},
     vacancy::store::recency_sort,
     write::{self, Written},
 };

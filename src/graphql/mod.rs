@@ -18,8 +18,6 @@ pub mod mutation;
 mod node;
 pub mod search;
 
-use std::{collections::HashMap, hash::Hash};
-
 use async_graphql::{
     Context, Data, Executor, MergedObject, MergedSubscription, Request, Response, SDLExportOptions,
     Schema, SchemaBuilder, Value, parser::types::ExecutableDocument,
@@ -336,13 +334,4 @@ pub async fn find_by_ids_without<E: EntityTrait>(
     Ok(E::Model::find_by_statement(backend.build(&select))
         .all(db)
         .await?)
-}
-
-/// Groups `(key, value)` pairs by key, keeping their order within a group.
-pub fn group_by<K: Hash + Eq, V>(pairs: impl IntoIterator<Item = (K, V)>) -> HashMap<K, Vec<V>> {
-    let mut groups: HashMap<K, Vec<V>> = HashMap::new();
-    for (key, value) in pairs {
-        groups.entry(key).or_default().push(value);
-    }
-    groups
 }

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use async_graphql::{Context, ID, Interface, Object, Result};
 use sea_orm::{DatabaseConnection, EntityTrait};
 
+use toolkit::keyset::group_by;
+
 use crate::{
     auth::{ApiToken, Viewer, policy::Drafts, viewer},
     developer::Developer,
@@ -13,7 +15,7 @@ use crate::{
     graphql::{
         NodeKind,
         batch::{ByKey, Keyed},
-        db, decode_any_id, find_by_ids, group_by,
+        db, decode_any_id, find_by_ids,
     },
     skill::Skill,
     vacancy::Vacancy,

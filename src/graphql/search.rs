@@ -10,8 +10,7 @@ use sea_orm::{
     DatabaseBackend, JoinType, Order,
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
-
-use crate::graphql::connection::{KeyKind, Sort, SortKey};
+use toolkit::keyset::{KeyKind, Sort, SortKey};
 
 /// Most words a search uses; the rest are ignored.
 const MAX_TERMS: usize = 16;

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, Result};
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
 
+use toolkit::keyset::{Page, PageArgs, Paged};
+
 use crate::{
     auth::{policy, viewer},
     developer::{Developer, DeveloperFilter},
@@ -18,7 +20,7 @@ use crate::{
         batch::Item,
         boxed,
         columns::{self, Unread},
-        connection::{Conn, Page, PageArgs, Paged},
+        connection::{Conn, PagedExt},
         db,
     },
     skill::Skill,

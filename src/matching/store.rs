@@ -11,9 +11,11 @@ use sea_orm::{
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement},
 };
 
+use toolkit::keyset::{KeyKind, Page, Paged, Sort, SortKey, fetch_page};
+
 use crate::{
     error::ApiResult,
-    graphql::connection::{KeyKind, Page, Paged, Sort, SortKey, Totals, fetch_page},
+    graphql::connection::Totals,
     matching::score::{self, sql},
 };
 

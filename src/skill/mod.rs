@@ -8,6 +8,8 @@ pub use mutation::SkillMutation;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::skill;
 
+use toolkit::keyset::{Page, PageArgs};
+
 use crate::{
     auth::{policy::Drafts, viewer},
     developer::Developer,
@@ -17,7 +19,7 @@ use crate::{
         OrderDirection,
         batch::Item,
         columns::Unread,
-        connection::{Conn, Page, PageArgs, child_connection, entity_page},
+        connection::{Conn, PagedExt, child_connection, entity_page},
         find_by_ids,
     },
     vacancy::Vacancy,

@@ -7,11 +7,11 @@ use sea_orm::{
     sea_query::Expr,
 };
 
+use toolkit::keyset::{ChildSet, KeyKind, Sort, SortKey};
+
 use crate::{
     auth::policy::Drafts,
     error::ApiResult,
-    graphql::connection::ChildSet,
-    graphql::connection::{KeyKind, Sort, SortKey},
     write::{self, Written},
 };
 

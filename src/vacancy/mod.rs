@@ -7,6 +7,8 @@ mod subscription;
 pub use mutation::VacancyMutation;
 pub use subscription::VacancySubscription;
 
+use toolkit::keyset::{Page, PageArgs, primary_key};
+
 use crate::graphql::Timestamp;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use entity::{employer, skill, vacancy, vacancy_skill};
@@ -23,7 +25,7 @@ use crate::{
         batch::{ByKey, Item, Keyed},
         boxed,
         columns::Unread,
-        connection::{Conn, Page, PageArgs, entity_page, primary_key},
+        connection::{Conn, PagedExt, entity_page},
         db, decode_id, encode_id, find_by_ids, find_by_ids_without,
     },
     skill::Skill,

@@ -3,6 +3,8 @@
 //! its own lets the compiler hold that line.
 //!
 //! - [`error`]: the one error type and the catalog of stable codes (`extensions.code`).
+//! - [`keyset`]: keyset pagination in SQL (sorts, cursors, pages), which the stores use too: no
+//!   GraphQL in it.
 //! - [`limits`]: size, token, alias, directive, depth and cost limits, and the subscription cap.
 //! - [`operation`]: request errors found before execution (operation name, missing variables).
 //! - [`text`]: the NUL check on variables and arguments.
@@ -10,6 +12,7 @@
 
 pub mod documents;
 pub mod error;
+pub mod keyset;
 pub mod limits;
 pub mod operation;
 pub mod text;
