@@ -130,7 +130,7 @@ pub struct ServeArgs {
     #[arg(long, env = "TALENT_ADDR", default_value = "127.0.0.1:8000")]
     pub addr: SocketAddr,
 
-    /// Do not load the demo dataset into an empty database.
+    /// Do not load the demo dataset into an empty database (it never is with `--env production`).
     #[arg(long, env = "TALENT_NO_DEMO")]
     pub no_demo: bool,
 
@@ -360,7 +360,9 @@ impl ServerConfig {
             database_url: cli.database_url.clone(),
             db_max_connections: cli.db_max_connections(),
             addr: serve.addr,
-            load_demo: !serve.no_demo,
+            // The demo's made-up people never appear in a production directory by accident:
+            // there, only `talent-api seed` loads them.
+            load_demo: !serve.no_demo && serve.limits.environment != Environment::Production,
             limits: serve.limits.clone(),
             #[cfg(debug_assertions)]
             test_routes: false,
@@ -481,6 +483,17 @@ mod tests {
         let cli = Cli::parse_from(["talent-api", "--db-max-connections", "3"]);
         assert_eq!(cli.db_max_connections(), 3);
         Ok(())
+    }
+
+    #[test]
+    fn the_demo_is_loaded_in_development_only() {
+        let load_demo = |args: &[&str]| {
+            let cli = Cli::parse_from(args);
+            ServerConfig::new(&cli, &cli.serve).load_demo
+        };
+        assert!(load_demo(&["talent-api"]));
+        assert!(!load_demo(&["talent-api", "--no-demo"]));
+        assert!(!load_demo(&["talent-api", "--env", "production"]));
     }
 
     #[test]
