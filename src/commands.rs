@@ -6,10 +6,8 @@ use anyhow::{Context as _, bail};
 
 use crate::{
     auth::store as tokens,
-    config::{
-        Cli, Command, CreateTokenArgs, DatabaseUrl, SchemaFormat, ServerConfig, TokenCommand,
-        TokenRoleArg,
-    },
+    cli::{Cli, Command, CreateTokenArgs, SchemaFormat, TokenCommand, TokenRoleArg},
+    config::{DatabaseUrl, ServerConfig},
     db, demo, graphql,
     startup::{Application, shutdown_signal},
 };

@@ -8,6 +8,7 @@
 //! - [`demo`]: the deterministic demo dataset.
 
 pub mod auth;
+pub mod cli;
 pub mod codes;
 pub mod commands;
 pub mod config;

@@ -4,8 +4,8 @@ use std::{io::IsTerminal, process::ExitCode};
 
 use clap::Parser;
 use talent_api::{
+    cli::{Cli, LogFormat},
     commands,
-    config::{Cli, LogFormat},
 };
 use tracing_subscriber::EnvFilter;
 

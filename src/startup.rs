@@ -64,11 +64,16 @@ impl Application {
         };
         let statements = StatementCounter::default();
         statements.install(&mut db);
-        let listener = TcpListener::bind(config.addr)
+        let listener = TcpListener::bind(config.http.addr)
             .await
-            .with_context(|| format!("cannot listen on {}", config.addr))?;
+            .with_context(|| format!("cannot listen on {}", config.http.addr))?;
         let router = http::router(
-            graphql::build_schema(db.clone(), Events::start(&db), &config.limits),
+            graphql::build_schema(
+                db.clone(),
+                Events::start(&db),
+                &config.limits,
+                config.http.suggestions(),
+            ),
             db.clone(),
             &statements,
             config,
@@ -78,8 +83,8 @@ impl Application {
             router,
             db,
             statements,
-            shutdown_timeout: std::time::Duration::from_millis(config.limits.shutdown_timeout_ms),
-            connections: http::serve::ConnectionLimits::new(&config.limits),
+            shutdown_timeout: std::time::Duration::from_millis(config.http.shutdown_timeout_ms),
+            connections: http::serve::ConnectionLimits::new(&config.http),
         })
     }
 

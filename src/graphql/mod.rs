@@ -134,7 +134,12 @@ impl Api {
 }
 
 /// The schema, answering from `db` and telling `events` about writes, within `limits`.
-pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> Api {
+pub fn build_schema(
+    db: DatabaseConnection,
+    events: Events,
+    limits: &Limits,
+    suggestions: bool,
+) -> Api {
     let tokens = std::sync::Arc::new(crate::auth::live::TokenCache::default());
     let email_changes = std::sync::Arc::new(crate::developer::EmailChanges::default());
     let configure = |mut builder: SchemaBuilder<Query, Mutation, Subscription>| {
@@ -146,7 +151,7 @@ pub fn build_schema(db: DatabaseConnection, events: Events, limits: &Limits) -> 
         if limits.disable_introspection {
             builder = builder.disable_introspection();
         }
-        if !limits.suggestions() {
+        if !suggestions {
             builder = builder.disable_suggestions();
         }
         builder

@@ -49,8 +49,8 @@ pub async fn post(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let read = Duration::from_millis(state.limits.body_read_timeout_ms)
-        .min(state.limits.request_timeout());
+    let read =
+        Duration::from_millis(state.http.body_read_timeout_ms).min(state.http.request_timeout());
     let batch = match tokio::time::timeout(read, read_body(&state, &headers, body)).await {
         Ok(Ok(batch)) => batch,
         Ok(Err(refusal)) => return refusal.response(),
@@ -59,7 +59,7 @@ pub async fn post(
     let Some(_slots) = state.slots.take(super::serve::client_address(peer.ip())) else {
         return busy();
     };
-    let deadline = state.limits.request_timeout();
+    let deadline = state.http.request_timeout();
     tokio::time::timeout(
         deadline.saturating_sub(started.elapsed()),
         run(&state, peer, &headers, batch, false),
@@ -92,7 +92,7 @@ pub async fn get(
     let Some(_slots) = state.slots.take(super::serve::client_address(peer.ip())) else {
         return busy();
     };
-    let deadline = state.limits.request_timeout();
+    let deadline = state.http.request_timeout();
     tokio::time::timeout(
         deadline,
         run(&state, peer, &headers, BatchRequest::Single(request), true),

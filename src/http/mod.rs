@@ -34,7 +34,7 @@ use tower_http::{
 };
 
 use crate::{
-    config::{Limits, ServerConfig},
+    config::{Http, Limits, ServerConfig},
     error::ErrorCode,
     graphql::Api,
 };
@@ -48,6 +48,7 @@ pub struct AppState {
     schema: Api,
     db: DatabaseConnection,
     limits: Arc<Limits>,
+    http: Arc<Http>,
     rate_limiter: Option<Arc<rate_limit::RateLimiter>>,
     slots: RequestSlots,
     sockets: crate::auth::live::LiveSockets,
@@ -75,13 +76,6 @@ impl RequestSlots {
     }
 }
 
-impl Limits {
-    /// The deadline of one GraphQL request.
-    pub fn request_timeout(&self) -> Duration {
-        Duration::from_millis(self.request_timeout_ms)
-    }
-}
-
 /// The router of the server: `/graphql` (POST, and GET for queries), `/` (GraphiQL, unless turned
 /// off), `/health`, `/ready` and `/metrics`.
 pub fn router(
@@ -98,15 +92,16 @@ pub fn router(
         schema,
         db,
         limits: Arc::new(limits.clone()),
+        http: Arc::new(config.http.clone()),
         rate_limiter: rate_limit::RateLimiter::new(
             limits.rate_limit_per_second,
             limits.rate_limit_burst,
         )
         .map(Arc::new),
         slots: RequestSlots {
-            all: Arc::new(Semaphore::new(limits.max_concurrent_requests.max(1))),
+            all: Arc::new(Semaphore::new(config.http.max_concurrent_requests.max(1))),
             per_address: serve::PerAddress::default(),
-            address_cap: limits.max_concurrent_requests_per_address.max(1),
+            address_cap: config.http.max_concurrent_requests_per_address.max(1),
         },
         metrics: Arc::new(observe::Metrics::new(statements)),
     };
@@ -117,7 +112,7 @@ pub fn router(
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
         .route("/schema.graphql", get(schema_sdl));
-    if limits.playground() {
+    if config.http.playground() {
         router = router
             .route("/", get(playground::page))
             .route("/graphiql", get(playground::page))
@@ -137,7 +132,7 @@ pub fn router(
             observe::observe,
         ))
         .with_state(state);
-    if let Some(cors) = cors(&limits.cors_origins) {
+    if let Some(cors) = cors(&config.http.cors_origins) {
         router = router.layer(cors);
     }
     router
@@ -241,7 +236,7 @@ async fn health() -> impl IntoResponse {
 
 /// 200 when the database answers within the readiness timeout, 503 otherwise.
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let timeout = Duration::from_millis(state.limits.ready_timeout_ms);
+    let timeout = Duration::from_millis(state.http.ready_timeout_ms);
     match tokio::time::timeout(timeout, state.db.ping()).await {
         Ok(Ok(())) => (
             StatusCode::OK,
@@ -256,7 +251,7 @@ async fn ready(State(state): State<AppState>) -> impl IntoResponse {
         }
         Err(_) => {
             tracing::warn!(
-                timeout_ms = state.limits.ready_timeout_ms,
+                timeout_ms = state.http.ready_timeout_ms,
                 "readiness: the database is too slow"
             );
             (

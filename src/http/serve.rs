@@ -39,7 +39,7 @@ use tokio::{
     sync::{Semaphore, watch},
 };
 
-use crate::config::Limits;
+use crate::config::Http;
 
 /// The connection limits of [`serve`].
 #[derive(Clone, Copy, Debug)]
@@ -57,7 +57,7 @@ impl ConnectionLimits {
     /// The connection limits `limits` configures (each at least 1 ms / 1 connection), with the
     /// connection cap lowered below the process's open-file limit where that is lower: past it,
     /// accepting fails with "Too many open files" and nothing else can open a file either.
-    pub fn new(limits: &Limits) -> Self {
+    pub fn new(limits: &Http) -> Self {
         let mut max_connections = limits.max_connections.clamp(1, Semaphore::MAX_PERMITS);
         if let Some(files) = open_file_limit() {
             let room = files.saturating_sub(RESERVED_FILES).max(1);
@@ -400,9 +400,9 @@ mod tests {
 
     #[test]
     fn the_connection_cap_stays_under_the_open_file_limit() {
-        let limits = ConnectionLimits::new(&Limits {
+        let limits = ConnectionLimits::new(&Http {
             max_connections: usize::MAX,
-            ..Limits::default()
+            ..Http::default()
         });
         if let Some(files) = open_file_limit() {
             assert!(limits.max_connections <= files - RESERVED_FILES);

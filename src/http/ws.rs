@@ -80,7 +80,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
     let sockets = state.sockets.clone();
     let cap = state.limits.max_subscriptions_per_connection;
     // A quiet connection hears a `ping` (or legacy `ka`) this often; see vendor/async-graphql.
-    let keepalive = Duration::from_millis(state.limits.ws_keepalive_ms.max(1));
+    let keepalive = Duration::from_millis(state.http.ws_keepalive_ms.max(1));
     let graphql = GraphQLWebSocket::new_with_pair(
         (&mut sink).with(|message: Message| ready(Ok::<_, axum::Error>(close_code(message)))),
         stream,

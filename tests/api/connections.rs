@@ -8,7 +8,7 @@ use std::{
 };
 
 use serde_json::{Value, json};
-use talent_api::config::Limits;
+use talent_api::config::Http;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpSocket, TcpStream},
@@ -16,7 +16,7 @@ use tokio::{
 
 use crate::{
     db_test,
-    helpers::{Engine, Fixture, TestApp},
+    helpers::{Engine, Fixture, Settings, TestApp},
 };
 
 fn engine(app: &TestApp) -> Engine {
@@ -27,7 +27,7 @@ fn engine(app: &TestApp) -> Engine {
     }
 }
 
-async fn app_with(app: &TestApp, limits: Limits) -> TestApp {
+async fn app_with(app: &TestApp, limits: impl Into<Settings>) -> TestApp {
     TestApp::spawn_with(engine(app), Fixture::Empty, limits)
         .await
         .expect("an app")
@@ -73,13 +73,12 @@ async fn served(app: &TestApp) {
     assert_eq!(body["data"]["__typename"], "Query");
 }
 
-fn quick_timeouts() -> Limits {
-    Limits {
-        rate_limit_per_second: 0.0,
+fn quick_timeouts() -> Http {
+    Http {
         header_read_timeout_ms: 1_000,
         body_read_timeout_ms: 1_000,
         idle_timeout_ms: 1_000,
-        ..Limits::default()
+        ..Http::default()
     }
 }
 
@@ -111,7 +110,7 @@ db_test!(
 async fn an_idle_kept_alive_connection_is_closed_at_the_idle_timeout(app: TestApp) {
     let app = app_with(
         &app,
-        Limits {
+        Http {
             header_read_timeout_ms: 30_000,
             ..quick_timeouts()
         },
@@ -138,7 +137,7 @@ db_test!(
 async fn connections_past_the_per_address_cap_are_closed_and_others_still_connect(app: TestApp) {
     let app = app_with(
         &app,
-        Limits {
+        Http {
             max_connections_per_address: 5,
             ..quick_timeouts()
         },

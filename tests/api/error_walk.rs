@@ -13,11 +13,11 @@ use std::{
 use reqwest::{Method, header};
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use serde_json::{Value, json};
-use talent_api::config::Limits;
+use talent_api::config::{Http, Limits};
 
 use crate::{
     db_test,
-    helpers::{Engine, Fixture, TestApp},
+    helpers::{Engine, Fixture, Settings, TestApp},
     subscriptions::{TRANSPORT_WS, connect, next, subscribe},
 };
 
@@ -120,7 +120,7 @@ async fn post_body(app: &TestApp, token: Option<&str>, body: Value) -> (u16, Val
 
 /// A server of its own with `limits` on `app`'s engine, an empty database, rate limiting off
 /// unless `limits` say otherwise.
-async fn app_with(app: &TestApp, limits: Limits) -> TestApp {
+async fn app_with(app: &TestApp, limits: impl Into<Settings>) -> TestApp {
     let engine = if app.postgres_database().is_some() {
         Engine::Postgres
     } else {
@@ -435,9 +435,9 @@ async fn http_errors(app: &TestApp, walk: &mut Walk) {
 async fn send_slow_body(app: &TestApp) -> (u16, Value) {
     let quick = app_with(
         app,
-        Limits {
+        Http {
             body_read_timeout_ms: 300,
-            ..no_rate_limit()
+            ..Http::default()
         },
     )
     .await;
@@ -469,10 +469,10 @@ async fn send_slow_body(app: &TestApp) -> (u16, Value) {
 async fn overload(app: &TestApp, walk: &mut Walk) {
     let one = app_with(
         app,
-        Limits {
+        Http {
             max_concurrent_requests: 1,
             request_timeout_ms: 1_500,
-            ..no_rate_limit()
+            ..Http::default()
         },
     )
     .await;

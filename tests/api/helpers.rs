@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use talent_api::{
     auth::store::{self as tokens, NewToken},
-    config::{DatabaseUrl, Limits, ServerConfig},
+    config::{DatabaseUrl, Http, Limits, ServerConfig},
     db::StatementCounter,
     startup::Application,
 };
@@ -310,6 +310,34 @@ impl Drop for TestDb {
     }
 }
 
+/// A test server's `[http]` and `[limits]` sections: from `Limits` (HTTP defaults), from `Http`
+/// (limit defaults with rate limiting off, as most tests send bursts), or both.
+pub struct Settings {
+    pub http: Http,
+    pub limits: Limits,
+}
+
+impl From<Limits> for Settings {
+    fn from(limits: Limits) -> Self {
+        Self {
+            http: Http::default(),
+            limits,
+        }
+    }
+}
+
+impl From<Http> for Settings {
+    fn from(http: Http) -> Self {
+        Self {
+            http,
+            limits: Limits {
+                rate_limit_per_second: 0.0,
+                ..Limits::default()
+            },
+        }
+    }
+}
+
 /// A running server with a database of its own.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -336,15 +364,23 @@ impl TestApp {
         Self::spawn_with(engine, fixture, limits).await
     }
 
-    /// Starts the server with `limits` (and the test-only routes).
-    pub async fn spawn_with(engine: Engine, fixture: Fixture, limits: Limits) -> Option<Self> {
+    /// Starts the server with `settings` (and the test-only routes), listening on a free port.
+    pub async fn spawn_with(
+        engine: Engine,
+        fixture: Fixture,
+        settings: impl Into<Settings>,
+    ) -> Option<Self> {
         init_tracing();
+        let Settings { http, limits } = settings.into();
         let (db, database_url) = TestDb::holding(engine, fixture).await?;
         let config = ServerConfig {
             database_url: database_url.clone(),
             db_max_connections: 5,
-            addr: "127.0.0.1:0".parse().expect("valid address"),
             load_demo: fixture == Fixture::Demo,
+            http: Http {
+                addr: "127.0.0.1:0".parse().expect("valid address"),
+                ..http
+            },
             limits,
             test_routes: true,
         };

@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use talent_api::config::Limits;
+use talent_api::config::{Http, Limits};
 
 use crate::{
     db_test,
-    helpers::{Engine, Fixture, TestApp},
+    helpers::{Engine, Fixture, Settings, TestApp},
 };
 
 /// The code of the first error.
@@ -18,7 +18,7 @@ fn code(body: &Value) -> &str {
 }
 
 /// A test app with `limits` (rate limiting off unless they say otherwise).
-async fn app_with(engine: Engine, limits: Limits) -> Option<TestApp> {
+async fn app_with(engine: Engine, limits: impl Into<Settings>) -> Option<TestApp> {
     TestApp::spawn_with(engine, Fixture::Empty, limits).await
 }
 
@@ -263,9 +263,9 @@ db_test!(Empty, a_body_slower_than_its_deadline_is_refused_with_408);
 async fn a_body_slower_than_its_deadline_is_refused_with_408(app: TestApp) {
     let quick = app_with(
         engine(&app),
-        Limits {
+        Http {
             body_read_timeout_ms: 300,
-            ..no_rate_limit()
+            ..Http::default()
         },
     )
     .await
@@ -286,9 +286,9 @@ db_test!(Empty, the_request_deadline_bounds_the_body_too);
 async fn the_request_deadline_bounds_the_body_too(app: TestApp) {
     let quick = app_with(
         engine(&app),
-        Limits {
+        Http {
             request_timeout_ms: 300,
-            ..no_rate_limit()
+            ..Http::default()
         },
     )
     .await
@@ -303,9 +303,9 @@ db_test!(Empty, a_slow_body_holds_no_request_slot);
 async fn a_slow_body_holds_no_request_slot(app: TestApp) {
     let one = app_with(
         engine(&app),
-        Limits {
+        Http {
             max_concurrent_requests: 1,
-            ..no_rate_limit()
+            ..Http::default()
         },
     )
     .await
@@ -436,9 +436,9 @@ db_test!(Empty, cors_answers_allowed_origins_only);
 async fn cors_answers_allowed_origins_only(app: TestApp) {
     let cors = app_with(
         engine(&app),
-        Limits {
+        Http {
             cors_origins: vec!["https://app.example".to_owned()],
-            ..no_rate_limit()
+            ..Http::default()
         },
     )
     .await
@@ -547,9 +547,9 @@ db_test!(Empty, production_hides_the_playground_and_field_suggestions);
 async fn production_hides_the_playground_and_field_suggestions(app: TestApp) {
     let production = app_with(
         engine(&app),
-        Limits {
+        Http {
             environment: talent_api::config::Environment::Production,
-            ..no_rate_limit()
+            ..Http::default()
         },
     )
     .await

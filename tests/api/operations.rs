@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use talent_api::{
-    config::{Limits, ServerConfig},
+    config::{Http, Limits, ServerConfig},
     startup::Application,
 };
 
@@ -24,12 +24,13 @@ async fn server(
     let config = ServerConfig {
         database_url,
         db_max_connections: 2,
-        addr: "127.0.0.1:0".parse().expect("an address"),
         load_demo: false,
-        limits: Limits {
+        http: Http {
+            addr: "127.0.0.1:0".parse().expect("an address"),
             shutdown_timeout_ms,
-            ..Limits::default()
+            ..Http::default()
         },
+        limits: Limits::default(),
         test_routes: true,
     };
     let app = Application::build(&config)

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use talent_api::config::Limits;
+use talent_api::config::{Http, Limits};
 use tokio::net::TcpStream;
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream,
@@ -696,10 +696,9 @@ async fn app_with_keepalive(app: &TestApp, keepalive_ms: u64) -> TestApp {
             Engine::Sqlite
         },
         crate::helpers::Fixture::Empty,
-        Limits {
+        Http {
             ws_keepalive_ms: keepalive_ms,
-            rate_limit_per_second: 0.0,
-            ..Limits::default()
+            ..Http::default()
         },
     )
     .await
