@@ -1,7 +1,16 @@
 //! The facts behind the demo dataset: the skill taxonomy, the employers, the technology stacks of
-//! the market, people's names and places, and salary levels. Figures follow `shared/DOMAIN.md`.
+//! the market, people's names and places, salary levels, and the phrases bios and vacancies are
+//! written from. Figures follow `shared/DOMAIN.md`.
+//!
+//! The facts are data, in `src/demo/data/*.json`, compiled in with `include_str!` and read once
+//! with serde; the generator ([`super::generate`]) stays code. Strings are borrowed from the
+//! files as they are, so a file holds no escape sequences (write `’` rather than `\"`): the test
+//! below reads every file and says which one does.
+
+use std::{collections::HashMap, sync::LazyLock};
 
 use entity::{CompanySize, Industry, Seniority, SkillCategory};
+use serde::{Deserialize, Deserializer};
 
 /// A skill of the taxonomy: slug, preferred label, category, alternative labels, description.
 pub type SkillSpec = (
@@ -12,535 +21,68 @@ pub type SkillSpec = (
     &'static str,
 );
 
-use SkillCategory::{Api, Database, Framework, Frontend, Language, Platform, Practice, Soft};
+/// Reads `text`, the data file `name`; a malformed file stops the program with what is wrong.
+pub(super) fn load<T: Deserialize<'static>>(name: &str, text: &'static str) -> T {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("src/demo/data/{name}: {err}"))
+}
 
-/// The taxonomy: 74 skills over all eight categories.
-pub const SKILLS: &[SkillSpec] = &[
-    (
-        "java",
-        "Java",
-        Language,
-        &["JDK", "Java SE"],
-        "Statically typed JVM language behind most enterprise back ends.",
-    ),
-    (
-        "kotlin",
-        "Kotlin",
-        Language,
-        &["KT"],
-        "Concise JVM language, fully interoperable with Java; popular with Spring and Ktor.",
-    ),
-    (
-        "csharp",
-        "C#",
-        Language,
-        &["C Sharp", "CSharp"],
-        "Microsoft's statically typed language for .NET services.",
-    ),
-    (
-        "python",
-        "Python",
-        Language,
-        &["Python 3", "Py"],
-        "General-purpose language for web back ends, scripting and data work.",
-    ),
-    (
-        "php",
-        "PHP",
-        Language,
-        &[],
-        "Server-side scripting language that still runs a large share of the web.",
-    ),
-    (
-        "ruby",
-        "Ruby",
-        Language,
-        &[],
-        "Dynamic language optimised for developer happiness; home of Rails.",
-    ),
-    (
-        "javascript",
-        "JavaScript",
-        Language,
-        &["JS", "ECMAScript"],
-        "The language of the browser, and of Node.js on the server.",
-    ),
-    (
-        "typescript",
-        "TypeScript",
-        Language,
-        &["TS"],
-        "JavaScript with static types; the default for larger Node.js code bases.",
-    ),
-    (
-        "go",
-        "Go",
-        Language,
-        &["Golang"],
-        "Compiled language with cheap concurrency, built for network services.",
-    ),
-    (
-        "rust",
-        "Rust",
-        Language,
-        &[],
-        "Memory-safe systems language without a garbage collector.",
-    ),
-    (
-        "c",
-        "C",
-        Language,
-        &["ANSI C", "C99"],
-        "Low-level systems language; embedded, kernels and high-performance components.",
-    ),
-    (
-        "cpp",
-        "C++",
-        Language,
-        &["CPP", "Cplusplus"],
-        "Systems language for performance-critical back ends, trading and industrial software.",
-    ),
-    (
-        "sql",
-        "SQL",
-        Language,
-        &["Structured Query Language"],
-        "The language of relational databases: queries, joins, window functions.",
-    ),
-    (
-        "nodejs",
-        "Node.js",
-        Framework,
-        &["Node", "NodeJS"],
-        "JavaScript runtime for event-driven network services.",
-    ),
-    (
-        "django",
-        "Django",
-        Framework,
-        &[],
-        "Batteries-included Python web framework with an ORM and admin.",
-    ),
-    (
-        "cherrypy",
-        "CherryPy",
-        Framework,
-        &[],
-        "Minimalist, object-oriented Python web framework.",
-    ),
-    (
-        "flask",
-        "Flask",
-        Framework,
-        &[],
-        "Lightweight Python micro-framework for web services.",
-    ),
-    (
-        "fastapi",
-        "FastAPI",
-        Framework,
-        &[],
-        "Async Python framework with type-driven validation and OpenAPI docs.",
-    ),
-    (
-        "spring-boot",
-        "Spring Boot",
-        Framework,
-        &["Spring"],
-        "Opinionated Java/Kotlin framework for production services.",
-    ),
-    (
-        "ruby-on-rails",
-        "Ruby on Rails",
-        Framework,
-        &["Rails", "RoR"],
-        "Convention-over-configuration web framework for Ruby.",
-    ),
-    (
-        "dotnet",
-        ".NET",
-        Framework,
-        &["ASP.NET Core", "dotnet"],
-        "Microsoft's cross-platform runtime and web framework.",
-    ),
-    (
-        "express",
-        "Express",
-        Framework,
-        &["Express.js"],
-        "Minimal web framework for Node.js.",
-    ),
-    (
-        "nestjs",
-        "NestJS",
-        Framework,
-        &["Nest"],
-        "Structured TypeScript framework for Node.js services.",
-    ),
-    (
-        "laravel",
-        "Laravel",
-        Framework,
-        &[],
-        "Full-featured PHP framework with an expressive ORM.",
-    ),
-    (
-        "symfony",
-        "Symfony",
-        Framework,
-        &[],
-        "Component-based PHP framework for long-lived applications.",
-    ),
-    (
-        "postgresql",
-        "PostgreSQL",
-        Database,
-        &["Postgres", "PG"],
-        "Advanced open-source relational database.",
-    ),
-    (
-        "mysql",
-        "MySQL",
-        Database,
-        &[],
-        "Widely deployed open-source relational database.",
-    ),
-    (
-        "mariadb",
-        "MariaDB",
-        Database,
-        &[],
-        "Community fork of MySQL.",
-    ),
-    (
-        "sqlite",
-        "SQLite",
-        Database,
-        &[],
-        "Embedded, serverless SQL database in a single file.",
-    ),
-    (
-        "sql-server",
-        "Microsoft SQL Server",
-        Database,
-        &["MSSQL", "SQL Server"],
-        "Microsoft's relational database.",
-    ),
-    (
-        "mongodb",
-        "MongoDB",
-        Database,
-        &["Mongo"],
-        "Document database storing JSON-like records.",
-    ),
-    (
-        "cassandra",
-        "Apache Cassandra",
-        Database,
-        &["Cassandra"],
-        "Wide-column store for write-heavy workloads across data centres.",
-    ),
-    (
-        "redis",
-        "Redis",
-        Database,
-        &[],
-        "In-memory data store used as cache, queue and rate limiter.",
-    ),
-    (
-        "elasticsearch",
-        "Elasticsearch",
-        Database,
-        &["Elastic"],
-        "Search and analytics engine built on Lucene.",
-    ),
-    (
-        "firebase",
-        "Firebase",
-        Platform,
-        &[],
-        "Google's back-end-as-a-service: auth, document database, functions.",
-    ),
-    (
-        "back4app",
-        "Back4app",
-        Platform,
-        &[],
-        "Back-end-as-a-service built on the open-source Parse Server.",
-    ),
-    (
-        "aws",
-        "Amazon Web Services",
-        Platform,
-        &["AWS"],
-        "Amazon's cloud platform.",
-    ),
-    (
-        "azure",
-        "Microsoft Azure",
-        Platform,
-        &["Azure"],
-        "Microsoft's cloud platform.",
-    ),
-    (
-        "gcp",
-        "Google Cloud Platform",
-        Platform,
-        &["GCP", "Google Cloud"],
-        "Google's cloud platform.",
-    ),
-    (
-        "docker",
-        "Docker",
-        Platform,
-        &[],
-        "Container images and runtime.",
-    ),
-    (
-        "kubernetes",
-        "Kubernetes",
-        Platform,
-        &["K8s"],
-        "Container orchestration.",
-    ),
-    (
-        "linux",
-        "Linux",
-        Platform,
-        &[],
-        "The operating system most servers run; shell, processes, networking.",
-    ),
-    (
-        "kafka",
-        "Apache Kafka",
-        Platform,
-        &["Kafka"],
-        "Distributed event log for streaming between services.",
-    ),
-    (
-        "rabbitmq",
-        "RabbitMQ",
-        Platform,
-        &[],
-        "Message broker for queues and work distribution.",
-    ),
-    (
-        "terraform",
-        "Terraform",
-        Platform,
-        &[],
-        "Infrastructure as code.",
-    ),
-    (
-        "rest",
-        "REST",
-        Api,
-        &["RESTful APIs"],
-        "Resource-oriented HTTP APIs.",
-    ),
-    (
-        "graphql",
-        "GraphQL",
-        Api,
-        &[],
-        "Typed query language for APIs.",
-    ),
-    (
-        "grpc",
-        "gRPC",
-        Api,
-        &[],
-        "RPC framework over HTTP/2 with Protocol Buffers.",
-    ),
-    (
-        "websockets",
-        "WebSockets",
-        Api,
-        &["WS"],
-        "Full-duplex connections for real-time features.",
-    ),
-    (
-        "openapi",
-        "OpenAPI",
-        Api,
-        &["Swagger"],
-        "Machine-readable HTTP API descriptions.",
-    ),
-    (
-        "html5",
-        "HTML5",
-        Frontend,
-        &["HTML"],
-        "Markup of web pages.",
-    ),
-    ("css3", "CSS3", Frontend, &["CSS"], "Styling of web pages."),
-    (
-        "bootstrap",
-        "Bootstrap",
-        Frontend,
-        &[],
-        "CSS framework for responsive pages.",
-    ),
-    (
-        "data-modelling",
-        "Data modelling",
-        Practice,
-        &["Data modeling"],
-        "Turning a domain into tables, keys and constraints.",
-    ),
-    (
-        "schema-design",
-        "Schema design",
-        Practice,
-        &["Database design"],
-        "Designing schemas that stay fast and correct as data grows.",
-    ),
-    (
-        "api-design",
-        "API design",
-        Practice,
-        &[],
-        "Designing APIs that clients can use and that can evolve.",
-    ),
-    (
-        "system-design",
-        "System design",
-        Practice,
-        &["Architecture"],
-        "Designing distributed systems: scaling, consistency, failure.",
-    ),
-    (
-        "testing",
-        "Automated testing",
-        Practice,
-        &["Unit testing", "TDD"],
-        "Unit, integration and end-to-end tests.",
-    ),
-    (
-        "debugging",
-        "Debugging",
-        Practice,
-        &[],
-        "Finding the cause of a failure from its symptoms.",
-    ),
-    (
-        "security",
-        "Application security",
-        Practice,
-        &["Secure coding", "OWASP"],
-        "Preventing injection, broken auth and data leaks.",
-    ),
-    (
-        "performance",
-        "Performance optimisation",
-        Practice,
-        &["Performance tuning"],
-        "Profiling and removing bottlenecks.",
-    ),
-    (
-        "deployment",
-        "Deployment",
-        Practice,
-        &["CI/CD"],
-        "Build pipelines, releases and rollbacks.",
-    ),
-    (
-        "git",
-        "Git",
-        Practice,
-        &["Version control"],
-        "Version control with branches, reviews and history.",
-    ),
-    (
-        "algorithms",
-        "Data structures and algorithms",
-        Practice,
-        &["DSA", "Algorithms"],
-        "Choosing the right structure and algorithm for the job.",
-    ),
-    (
-        "microservices",
-        "Microservices",
-        Practice,
-        &[],
-        "Splitting a system into independently deployable services.",
-    ),
-    (
-        "observability",
-        "Observability",
-        Practice,
-        &["Monitoring"],
-        "Logs, metrics and traces that explain production.",
-    ),
-    (
-        "teamwork",
-        "Teamwork",
-        Soft,
-        &[],
-        "Working well with others towards a shared goal.",
-    ),
-    (
-        "communication",
-        "Communication",
-        Soft,
-        &[],
-        "Explaining technical matters clearly, in writing and in person.",
-    ),
-    (
-        "problem-solving",
-        "Problem solving",
-        Soft,
-        &[],
-        "Breaking a problem down and finding a workable solution.",
-    ),
-    (
-        "analytical-thinking",
-        "Analytical thinking",
-        Soft,
-        &[],
-        "Reasoning from data and evidence.",
-    ),
-    (
-        "creativity",
-        "Creativity",
-        Soft,
-        &[],
-        "Finding new approaches to old problems.",
-    ),
-    (
-        "organisation",
-        "Organisation",
-        Soft,
-        &["Organization", "Time management"],
-        "Planning work and keeping track of it.",
-    ),
-    (
-        "attention-to-detail",
-        "Attention to detail",
-        Soft,
-        &[],
-        "Noticing the small things that break systems.",
-    ),
-    (
-        "mentoring",
-        "Mentoring",
-        Soft,
-        &[],
-        "Helping others grow as engineers.",
-    ),
-];
+/// A list that lives as long as the program: the data files are read once.
+fn leaked<'de: 'static, D, T>(deserializer: D) -> Result<&'static [T], D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + 'static,
+{
+    Vec::<T>::deserialize(deserializer).map(|items| &*items.leak())
+}
+
+/// A skill as a data file writes it.
+#[derive(Deserialize)]
+pub(super) struct SkillRecord {
+    slug: &'static str,
+    name: &'static str,
+    category: SkillCategory,
+    #[serde(deserialize_with = "leaked")]
+    aliases: &'static [&'static str],
+    description: &'static str,
+}
+
+impl SkillRecord {
+    /// The skill as the generator takes it.
+    pub(super) fn spec(&self) -> SkillSpec {
+        (
+            self.slug,
+            self.name,
+            self.category,
+            self.aliases,
+            self.description,
+        )
+    }
+}
+
+/// The taxonomy of the demo: 74 skills over all eight categories (`data/skills.json`).
+pub static SKILLS: LazyLock<Vec<SkillSpec>> = LazyLock::new(|| {
+    let records: Vec<SkillRecord> = load("skills.json", include_str!("data/skills.json"));
+    records.iter().map(SkillRecord::spec).collect()
+});
 
 /// A technology stack seen in the market: what a developer on it knows and a vacancy for it asks.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Stack {
     /// Language and framework: every member of the stack has these.
+    #[serde(deserialize_with = "leaked")]
     pub core: &'static [&'static str],
     /// Framework alternatives: one of them joins the core (may be empty).
+    #[serde(deserialize_with = "leaked")]
     pub variant: &'static [&'static str],
     /// Databases typical of the stack.
+    #[serde(deserialize_with = "leaked")]
     pub databases: &'static [&'static str],
     /// Platforms typical of the stack.
+    #[serde(deserialize_with = "leaked")]
     pub platforms: &'static [&'static str],
     /// API styles typical of the stack.
+    #[serde(deserialize_with = "leaked")]
     pub apis: &'static [&'static str],
     /// Whether people on it also build pages (full-stack work).
     pub full_stack: bool,
@@ -548,312 +90,38 @@ pub struct Stack {
     pub certificate: Option<&'static str>,
     /// Pay premium over the market base, in percent (Java and Python pay most).
     pub premium: i64,
+    /// How many developers of 100 work on it (absent: none are generated on it).
+    pub weight: Option<u32>,
+    /// The business-intelligence stack, whose people have a title of their own.
+    pub bi: bool,
     /// Its libraries and tools (skills of the wider taxonomy, used from scale 2 on).
+    #[serde(deserialize_with = "leaked")]
     pub ecosystem: &'static [&'static str],
 }
 
-/// The stacks, referenced by index from [`EMPLOYERS`].
-pub const STACKS: &[Stack] = &[
-    Stack {
-        core: &["java", "spring-boot"],
-        variant: &[],
-        databases: &["postgresql", "mysql", "cassandra", "redis"],
-        platforms: &["kafka", "docker", "kubernetes", "aws"],
-        apis: &["rest", "grpc"],
-        full_stack: false,
-        certificate: Some("Oracle Certified Professional: Java SE 17 Developer"),
-        premium: 6,
-        ecosystem: &[
-            "hibernate",
-            "maven",
-            "gradle",
-            "junit",
-            "mockito",
-            "spring-security",
-            "spring-cloud",
-            "quarkus",
-            "micronaut",
-            "jakarta-ee",
-            "flyway",
-            "liquibase",
-        ],
-    },
-    Stack {
-        core: &["kotlin", "java"],
-        variant: &["spring-boot"],
-        databases: &["postgresql", "redis"],
-        platforms: &["kafka", "kubernetes", "gcp", "docker"],
-        apis: &["rest", "grpc"],
-        full_stack: false,
-        certificate: None,
-        premium: 5,
-        ecosystem: &[
-            "ktor",
-            "kotlin-coroutines",
-            "exposed",
-            "spring-webflux",
-            "kotest",
-            "koin",
-        ],
-    },
-    Stack {
-        core: &["python", "django"],
-        variant: &[],
-        databases: &["postgresql", "redis", "mysql"],
-        platforms: &["docker", "aws", "rabbitmq", "linux"],
-        apis: &["rest", "graphql"],
-        full_stack: false,
-        certificate: Some("PCEP – Certified Entry-Level Python Programmer"),
-        premium: 4,
-        ecosystem: &[
-            "django-rest-framework",
-            "celery",
-            "pytest",
-            "sqlalchemy",
-            "alembic",
-            "gunicorn",
-            "django-channels",
-        ],
-    },
-    Stack {
-        core: &["python"],
-        variant: &["fastapi", "flask"],
-        databases: &["postgresql", "mongodb", "redis", "elasticsearch"],
-        platforms: &["docker", "kubernetes", "gcp", "aws"],
-        apis: &["rest", "openapi"],
-        full_stack: false,
-        certificate: Some("PCEP – Certified Entry-Level Python Programmer"),
-        premium: 4,
-        ecosystem: &[
-            "pydantic", "asyncio", "uvicorn", "poetry", "aiohttp", "pandas", "numpy",
-        ],
-    },
-    Stack {
-        core: &["typescript", "javascript", "nodejs"],
-        variant: &["express", "nestjs"],
-        databases: &["postgresql", "mongodb", "redis"],
-        platforms: &["docker", "aws", "kubernetes"],
-        apis: &["graphql", "rest", "websockets"],
-        full_stack: true,
-        certificate: None,
-        premium: 0,
-        ecosystem: &[
-            "jest",
-            "vitest",
-            "prisma",
-            "typeorm",
-            "apollo-server",
-            "socket-io",
-            "fastify",
-            "koa",
-            "npm",
-            "pnpm",
-            "zod",
-            "mongoose",
-        ],
-    },
-    Stack {
-        core: &["go"],
-        variant: &[],
-        databases: &["postgresql", "redis", "cassandra"],
-        platforms: &["kubernetes", "docker", "gcp", "kafka", "linux"],
-        apis: &["grpc", "rest"],
-        full_stack: false,
-        certificate: Some("Certified Kubernetes Application Developer (CKAD)"),
-        premium: 3,
-        ecosystem: &[
-            "gin",
-            "terraform",
-            "echo",
-            "fiber",
-            "gorm",
-            "cobra",
-            "protobuf",
-            "testify",
-            "go-concurrency",
-        ],
-    },
-    Stack {
-        core: &["ruby", "ruby-on-rails"],
-        variant: &[],
-        databases: &["postgresql", "redis", "mysql"],
-        platforms: &["docker", "aws", "linux"],
-        apis: &["rest", "graphql"],
-        full_stack: true,
-        certificate: None,
-        premium: 0,
-        ecosystem: &[
-            "rspec",
-            "sidekiq",
-            "active-record",
-            "rack",
-            "sinatra",
-            "capybara",
-            "rubocop",
-            "hotwire",
-        ],
-    },
-    Stack {
-        core: &["php"],
-        variant: &["laravel", "symfony"],
-        databases: &["mysql", "mariadb", "redis"],
-        platforms: &["docker", "linux"],
-        apis: &["rest"],
-        full_stack: true,
-        certificate: None,
-        premium: -6,
-        ecosystem: &[
-            "composer",
-            "phpunit",
-            "doctrine",
-            "eloquent",
-            "wordpress",
-            "drupal",
-            "magento",
-            "php-fpm",
-            "codeigniter",
-        ],
-    },
-    Stack {
-        core: &["csharp", "dotnet"],
-        variant: &[],
-        databases: &["sql-server", "postgresql", "redis"],
-        platforms: &["azure", "docker", "kubernetes"],
-        apis: &["rest", "grpc"],
-        full_stack: false,
-        certificate: Some("Microsoft Certified: Azure Developer Associate"),
-        premium: 2,
-        ecosystem: &[
-            "aspnet-core",
-            "entity-framework",
-            "linq",
-            "xunit",
-            "nunit",
-            "blazor",
-            "signalr",
-            "dapper",
-            "azure-functions",
-        ],
-    },
-    Stack {
-        core: &["rust"],
-        variant: &[],
-        databases: &["postgresql", "redis", "sqlite"],
-        platforms: &["kubernetes", "docker", "linux", "aws"],
-        apis: &["grpc", "rest"],
-        full_stack: false,
-        certificate: None,
-        premium: 5,
-        ecosystem: &[
-            "tokio",
-            "terraform",
-            "axum",
-            "actix-web",
-            "serde",
-            "sqlx",
-            "diesel",
-            "cargo",
-            "tonic",
-            "webassembly",
-        ],
-    },
-    Stack {
-        core: &["cpp", "c"],
-        variant: &[],
-        databases: &["postgresql", "sqlite"],
-        platforms: &["linux", "docker"],
-        apis: &["grpc", "rest"],
-        full_stack: false,
-        certificate: None,
-        premium: 2,
-        ecosystem: &[
-            "cmake",
-            "boost",
-            "qt",
-            "googletest",
-            "posix",
-            "embedded-linux",
-            "concurrency",
-        ],
-    },
-    Stack {
-        core: &["javascript", "nodejs"],
-        variant: &["firebase", "back4app"],
-        databases: &["mongodb", "postgresql"],
-        platforms: &["gcp", "docker"],
-        apis: &["rest", "graphql"],
-        full_stack: true,
-        certificate: None,
-        premium: -4,
-        ecosystem: &[
-            "firestore",
-            "google-cloud-functions",
-            "supabase",
-            "parse-server",
-            "vercel",
-        ],
-    },
-    Stack {
-        core: &["sql", "python"],
-        variant: &[],
-        databases: &["postgresql", "sql-server", "mysql"],
-        platforms: &["aws", "azure"],
-        apis: &["rest"],
-        full_stack: false,
-        certificate: Some("AWS Certified Data Engineer – Associate"),
-        premium: 0,
-        ecosystem: &[
-            "power-bi",
-            "tableau",
-            "dbt",
-            "airflow",
-            "snowflake",
-            "bigquery",
-            "redshift",
-            "etl",
-            "data-warehousing",
-            "spark",
-            "looker",
-            "ssis",
-            "t-sql",
-            "pl-sql",
-        ],
-    },
-    Stack {
-        core: &["python", "cherrypy"],
-        variant: &[],
-        databases: &["postgresql", "sqlite", "mysql"],
-        platforms: &["linux", "docker"],
-        apis: &["rest"],
-        full_stack: false,
-        certificate: Some("PCEP – Certified Entry-Level Python Programmer"),
-        premium: 0,
-        ecosystem: &["jinja", "nginx"],
-    },
-];
+/// The stacks (`data/stacks.json`), referenced by index from [`EMPLOYERS`].
+pub static STACKS: LazyLock<Vec<Stack>> =
+    LazyLock::new(|| load("stacks.json", include_str!("data/stacks.json")));
 
-/// Index of the business-intelligence stack, whose people have a title of their own.
-pub const BI_STACK: usize = 12;
+/// Index of the business-intelligence stack.
+pub static BI_STACK: LazyLock<usize> = LazyLock::new(|| {
+    STACKS
+        .iter()
+        .position(|stack| stack.bi)
+        .unwrap_or(usize::MAX)
+});
 
-/// How common each stack is among developers.
-pub const STACK_WEIGHTS: &[(usize, u32)] = &[
-    (0, 18),
-    (1, 6),
-    (2, 10),
-    (3, 9),
-    (4, 16),
-    (5, 9),
-    (6, 5),
-    (7, 8),
-    (8, 10),
-    (9, 3),
-    (10, 3),
-    (11, 2),
-    (12, 3),
-    (13, 1),
-];
+/// How the developers spread over the stacks: (index in [`STACKS`], weight).
+pub static STACK_WEIGHTS: LazyLock<Vec<(usize, u32)>> = LazyLock::new(|| {
+    STACKS
+        .iter()
+        .enumerate()
+        .filter_map(|(index, stack)| Some((index, stack.weight?)))
+        .collect()
+});
 
 /// An employer: slug, name, industry, size, city, country, the stacks it hires for, description.
+#[derive(Deserialize)]
 pub struct EmployerSpec {
     pub slug: &'static str,
     pub name: &'static str,
@@ -861,319 +129,14 @@ pub struct EmployerSpec {
     pub size: CompanySize,
     pub city: &'static str,
     pub country: &'static str,
+    #[serde(deserialize_with = "leaked")]
     pub stacks: &'static [usize],
     pub description: &'static str,
 }
 
-use CompanySize::{Enterprise, Large, Medium, Small, Startup};
-use Industry::{
-    Automotive, Education, Engineering, Finance, Government, Healthcare, Logistics, Media,
-    Printing, Retail, Software,
-};
-
-/// Thirty employers across industries, sizes and countries. All fictional.
-pub const EMPLOYERS: &[EmployerSpec] = &[
-    EmployerSpec {
-        slug: "northwind-logistics",
-        name: "Northwind Logistics",
-        industry: Logistics,
-        size: Large,
-        city: "Rotterdam",
-        country: "NL",
-        stacks: &[0, 5, 3],
-        description: "Moves containers and parcels across Europe's largest port and runs the tracking platform its customers integrate with.",
-    },
-    EmployerSpec {
-        slug: "brightledger",
-        name: "BrightLedger",
-        industry: Finance,
-        size: Startup,
-        city: "London",
-        country: "GB",
-        stacks: &[1, 5, 4],
-        description: "Open-banking start-up building account aggregation and payment-initiation APIs for small businesses.",
-    },
-    EmployerSpec {
-        slug: "harbour-and-main-bank",
-        name: "Harbour & Main Bank",
-        industry: Finance,
-        size: Enterprise,
-        city: "Toronto",
-        country: "CA",
-        stacks: &[0, 8, 12],
-        description: "Retail and commercial bank with eleven million customers, modernising its core systems around event-driven services.",
-    },
-    EmployerSpec {
-        slug: "kestrel-health",
-        name: "Kestrel Health",
-        industry: Healthcare,
-        size: Medium,
-        city: "Boston",
-        country: "US",
-        stacks: &[2, 8, 4],
-        description: "Builds scheduling and patient-record software for outpatient clinics, HIPAA-compliant from the ground up.",
-    },
-    EmployerSpec {
-        slug: "atlas-retail-group",
-        name: "Atlas Retail Group",
-        industry: Retail,
-        size: Enterprise,
-        city: "Chicago",
-        country: "US",
-        stacks: &[0, 4, 3, 12],
-        description: "Department stores and e-commerce in forty states; the platform team serves catalogue, pricing and checkout to every channel.",
-    },
-    EmployerSpec {
-        slug: "pinecone-commerce",
-        name: "Pinecone Commerce",
-        industry: Retail,
-        size: Small,
-        city: "Vancouver",
-        country: "CA",
-        stacks: &[6, 4, 11],
-        description: "Storefront software for independent shops: catalogue, inventory and payments in one subscription.",
-    },
-    EmployerSpec {
-        slug: "fieldstone-print-works",
-        name: "Fieldstone Print Works",
-        industry: Printing,
-        size: Medium,
-        city: "Leeds",
-        country: "GB",
-        stacks: &[7, 13],
-        description: "Web-to-print company turning online orders into print jobs for brochures, packaging and signage.",
-    },
-    EmployerSpec {
-        slug: "vogel-maschinenbau",
-        name: "Vogel Maschinenbau",
-        industry: Engineering,
-        size: Large,
-        city: "Stuttgart",
-        country: "DE",
-        stacks: &[10, 0, 8],
-        description: "Builds packaging machines and the remote-monitoring platform that keeps 9,000 of them running worldwide.",
-    },
-    EmployerSpec {
-        slug: "rheinwerk-automotive",
-        name: "Rheinwerk Automotive",
-        industry: Automotive,
-        size: Enterprise,
-        city: "Munich",
-        country: "DE",
-        stacks: &[10, 0, 9],
-        description: "Vehicle manufacturer whose connected-car back end handles telemetry and over-the-air updates for two million cars.",
-    },
-    EmployerSpec {
-        slug: "lumen-media",
-        name: "Lumen Media",
-        industry: Media,
-        size: Medium,
-        city: "New York",
-        country: "US",
-        stacks: &[5, 4, 3],
-        description: "Ad-tech company running real-time bidding and campaign reporting for publishers.",
-    },
-    EmployerSpec {
-        slug: "quillstack",
-        name: "Quillstack",
-        industry: Software,
-        size: Startup,
-        city: "Austin",
-        country: "US",
-        stacks: &[9, 5, 4],
-        description: "Developer-tools start-up building a hosted build cache and CI accelerator.",
-    },
-    EmployerSpec {
-        slug: "tidewater-software",
-        name: "Tidewater Software",
-        industry: Software,
-        size: Medium,
-        city: "Dublin",
-        country: "IE",
-        stacks: &[8, 0, 2, 4],
-        description: "Software consultancy delivering bespoke back ends for insurers, airlines and public bodies.",
-    },
-    EmployerSpec {
-        slug: "openclass-learning",
-        name: "OpenClass Learning",
-        industry: Education,
-        size: Small,
-        city: "Manchester",
-        country: "GB",
-        stacks: &[7, 2, 11],
-        description: "E-learning platform for secondary schools: courses, homework and progress reports.",
-    },
-    EmployerSpec {
-        slug: "civic-digital-service",
-        name: "Civic Digital Service",
-        industry: Government,
-        size: Large,
-        city: "Ottawa",
-        country: "CA",
-        stacks: &[0, 2, 6],
-        description: "Public-sector digital team rebuilding benefit applications and permits as accessible online services.",
-    },
-    EmployerSpec {
-        slug: "mercato-verde",
-        name: "Mercato Verde",
-        industry: Retail,
-        size: Small,
-        city: "Madrid",
-        country: "ES",
-        stacks: &[4, 3],
-        description: "Grocery delivery in Spain's largest cities, with same-day slots planned by its own routing service.",
-    },
-    EmployerSpec {
-        slug: "bluefjord-payments",
-        name: "Bluefjord Payments",
-        industry: Finance,
-        size: Medium,
-        city: "Amsterdam",
-        country: "NL",
-        stacks: &[1, 0, 5],
-        description: "Payment processor for European marketplaces: acquiring, payouts and fraud screening.",
-    },
-    EmployerSpec {
-        slug: "cargoline-freight",
-        name: "Cargoline Freight",
-        industry: Logistics,
-        size: Medium,
-        city: "Hamburg",
-        country: "DE",
-        stacks: &[0, 7],
-        description: "Road-freight forwarder whose booking portal and carrier APIs handle 4,000 shipments a day.",
-    },
-    EmployerSpec {
-        slug: "sable-interactive",
-        name: "Sable Interactive",
-        industry: Media,
-        size: Small,
-        city: "Montreal",
-        country: "CA",
-        stacks: &[4, 5, 11],
-        description: "Streams live sports and e-sports with real-time chat and statistics.",
-    },
-    EmployerSpec {
-        slug: "helix-diagnostics",
-        name: "Helix Diagnostics",
-        industry: Healthcare,
-        size: Large,
-        city: "Berlin",
-        country: "DE",
-        stacks: &[2, 0, 12],
-        description: "Laboratory network processing two million test results a month and reporting them to doctors securely.",
-    },
-    EmployerSpec {
-        slug: "signalbox-analytics",
-        name: "Signalbox Analytics",
-        industry: Software,
-        size: Small,
-        city: "Paris",
-        country: "FR",
-        stacks: &[12, 3],
-        description: "Business-intelligence SaaS that turns operational databases into dashboards for retailers.",
-    },
-    EmployerSpec {
-        slug: "ardent-insurance",
-        name: "Ardent Insurance",
-        industry: Finance,
-        size: Large,
-        city: "Hartford",
-        country: "US",
-        stacks: &[0, 8, 12],
-        description: "Property and casualty insurer moving policy administration and claims from the mainframe to the cloud.",
-    },
-    EmployerSpec {
-        slug: "kiln-studio",
-        name: "Kiln Studio",
-        industry: Software,
-        size: Startup,
-        city: "Lisbon",
-        country: "PT",
-        stacks: &[4, 7, 11],
-        description: "Product studio building web and mobile back ends for early-stage start-ups.",
-    },
-    EmployerSpec {
-        slug: "meridian-rail-systems",
-        name: "Meridian Rail Systems",
-        industry: Engineering,
-        size: Enterprise,
-        city: "Lyon",
-        country: "FR",
-        stacks: &[10, 0],
-        description: "Signalling and train-control systems for metros and main lines, with a fleet-maintenance platform.",
-    },
-    EmployerSpec {
-        slug: "voltaris-mobility",
-        name: "Voltaris Mobility",
-        industry: Automotive,
-        size: Startup,
-        city: "Eindhoven",
-        country: "NL",
-        stacks: &[5, 9, 4],
-        description: "Runs an EV-charging network and the roaming APIs that connect it to other operators (OCPP, OCPI).",
-    },
-    EmployerSpec {
-        slug: "campus-cloud",
-        name: "Campus Cloud",
-        industry: Education,
-        size: Medium,
-        city: "Seattle",
-        country: "US",
-        stacks: &[6, 4, 2],
-        description: "Learning-management system used by 300 universities for courses, grading and exams.",
-    },
-    EmployerSpec {
-        slug: "stadtwerk-digital",
-        name: "Stadtwerk Digital",
-        industry: Government,
-        size: Medium,
-        city: "Vienna",
-        country: "AT",
-        stacks: &[0, 7, 8],
-        description: "Digital arm of a municipal utility: citizen portal, metering data and billing integrations.",
-    },
-    EmployerSpec {
-        slug: "inkwell-press-systems",
-        name: "Inkwell Press Systems",
-        industry: Printing,
-        size: Small,
-        city: "Portland",
-        country: "US",
-        stacks: &[7, 13, 6],
-        description: "Print-shop management software: quoting, job tickets and press scheduling.",
-    },
-    EmployerSpec {
-        slug: "nordlys-energy-tech",
-        name: "Nordlys Energy Tech",
-        industry: Engineering,
-        size: Medium,
-        city: "Helsinki",
-        country: "FI",
-        stacks: &[3, 10, 5],
-        description: "Control software for district-heating plants and the forecasting services that balance them.",
-    },
-    EmployerSpec {
-        slug: "parcelpoint",
-        name: "ParcelPoint",
-        industry: Logistics,
-        size: Startup,
-        city: "Barcelona",
-        country: "ES",
-        stacks: &[4, 5, 1],
-        description: "Network of parcel lockers with an API for online shops and carriers.",
-    },
-    EmployerSpec {
-        slug: "stratus-cloud-systems",
-        name: "Stratus Cloud Systems",
-        industry: Software,
-        size: Enterprise,
-        city: "San Francisco",
-        country: "US",
-        stacks: &[5, 9, 0, 4],
-        description: "Infrastructure-software company selling managed databases and observability to enterprises.",
-    },
-];
+/// Thirty employers across industries, sizes and countries, all fictional (`data/employers.json`).
+pub static EMPLOYERS: LazyLock<Vec<EmployerSpec>> =
+    LazyLock::new(|| load("employers.json", include_str!("data/employers.json")));
 
 /// A country of the directory: code, currency, typical annual gross salary of a MIDDLE back-end
 /// developer at a medium-sized company (whole units), and cities.
@@ -1187,365 +150,63 @@ pub struct Country {
 }
 
 /// First and last names typical of a country.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Names {
+    #[serde(deserialize_with = "leaked")]
     pub first: &'static [&'static str],
+    #[serde(deserialize_with = "leaked")]
     pub last: &'static [&'static str],
 }
 
-const ENGLISH: Names = Names {
-    first: &[
-        "James",
-        "Olivia",
-        "Liam",
-        "Emma",
-        "Noah",
-        "Ava",
-        "Ethan",
-        "Sophia",
-        "Mason",
-        "Isabella",
-        "Lucas",
-        "Mia",
-        "Oliver",
-        "Charlotte",
-        "Aiden",
-        "Amelia",
-        "Priya",
-        "Wei",
-        "Carlos",
-        "Aisha",
-        "Olumide",
-        "Hannah",
-        "Daniel",
-        "Grace",
-        "Samuel",
-        "Chloe",
-        "Ravi",
-        "Mei",
-        "Jamal",
-        "Fatima",
-        "Connor",
-        "Siobhan",
-        "Tomás",
-        "Nadia",
-        "Kenji",
-        "Leah",
-        "Marcus",
-        "Zoe",
-        "Arjun",
-        "Ellie",
-    ],
-    last: &[
-        "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-        "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark",
-        "Lewis", "Walker", "Patel", "Chen", "Nguyen", "Kim", "Singh", "Okafor", "Adeyemi",
-        "Martinez", "Garcia", "Murphy", "O'Brien", "Kelly", "Campbell", "Stewart", "Hughes",
-        "Wright", "Khan", "Ali", "Tremblay", "Roy",
-    ],
-};
-const GERMAN: Names = Names {
-    first: &[
-        "Lukas",
-        "Anna",
-        "Jonas",
-        "Lea",
-        "Leon",
-        "Hannah",
-        "Felix",
-        "Sophie",
-        "Maximilian",
-        "Marie",
-        "Paul",
-        "Laura",
-        "Tobias",
-        "Julia",
-        "Jan",
-        "Katharina",
-        "Niklas",
-        "Lena",
-        "Moritz",
-        "Clara",
-        "Emre",
-        "Aylin",
-    ],
-    last: &[
-        "Müller",
-        "Schmidt",
-        "Schneider",
-        "Fischer",
-        "Weber",
-        "Meyer",
-        "Wagner",
-        "Becker",
-        "Schulz",
-        "Hoffmann",
-        "Koch",
-        "Richter",
-        "Klein",
-        "Wolf",
-        "Schröder",
-        "Neumann",
-        "Braun",
-        "Zimmermann",
-        "Hofer",
-        "Huber",
-        "Yilmaz",
-        "Kaya",
-    ],
-};
-const DUTCH: Names = Names {
-    first: &[
-        "Daan", "Emma", "Sem", "Julia", "Lars", "Sanne", "Bram", "Fleur", "Thijs", "Anouk",
-        "Ruben", "Lotte", "Jesse", "Iris", "Milan", "Noor",
-    ],
-    last: &[
-        "de Jong",
-        "Jansen",
-        "de Vries",
-        "van den Berg",
-        "van Dijk",
-        "Bakker",
-        "Visser",
-        "Smit",
-        "Meijer",
-        "de Boer",
-        "Mulder",
-        "Bos",
-        "Vos",
-        "Peters",
-        "Hendriks",
-        "Dekker",
-    ],
-};
-const FRENCH: Names = Names {
-    first: &[
-        "Léa", "Hugo", "Chloé", "Louis", "Manon", "Gabriel", "Camille", "Arthur", "Inès", "Jules",
-        "Zoé", "Mathis", "Élodie", "Théo", "Amélie", "Karim",
-    ],
-    last: &[
-        "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-        "Moreau", "Simon", "Laurent", "Lefèvre", "Michel", "Garnier", "Benali",
-    ],
-};
-const SPANISH: Names = Names {
-    first: &[
-        "Lucía",
-        "Hugo",
-        "María",
-        "Pablo",
-        "Paula",
-        "Alejandro",
-        "Sofía",
-        "Daniel",
-        "Carmen",
-        "Javier",
-        "Elena",
-        "Álvaro",
-        "Marta",
-        "Sergio",
-        "Irene",
-        "Raúl",
-    ],
-    last: &[
-        "García",
-        "Fernández",
-        "González",
-        "Rodríguez",
-        "López",
-        "Martínez",
-        "Sánchez",
-        "Pérez",
-        "Gómez",
-        "Martín",
-        "Jiménez",
-        "Ruiz",
-        "Hernández",
-        "Díaz",
-        "Moreno",
-        "Núñez",
-    ],
-};
-const PORTUGUESE: Names = Names {
-    first: &[
-        "João", "Beatriz", "Tiago", "Inês", "Gonçalo", "Mariana", "Diogo", "Catarina", "Rui",
-        "Ana", "Miguel", "Leonor",
-    ],
-    last: &[
-        "Silva",
-        "Santos",
-        "Ferreira",
-        "Pereira",
-        "Oliveira",
-        "Costa",
-        "Rodrigues",
-        "Martins",
-        "Sousa",
-        "Gonçalves",
-        "Lopes",
-        "Marques",
-    ],
-};
-const FINNISH: Names = Names {
-    first: &[
-        "Mikko", "Aino", "Juho", "Emilia", "Ville", "Sanna", "Eero", "Helmi", "Antti", "Venla",
-    ],
-    last: &[
-        "Korhonen",
-        "Virtanen",
-        "Mäkinen",
-        "Nieminen",
-        "Mäkelä",
-        "Hämäläinen",
-        "Laine",
-        "Heikkinen",
-        "Koskinen",
-        "Järvinen",
-    ],
-};
+/// `data/countries.json`: the countries, and the names of each language they name.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'static"))]
+struct CountriesFile {
+    countries: Vec<CountryRecord>,
+    names: HashMap<&'static str, Names>,
+}
+
+/// A country as the data file writes it: its names by language.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CountryRecord {
+    code: &'static str,
+    name: &'static str,
+    currency: &'static str,
+    middle_salary: i64,
+    share: u32,
+    names: &'static str,
+    #[serde(deserialize_with = "leaked")]
+    cities: &'static [&'static str],
+}
+
+static COUNTRIES_FILE: LazyLock<CountriesFile> =
+    LazyLock::new(|| load("countries.json", include_str!("data/countries.json")));
 
 /// The countries of the directory, with how many developers of 100 live there.
-pub const COUNTRIES: &[(Country, u32)] = &[
-    (
-        Country {
-            code: "US",
-            name: "the United States",
-            currency: "USD",
-            middle_salary: 105_000,
-            cities: &[
-                "New York",
-                "San Francisco",
-                "Austin",
-                "Seattle",
-                "Chicago",
-                "Boston",
-                "Denver",
-                "Atlanta",
-                "Raleigh",
-            ],
-            names: &ENGLISH,
-        },
-        30,
-    ),
-    (
-        Country {
-            code: "GB",
-            name: "the United Kingdom",
-            currency: "GBP",
-            middle_salary: 42_000,
-            cities: &[
-                "London",
-                "Manchester",
-                "Leeds",
-                "Edinburgh",
-                "Bristol",
-                "Cambridge",
-            ],
-            names: &ENGLISH,
-        },
-        15,
-    ),
-    (
-        Country {
-            code: "CA",
-            name: "Canada",
-            currency: "CAD",
-            middle_salary: 85_000,
-            cities: &["Toronto", "Vancouver", "Montreal", "Ottawa", "Calgary"],
-            names: &ENGLISH,
-        },
-        12,
-    ),
-    (
-        Country {
-            code: "DE",
-            name: "Germany",
-            currency: "EUR",
-            middle_salary: 60_000,
-            cities: &["Berlin", "Munich", "Hamburg", "Stuttgart", "Cologne"],
-            names: &GERMAN,
-        },
-        12,
-    ),
-    (
-        Country {
-            code: "NL",
-            name: "the Netherlands",
-            currency: "EUR",
-            middle_salary: 57_000,
-            cities: &["Amsterdam", "Rotterdam", "Utrecht", "Eindhoven"],
-            names: &DUTCH,
-        },
-        7,
-    ),
-    (
-        Country {
-            code: "FR",
-            name: "France",
-            currency: "EUR",
-            middle_salary: 48_000,
-            cities: &["Paris", "Lyon", "Toulouse", "Nantes"],
-            names: &FRENCH,
-        },
-        6,
-    ),
-    (
-        Country {
-            code: "ES",
-            name: "Spain",
-            currency: "EUR",
-            middle_salary: 38_000,
-            cities: &["Madrid", "Barcelona", "Valencia"],
-            names: &SPANISH,
-        },
-        6,
-    ),
-    (
-        Country {
-            code: "IE",
-            name: "Ireland",
-            currency: "EUR",
-            middle_salary: 60_000,
-            cities: &["Dublin", "Cork", "Galway"],
-            names: &ENGLISH,
-        },
-        4,
-    ),
-    (
-        Country {
-            code: "PT",
-            name: "Portugal",
-            currency: "EUR",
-            middle_salary: 30_000,
-            cities: &["Lisbon", "Porto"],
-            names: &PORTUGUESE,
-        },
-        4,
-    ),
-    (
-        Country {
-            code: "AT",
-            name: "Austria",
-            currency: "EUR",
-            middle_salary: 52_000,
-            cities: &["Vienna", "Graz"],
-            names: &GERMAN,
-        },
-        2,
-    ),
-    (
-        Country {
-            code: "FI",
-            name: "Finland",
-            currency: "EUR",
-            middle_salary: 50_000,
-            cities: &["Helsinki", "Tampere"],
-            names: &FINNISH,
-        },
-        2,
-    ),
-];
+pub static COUNTRIES: LazyLock<Vec<(Country, u32)>> = LazyLock::new(|| {
+    let file = &*COUNTRIES_FILE;
+    file.countries
+        .iter()
+        .map(|record| {
+            let names = file.names.get(record.names).unwrap_or_else(|| {
+                panic!("src/demo/data/countries.json: no names `{}`", record.names)
+            });
+            let country = Country {
+                code: record.code,
+                name: record.name,
+                currency: record.currency,
+                middle_salary: record.middle_salary,
+                cities: record.cities,
+                names,
+            };
+            (country, record.share)
+        })
+        .collect()
+});
 
-/// The country with `code`; employers and developers only use the codes listed above.
+/// The country with `code`; employers and developers only use the codes listed.
 pub fn country(code: &str) -> &'static Country {
     COUNTRIES
         .iter()
@@ -1589,186 +250,104 @@ pub fn experience_years(seniority: Seniority) -> (i64, i64) {
     }
 }
 
+/// `data/texts.json`: the phrases bios and vacancies are written from.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(bound(deserialize = "'de: 'static"))]
+struct Texts {
+    education: Vec<&'static str>,
+    achievements: Vec<&'static str>,
+    responsibilities: Vec<&'static str>,
+    senior_responsibilities: Vec<&'static str>,
+    junior_responsibilities: Vec<&'static str>,
+    domain_phrases: HashMap<Industry, &'static str>,
+    teams: HashMap<Industry, Vec<(&'static str, &'static str)>>,
+}
+
+static TEXTS: LazyLock<Texts> =
+    LazyLock::new(|| load("texts.json", include_str!("data/texts.json")));
+
 /// Teams by industry, with what they do; vacancy descriptions draw on these.
 pub fn teams(industry: Industry) -> &'static [(&'static str, &'static str)] {
-    match industry {
-        Industry::Software => &[
-            (
-                "Platform",
-                "runs the shared services every product team builds on",
-            ),
-            (
-                "Core API",
-                "owns the public API our customers integrate with",
-            ),
-            ("Data", "moves and models the data behind our reporting"),
-        ],
-        Industry::Finance => &[
-            (
-                "Payments",
-                "moves money between accounts, reliably and exactly once",
-            ),
-            ("Risk", "scores transactions for fraud in under 50 ms"),
-            (
-                "Ledger",
-                "keeps the double-entry ledger every product reads from",
-            ),
-        ],
-        Industry::Retail => &[
-            ("Checkout", "turns baskets into orders at peak-season scale"),
-            (
-                "Catalogue",
-                "serves product and price data to every channel",
-            ),
-            ("Fulfilment", "routes orders to stores and warehouses"),
-        ],
-        Industry::Logistics => &[
-            (
-                "Tracking",
-                "ingests millions of scan events a day and answers where every parcel is",
-            ),
-            ("Routing", "plans routes and slots for the delivery fleet"),
-            (
-                "Carrier Integrations",
-                "connects our platform to partner carriers' APIs",
-            ),
-        ],
-        Industry::Media => &[
-            ("Bidding", "answers real-time bid requests in under 100 ms"),
-            (
-                "Streaming",
-                "delivers live video and chat to millions of viewers",
-            ),
-            ("Reporting", "aggregates campaign statistics for publishers"),
-        ],
-        Industry::Printing => &[
-            (
-                "Order Intake",
-                "turns web orders and uploaded artwork into print jobs",
-            ),
-            (
-                "Production Planning",
-                "schedules jobs across presses and finishing lines",
-            ),
-        ],
-        Industry::Engineering => &[
-            (
-                "Connected Machines",
-                "collects telemetry from machines in the field",
-            ),
-            (
-                "Maintenance Platform",
-                "predicts failures and plans service visits",
-            ),
-        ],
-        Industry::Automotive => &[
-            (
-                "Connected Car",
-                "handles vehicle telemetry and remote commands",
-            ),
-            (
-                "Over-the-Air Updates",
-                "ships software safely to vehicles in the field",
-            ),
-            ("Charging", "runs charging sessions, tariffs and roaming"),
-        ],
-        Industry::Healthcare => &[
-            (
-                "Patient Records",
-                "keeps clinical records correct, private and available",
-            ),
-            (
-                "Lab Results",
-                "delivers test results to doctors within minutes",
-            ),
-            ("Scheduling", "books appointments across clinics and rooms"),
-        ],
-        Industry::Education => &[
-            (
-                "Learning Platform",
-                "serves courses, assignments and grades",
-            ),
-            (
-                "Assessment",
-                "runs online exams that must never lose an answer",
-            ),
-        ],
-        Industry::Government => &[
-            (
-                "Citizen Services",
-                "builds online applications for benefits and permits",
-            ),
-            (
-                "Integration",
-                "connects legacy registers through modern APIs",
-            ),
-        ],
-    }
+    TEXTS.teams.get(&industry).map_or(&[], Vec::as_slice)
 }
 
 /// Where a developer's experience comes from, by industry.
 pub fn domain_phrase(industry: Industry) -> &'static str {
-    match industry {
-        Industry::Software => "SaaS products and developer platforms",
-        Industry::Finance => "payment and banking back ends",
-        Industry::Retail => "e-commerce platforms",
-        Industry::Logistics => "shipment-tracking and routing systems",
-        Industry::Media => "ad-tech and streaming services",
-        Industry::Printing => "web-to-print and production software",
-        Industry::Engineering => "industrial telemetry platforms",
-        Industry::Automotive => "connected-car back ends",
-        Industry::Healthcare => "clinical data systems",
-        Industry::Education => "learning platforms",
-        Industry::Government => "public-sector digital services",
-    }
+    TEXTS
+        .domain_phrases
+        .get(&industry)
+        .copied()
+        .unwrap_or("software")
 }
 
 /// Education lines for bios.
-pub const EDUCATION: &[&str] = &[
-    "Holds a BSc in Computer Science.",
-    "Holds an MSc in Software Engineering.",
-    "Studied computer science and mathematics.",
-    "Completed a twelve-week back-end bootcamp after a first career in accounting.",
-    "Self-taught, starting with PHP side projects as a teenager.",
-    "Studied physics before moving into software.",
-    "Holds a BEng in Electrical Engineering.",
-    "Completed a software-engineering apprenticeship.",
-];
+pub fn education() -> &'static [&'static str] {
+    &TEXTS.education
+}
 
-/// What a developer has done lately; `{db}`, `{platform}` and `{api}` are filled in.
-pub const ACHIEVEMENTS: &[&str] = &[
-    "Recently designed {api} APIs backed by {db} and deployed them on {platform}.",
-    "Cut p99 latency of a busy endpoint by two thirds by reworking its {db} queries and indexes.",
-    "Moved a monolith to services on {platform}, one bounded context at a time.",
-    "Introduced contract tests for the team's {api} APIs and made releases boring.",
-    "Built an event pipeline on {platform} that replaced nightly batch jobs.",
-    "Led a zero-downtime migration of a large {db} schema.",
-    "Runs the team's on-call rotation and wrote most of its runbooks.",
-    "Enjoys untangling legacy code and covering it with tests before changing it.",
-];
+/// Achievements for bios.
+pub fn achievements() -> &'static [&'static str] {
+    &TEXTS.achievements
+}
 
-/// Responsibilities of a vacancy; `{lang}`, `{db}`, `{api}` and `{team}` are filled in.
-pub const RESPONSIBILITIES: &[&str] = &[
-    "Design, build and operate {api} APIs in {lang}.",
-    "Model data and write efficient queries for {db}.",
-    "Write automated tests and keep the deployment pipeline green.",
-    "Review code and share knowledge across the {team} team.",
-    "Profile slow endpoints and fix what makes them slow.",
-    "Protect customer data: validate input, prevent SQL injection, grant least privilege.",
-    "Agree API contracts with product managers and front-end developers.",
-    "Take part in a fair on-call rotation with clear runbooks.",
-    "Improve logs, metrics and traces so production explains itself.",
-];
+/// Responsibilities of any vacancy.
+pub fn responsibilities() -> &'static [&'static str] {
+    &TEXTS.responsibilities
+}
 
-/// Responsibilities added for senior and higher levels.
-pub const SENIOR_RESPONSIBILITIES: &[&str] = &[
-    "Mentor junior and middle developers.",
-    "Shape the architecture of the {team} services with the other leads.",
-    "Break large projects into deliverable steps and see them through.",
-];
+/// Responsibilities of senior vacancies.
+pub fn senior_responsibilities() -> &'static [&'static str] {
+    &TEXTS.senior_responsibilities
+}
 
-/// Responsibilities added for interns and juniors.
-pub const JUNIOR_RESPONSIBILITIES: &[&str] = &[
-    "Learn the code base with a dedicated mentor and ship your first change in week one.",
-    "Fix bugs and small features end to end, with review from senior colleagues.",
-];
+/// Responsibilities of junior vacancies.
+pub fn junior_responsibilities() -> &'static [&'static str] {
+    &TEXTS.junior_responsibilities
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::Iterable;
+
+    use super::*;
+
+    #[test]
+    fn every_data_file_parses_and_is_complete() {
+        assert_eq!(SKILLS.len(), 74);
+        assert_eq!(EMPLOYERS.len(), 30);
+        assert!(STACKS.len() > 10 && *BI_STACK < STACKS.len());
+        assert!(!STACK_WEIGHTS.is_empty());
+        assert!(COUNTRIES.len() >= 10);
+        assert_eq!(super::super::taxonomy::EXTRA_SKILLS.len(), 226);
+        assert!(!super::super::taxonomy::GENERAL.is_empty());
+        for industry in Industry::iter() {
+            assert!(!teams(industry).is_empty(), "no teams for {industry:?}");
+            assert_ne!(
+                domain_phrase(industry),
+                "software",
+                "no phrase for {industry:?}"
+            );
+        }
+        assert!(!education().is_empty() && !achievements().is_empty());
+        assert!(!responsibilities().is_empty() && !senior_responsibilities().is_empty());
+        assert!(!junior_responsibilities().is_empty());
+    }
+
+    #[test]
+    fn employers_name_known_stacks_and_countries() {
+        for employer in EMPLOYERS.iter() {
+            assert!(
+                employer.stacks.iter().all(|index| *index < STACKS.len()),
+                "{}",
+                employer.slug
+            );
+            assert_eq!(
+                country(employer.country).code,
+                employer.country,
+                "{}",
+                employer.slug
+            );
+        }
+    }
+}

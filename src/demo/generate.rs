@@ -11,9 +11,9 @@ use entity::{
 
 use super::{
     catalog::{
-        ACHIEVEMENTS, BI_STACK, COUNTRIES, Country, EDUCATION, EMPLOYERS, EmployerSpec,
-        JUNIOR_RESPONSIBILITIES, RESPONSIBILITIES, SENIOR_RESPONSIBILITIES, SKILLS, STACK_WEIGHTS,
-        STACKS, SkillSpec, Stack, country, domain_phrase, experience_years, seniority_pay,
+        BI_STACK, COUNTRIES, Country, EMPLOYERS, EmployerSpec, SKILLS, STACK_WEIGHTS, STACKS,
+        SkillSpec, Stack, achievements, country, domain_phrase, education, experience_years,
+        junior_responsibilities, responsibilities, senior_responsibilities, seniority_pay,
         size_pay, teams,
     },
     rng::Rng,
@@ -175,8 +175,8 @@ impl Iterator for Chunks {
 
 /// The skills of a directory: the catalog's, then the wider taxonomy's if the plan has it.
 fn taxonomy(plan: Plan) -> impl Iterator<Item = &'static SkillSpec> {
-    let extra: &[SkillSpec] = if plan.wide_taxonomy {
-        EXTRA_SKILLS
+    let extra: &'static [SkillSpec] = if plan.wide_taxonomy {
+        &EXTRA_SKILLS
     } else {
         &[]
     };
@@ -186,7 +186,7 @@ fn taxonomy(plan: Plan) -> impl Iterator<Item = &'static SkillSpec> {
 /// [`GENERAL`] grouped by category.
 fn general_by_category() -> Vec<(SkillCategory, Vec<&'static str>)> {
     let mut groups: Vec<(SkillCategory, Vec<&'static str>)> = Vec::new();
-    for (slug, _, category, ..) in EXTRA_SKILLS {
+    for (slug, _, category, ..) in EXTRA_SKILLS.iter() {
         if !GENERAL.contains(slug) {
             continue;
         }
@@ -453,7 +453,7 @@ impl Generator {
     /// The catalog's employers, then made-up ones up to `count` in all.
     fn employers(&mut self, data: &mut Dataset, count: usize) {
         let mut slugs = HashSet::new();
-        for spec in EMPLOYERS {
+        for spec in EMPLOYERS.iter() {
             slugs.insert(spec.slug.to_owned());
             self.employer(data, spec.slug.to_owned(), Self::catalog(spec));
         }
@@ -486,7 +486,7 @@ impl Generator {
             }
             let city = *self.rng.pick(country.cities);
             let stacks = (0..self.rng.range(1, 3))
-                .map(|_| self.rng.weighted(STACK_WEIGHTS))
+                .map(|_| self.rng.weighted(&STACK_WEIGHTS))
                 .collect();
             let people = match size {
                 CompanySize::Startup => "a start-up of a few dozen people",
@@ -574,7 +574,7 @@ impl Generator {
             let seniority = self.rng.weighted(SENIORITY_WEIGHTS);
             let (lo, hi) = experience_years(seniority);
             let years = self.rng.range(lo, hi);
-            let stack_index = self.rng.weighted(STACK_WEIGHTS);
+            let stack_index = self.rng.weighted(&STACK_WEIGHTS);
             let stack = &STACKS[stack_index];
             let city = *self.rng.pick(country.cities);
             let remote = self.rng.weighted(&[
@@ -584,7 +584,7 @@ impl Generator {
             ]);
             let open_to_work = self.rng.chance(0.45);
 
-            let picked = self.developer_skills(stack, seniority, stack_index == BI_STACK);
+            let picked = self.developer_skills(stack, seniority, stack_index == *BI_STACK);
             let core = picked
                 .order
                 .iter()
@@ -617,7 +617,7 @@ impl Generator {
                 });
             }
 
-            let title = self.developer_title(seniority, stack, stack_index == BI_STACK);
+            let title = self.developer_title(seniority, stack, stack_index == *BI_STACK);
             let top: Vec<&str> = picked
                 .order
                 .iter()
@@ -848,7 +848,7 @@ impl Generator {
             let db = of_category(&[SkillCategory::Database]);
             let platform = of_category(&[SkillCategory::Platform]);
             let api = of_category(&[SkillCategory::Api]);
-            let achievement = *self.rng.pick(ACHIEVEMENTS);
+            let achievement = *self.rng.pick(achievements());
             parts.push(
                 achievement
                     .replace("{db}", if db.is_empty() { "PostgreSQL" } else { db })
@@ -863,7 +863,7 @@ impl Generator {
                     .replace("{api}", if api.is_empty() { "REST" } else { api }),
             );
         }
-        parts.push((*self.rng.pick(EDUCATION)).to_owned());
+        parts.push((*self.rng.pick(education())).to_owned());
         if let Some(certificate) = stack.certificate
             && self.rng.chance(0.35)
         {
@@ -913,7 +913,7 @@ impl Generator {
         let stacks = spec.stacks.clone();
         let stack_index = *self.rng.pick(&stacks);
         let stack = &STACKS[stack_index];
-        let bi = stack_index == BI_STACK;
+        let bi = stack_index == *BI_STACK;
         let seniority = self.rng.weighted(VACANCY_SENIORITY_WEIGHTS);
         let employment_type = if seniority == Seniority::Intern {
             EmploymentType::Intern
@@ -1058,7 +1058,7 @@ impl Generator {
         };
         let mut responsibilities: Vec<String> = self
             .rng
-            .sample(RESPONSIBILITIES, 4)
+            .sample(responsibilities(), 4)
             .into_iter()
             .map(fill)
             .collect();
@@ -1066,14 +1066,14 @@ impl Generator {
             let k = self.rng.range(1, 2) as usize;
             responsibilities.extend(
                 self.rng
-                    .sample(SENIOR_RESPONSIBILITIES, k)
+                    .sample(senior_responsibilities(), k)
                     .into_iter()
                     .map(fill),
             );
         } else if seniority <= Seniority::Junior {
             responsibilities.extend(
                 self.rng
-                    .sample(JUNIOR_RESPONSIBILITIES, 1)
+                    .sample(junior_responsibilities(), 1)
                     .into_iter()
                     .map(fill),
             );
@@ -1249,11 +1249,15 @@ mod tests {
 
     #[test]
     fn every_stack_and_general_skill_of_the_wider_taxonomy_exists() {
-        let known: HashSet<_> = SKILLS.iter().chain(EXTRA_SKILLS).map(|s| s.0).collect();
+        let known: HashSet<_> = SKILLS
+            .iter()
+            .chain(EXTRA_SKILLS.iter())
+            .map(|s| s.0)
+            .collect();
         for slug in STACKS
             .iter()
             .flat_map(|stack| stack.ecosystem)
-            .chain(GENERAL)
+            .chain(GENERAL.iter())
         {
             assert!(known.contains(slug), "{slug} is not in the taxonomy");
         }
