@@ -1,7 +1,8 @@
-//! Opaque global IDs: the type name and the key, base64url-encoded. Clients must not parse them.
+//! The types of the directory that have global IDs ([`toolkit::id`] encodes and decodes them), and
+//! root fields that name one object by natural key or by ID.
 
 use async_graphql::ID;
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use toolkit::id::{Kind, decode_id};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -20,8 +21,8 @@ pub enum NodeKind {
     Vacancy,
 }
 
-impl NodeKind {
-    const ALL: [Self; 5] = [
+impl Kind for NodeKind {
+    const ALL: &'static [Self] = &[
         Self::ApiToken,
         Self::Developer,
         Self::Employer,
@@ -38,34 +39,6 @@ impl NodeKind {
             Self::Vacancy => "Vacancy",
         }
     }
-}
-
-/// The global ID of the `kind` row with primary key `key`.
-pub fn encode_id(kind: NodeKind, key: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{key}", kind.name())))
-}
-
-/// The primary key in `id`, which must be a global ID of `kind`; `field` names the argument for the
-/// error.
-pub fn decode_id(id: &ID, kind: NodeKind, field: &[&str]) -> ApiResult<i64> {
-    match decode(id) {
-        Some((found, key)) if found == kind => Ok(key),
-        _ => Err(ApiError::bad_input(
-            field.iter().copied(),
-            format!("`{}` is not a valid {} ID", id.as_str(), kind.name()),
-        )),
-    }
-}
-
-/// The type and primary key in `id`, a global ID of any type; `field` names the argument for the
-/// error.
-pub fn decode_any_id(id: &ID, field: &[&str]) -> ApiResult<(NodeKind, i64)> {
-    decode(id).ok_or_else(|| {
-        ApiError::bad_input(
-            field.iter().copied(),
-            format!("`{}` is not a valid ID", id.as_str()),
-        )
-    })
 }
 
 /// How a root field names one object: by its natural key (handle, slug) or by its global ID.
@@ -90,55 +63,5 @@ pub fn lookup(
             [key_name],
             format!("give exactly one of `{key_name}` and `id`"),
         )),
-    }
-}
-
-fn decode(id: &ID) -> Option<(NodeKind, i64)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id.as_str()).ok()?).ok()?;
-    let (name, key) = text.split_once(':')?;
-    let kind = NodeKind::ALL.into_iter().find(|kind| kind.name() == name)?;
-    // Only the canonical decimal form: "007" or "+7" must not alias a real ID.
-    let value = key.parse::<i64>().ok()?;
-    (value > 0 && value.to_string() == key).then_some((kind, value))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_encoded_id_decodes_to_its_key() {
-        let id = encode_id(NodeKind::Vacancy, 42);
-        assert_eq!(decode_id(&id, NodeKind::Vacancy, &["id"]).ok(), Some(42));
-    }
-
-    #[test]
-    fn an_id_of_another_type_is_bad_input() {
-        let id = encode_id(NodeKind::Skill, 42);
-        let err = decode_id(&id, NodeKind::Vacancy, &["id"]).expect_err("wrong type");
-        assert_eq!(err.code(), crate::error::ErrorCode::BadUserInput);
-    }
-
-    #[test]
-    fn a_non_canonical_key_is_bad_input() {
-        for text in [
-            "Vacancy:007",
-            "Vacancy:+7",
-            "Vacancy:0",
-            "Vacancy:-3",
-            "Vacancy:",
-            "Vacancy",
-        ] {
-            let id = ID(URL_SAFE_NO_PAD.encode(text));
-            assert!(
-                decode_id(&id, NodeKind::Vacancy, &["id"]).is_err(),
-                "{text} was accepted"
-            );
-        }
-    }
-
-    #[test]
-    fn garbage_is_bad_input() {
-        assert!(decode_id(&ID("not base64 at all!".into()), NodeKind::Vacancy, &["id"]).is_err());
     }
 }

@@ -29,8 +29,9 @@ use sea_orm::{
 };
 
 pub use common::{Audit, OrderDirection, Seniority, Timestamp, Workplace};
-pub use id::{Lookup, NodeKind, decode_any_id, decode_id, encode_id, lookup};
+pub use id::{Lookup, NodeKind, lookup};
 pub use node::{Node, NodeQuery};
+pub use toolkit::id::{decode_any_id, decode_id, encode_id};
 
 use toolkit::{documents, limits, operation, text};
 

@@ -5,6 +5,7 @@
 //! - [`error`]: the one error type and the catalog of stable codes (`extensions.code`).
 //! - [`keyset`]: keyset pagination in SQL (sorts, cursors, pages), which the stores use too: no
 //!   GraphQL in it.
+//! - [`id`]: opaque global IDs, for whatever kinds of node the server names.
 //! - [`limits`]: size, token, alias, directive, depth and cost limits, and the subscription cap.
 //! - [`operation`]: request errors found before execution (operation name, missing variables).
 //! - [`text`]: the NUL check on variables and arguments.
@@ -12,6 +13,7 @@
 
 pub mod documents;
 pub mod error;
+pub mod id;
 pub mod keyset;
 pub mod limits;
 pub mod operation;
