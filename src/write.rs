@@ -69,7 +69,7 @@ async fn set<E: EntityTrait>(
     id: i64,
     expected: Option<i32>,
     condition: Condition,
-    changes: Vec<(&str, Value)>,
+    changes: Vec<(E::Column, Value)>,
 ) -> Result<bool, DbErr> {
     let version = column::<E>("version")?;
     let mut update = E::update_many()
@@ -80,8 +80,8 @@ async fn set<E: EntityTrait>(
     if let Some(expected) = expected {
         update = update.filter(version.eq(expected));
     }
-    for (name, value) in changes {
-        update = update.col_expr(column::<E>(name)?, Expr::value(value));
+    for (column, value) in changes {
+        update = update.col_expr(column, Expr::value(value));
     }
     Ok(update.exec(db).await?.rows_affected > 0)
 }
@@ -102,7 +102,7 @@ pub async fn update<E: EntityTrait>(
     db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
-    changes: Vec<(&str, Value)>,
+    changes: Vec<(E::Column, Value)>,
 ) -> Result<Written<E::Model>, DbErr> {
     if set::<E>(db, id, expected, Condition::all(), changes).await? {
         read_back::<E>(db, id).await
@@ -118,7 +118,7 @@ pub async fn update_where<E: EntityTrait>(
     id: i64,
     expected: Option<i32>,
     condition: Condition,
-    changes: Vec<(&str, Value)>,
+    changes: Vec<(E::Column, Value)>,
 ) -> Result<Guarded<E::Model>, DbErr> {
     if set::<E>(db, id, expected, condition, changes).await? {
         return Ok(Guarded::Written(read_back::<E>(db, id).await?));

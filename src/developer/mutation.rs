@@ -344,7 +344,7 @@ impl DeveloperMutation {
         {
             return Err(ApiError::RateLimited.into());
         }
-        let mut changes: Vec<(&str, Value)> = Vec::new();
+        let mut changes: Vec<(entity::developer::Column, Value)> = Vec::new();
         let handle = input
             .handle
             .as_deref()
@@ -354,52 +354,82 @@ impl DeveloperMutation {
             .as_deref()
             .map(|value| v.email(&["email"], value));
         if let Some(handle) = &handle {
-            changes.push(("handle", handle.clone().into()));
+            changes.push((entity::developer::Column::Handle, handle.clone().into()));
         }
         if let Some(email) = &email {
-            changes.push(("email", email.clone().into()));
+            changes.push((entity::developer::Column::Email, email.clone().into()));
         }
         if let Some(value) = &input.name {
-            changes.push(("name", v.text(&["name"], value, MAX_NAME).into()));
+            changes.push((
+                entity::developer::Column::Name,
+                v.text(&["name"], value, MAX_NAME).into(),
+            ));
         }
         if let Some(value) = &input.headline {
             changes.push((
-                "headline",
+                entity::developer::Column::Headline,
                 v.text(&["headline"], value, MAX_HEADLINE).into(),
             ));
         }
         if let Some(value) = &input.bio {
-            changes.push(("bio", v.optional_text(&["bio"], value, MAX_TEXT).into()));
+            changes.push((
+                entity::developer::Column::Bio,
+                v.optional_text(&["bio"], value, MAX_TEXT).into(),
+            ));
         }
         if let Some(value) = input.seniority {
-            changes.push(("seniority", entity::Seniority::from(value).into()));
+            changes.push((
+                entity::developer::Column::Seniority,
+                entity::Seniority::from(value).into(),
+            ));
         }
         if let Some(value) = input.years_of_experience {
             v.range(&["yearsOfExperience"], value.into(), 0, 60);
-            changes.push(("years_of_experience", value.into()));
+            changes.push((entity::developer::Column::YearsOfExperience, value.into()));
         }
         if let Some(value) = &input.city {
-            changes.push(("city", v.text(&["city"], value, MAX_NAME).into()));
+            changes.push((
+                entity::developer::Column::City,
+                v.text(&["city"], value, MAX_NAME).into(),
+            ));
         }
         if let Some(value) = &input.country_code {
-            changes.push(("country_code", v.country(&["countryCode"], value).into()));
+            changes.push((
+                entity::developer::Column::CountryCode,
+                v.country(&["countryCode"], value).into(),
+            ));
         }
         if let Some(value) = input.remote_preference {
-            changes.push(("remote_preference", entity::Workplace::from(value).into()));
+            changes.push((
+                entity::developer::Column::RemotePreference,
+                entity::Workplace::from(value).into(),
+            ));
         }
         if let Some(value) = input.open_to_work {
-            changes.push(("open_to_work", value.into()));
+            changes.push((entity::developer::Column::OpenToWork, value.into()));
         }
         match &input.salary_expectation {
             MaybeUndefined::Undefined => {}
             MaybeUndefined::Null => {
-                changes.push(("salary_expectation_amount", Option::<i64>::None.into()));
-                changes.push(("salary_expectation_currency", Option::<String>::None.into()));
+                changes.push((
+                    entity::developer::Column::SalaryExpectationAmount,
+                    Option::<i64>::None.into(),
+                ));
+                changes.push((
+                    entity::developer::Column::SalaryExpectationCurrency,
+                    Option::<String>::None.into(),
+                ));
             }
             MaybeUndefined::Value(value) => {
                 let (amount, currency) = salary(&mut v, value);
-                changes.push(("salary_expectation_amount", amount.into()));
-                changes.push(("salary_expectation_currency", currency.into()));
+                changes.push((
+                    entity::developer::Column::SalaryExpectationAmount,
+                    amount.into(),
+                ));
+                changes.push((
+                    entity::developer::Column::SalaryExpectationCurrency,
+                    currency.into(),
+                ));
             }
         }
         let changes = match v.finish(changes) {

@@ -282,7 +282,7 @@ pub async fn update(
     db: &DatabaseConnection,
     id: i64,
     expected: Option<i32>,
-    changes: Vec<(&str, Value)>,
+    changes: Vec<(developer::Column, Value)>,
     skills: Option<&[(i64, i16, i32)]>,
 ) -> Result<Written<developer::Model>, DbErr> {
     let txn = crate::db::begin_write(db).await?;

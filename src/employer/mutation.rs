@@ -151,38 +151,53 @@ impl EmployerMutation {
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Employer);
         policy::act_for_employer(viewer(ctx), validator.clean(id))?;
-        let mut changes: Vec<(&str, Value)> = Vec::new();
+        let mut changes: Vec<(entity::employer::Column, Value)> = Vec::new();
         let mut slug = String::new();
         if let Some(value) = &input.slug {
             slug = validator.slug(&["slug"], value);
-            changes.push(("slug", slug.clone().into()));
+            changes.push((entity::employer::Column::Slug, slug.clone().into()));
         }
         if let Some(value) = &input.name {
-            changes.push(("name", validator.text(&["name"], value, MAX_NAME).into()));
+            changes.push((
+                entity::employer::Column::Name,
+                validator.text(&["name"], value, MAX_NAME).into(),
+            ));
         }
         if let Some(value) = input.industry {
-            changes.push(("industry", entity::Industry::from(value).into()));
+            changes.push((
+                entity::employer::Column::Industry,
+                entity::Industry::from(value).into(),
+            ));
         }
         if let Some(value) = input.size {
-            changes.push(("size", entity::CompanySize::from(value).into()));
+            changes.push((
+                entity::employer::Column::Size,
+                entity::CompanySize::from(value).into(),
+            ));
         }
         if let Some(value) = &input.website {
-            changes.push(("website", validator.website(&["website"], value).into()));
+            changes.push((
+                entity::employer::Column::Website,
+                validator.website(&["website"], value).into(),
+            ));
         }
         if let Some(value) = &input.description {
             changes.push((
-                "description",
+                entity::employer::Column::Description,
                 validator
                     .optional_text(&["description"], value, MAX_TEXT)
                     .into(),
             ));
         }
         if let Some(value) = &input.city {
-            changes.push(("city", validator.text(&["city"], value, MAX_NAME).into()));
+            changes.push((
+                entity::employer::Column::City,
+                validator.text(&["city"], value, MAX_NAME).into(),
+            ));
         }
         if let Some(value) = &input.country_code {
             changes.push((
-                "country_code",
+                entity::employer::Column::CountryCode,
                 validator.country(&["countryCode"], value).into(),
             ));
         }

@@ -130,7 +130,7 @@ pub async fn update(
     db: &DatabaseConnection,
     id: i64,
     expected: Option<i32>,
-    changes: Vec<(&str, Value)>,
+    changes: Vec<(employer::Column, Value)>,
 ) -> Result<Written<employer::Model>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
     let outcome = write::update::<employer::Entity>(&txn, id, expected, changes).await?;

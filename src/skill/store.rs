@@ -188,21 +188,21 @@ pub async fn update(
     expected: Option<i32>,
     changes: SkillChanges,
 ) -> Result<Written<skill::Model>, DbErr> {
-    let mut set: Vec<(&str, Value)> = Vec::new();
+    let mut set: Vec<(skill::Column, Value)> = Vec::new();
     if let Some(slug) = changes.slug {
-        set.push(("slug", slug.into()));
+        set.push((skill::Column::Slug, slug.into()));
     }
     if let Some(name) = changes.name {
-        set.push(("name", name.into()));
+        set.push((skill::Column::Name, name.into()));
     }
     if let Some(category) = changes.category {
-        set.push(("category", category.into()));
+        set.push((skill::Column::Category, category.into()));
     }
     if let Some(description) = changes.description {
-        set.push(("description", description.into()));
+        set.push((skill::Column::Description, description.into()));
     }
     if let Some(aliases) = changes.aliases {
-        set.push(("aliases", entity::StringList(aliases).into()));
+        set.push((skill::Column::Aliases, entity::StringList(aliases).into()));
     }
     let txn = crate::db::begin_write(db).await?;
     let outcome = write::update::<skill::Entity>(&txn, id, expected, set).await?;

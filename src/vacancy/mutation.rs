@@ -376,68 +376,97 @@ impl VacancyMutation {
         if let Some(hidden) = authorize(ctx, db, v.clean(id)).await? {
             return Ok(UpdateVacancyPayload::failed(vec![hidden]));
         }
-        let mut changes: Vec<(&str, Value)> = Vec::new();
+        let mut changes: Vec<(entity::vacancy::Column, Value)> = Vec::new();
         if let Some(value) = &input.title {
-            changes.push(("title", v.text(&["title"], value, MAX_NAME).into()));
+            changes.push((
+                entity::vacancy::Column::Title,
+                v.text(&["title"], value, MAX_NAME).into(),
+            ));
         }
         if let Some(value) = &input.description {
             changes.push((
-                "description",
+                entity::vacancy::Column::Description,
                 v.optional_text(&["description"], value, MAX_TEXT).into(),
             ));
         }
         if let Some(value) = &input.responsibilities {
             changes.push((
-                "responsibilities",
+                entity::vacancy::Column::Responsibilities,
                 entity::StringList(responsibilities(&mut v, value)).into(),
             ));
         }
         if let Some(value) = input.seniority {
-            changes.push(("seniority", entity::Seniority::from(value).into()));
+            changes.push((
+                entity::vacancy::Column::Seniority,
+                entity::Seniority::from(value).into(),
+            ));
         }
         if let Some(value) = input.employment_type {
             changes.push((
-                "employment_type",
+                entity::vacancy::Column::EmploymentType,
                 entity::EmploymentType::from(value).into(),
             ));
         }
         if let Some(value) = input.workplace {
-            changes.push(("workplace", entity::Workplace::from(value).into()));
+            changes.push((
+                entity::vacancy::Column::Workplace,
+                entity::Workplace::from(value).into(),
+            ));
         }
         match &input.city {
             MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => changes.push(("city", Option::<String>::None.into())),
-            MaybeUndefined::Value(city) => {
-                changes.push(("city", v.text(&["city"], city, MAX_NAME).into()))
+            MaybeUndefined::Null => {
+                changes.push((entity::vacancy::Column::City, Option::<String>::None.into()))
             }
+            MaybeUndefined::Value(city) => changes.push((
+                entity::vacancy::Column::City,
+                v.text(&["city"], city, MAX_NAME).into(),
+            )),
         }
         if let Some(value) = &input.country_code {
-            changes.push(("country_code", v.country(&["countryCode"], value).into()));
+            changes.push((
+                entity::vacancy::Column::CountryCode,
+                v.country(&["countryCode"], value).into(),
+            ));
         }
         match &input.salary {
             MaybeUndefined::Undefined => {}
             MaybeUndefined::Null => {
-                changes.push(("salary_min", Option::<i64>::None.into()));
-                changes.push(("salary_max", Option::<i64>::None.into()));
-                changes.push(("salary_currency", Option::<String>::None.into()));
-                changes.push(("salary_period", Option::<entity::SalaryPeriod>::None.into()));
+                changes.push((
+                    entity::vacancy::Column::SalaryMin,
+                    Option::<i64>::None.into(),
+                ));
+                changes.push((
+                    entity::vacancy::Column::SalaryMax,
+                    Option::<i64>::None.into(),
+                ));
+                changes.push((
+                    entity::vacancy::Column::SalaryCurrency,
+                    Option::<String>::None.into(),
+                ));
+                changes.push((
+                    entity::vacancy::Column::SalaryPeriod,
+                    Option::<entity::SalaryPeriod>::None.into(),
+                ));
             }
             MaybeUndefined::Value(range) => {
                 let (min, max, currency, period) = salary(&mut v, range);
-                changes.push(("salary_min", min.into()));
-                changes.push(("salary_max", max.into()));
-                changes.push(("salary_currency", currency.into()));
-                changes.push(("salary_period", period.into()));
+                changes.push((entity::vacancy::Column::SalaryMin, min.into()));
+                changes.push((entity::vacancy::Column::SalaryMax, max.into()));
+                changes.push((entity::vacancy::Column::SalaryCurrency, currency.into()));
+                changes.push((entity::vacancy::Column::SalaryPeriod, period.into()));
             }
         }
         match input.valid_through {
             MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => {
-                changes.push(("valid_through", Option::<DateTime<Utc>>::None.into()))
-            }
-            MaybeUndefined::Value(at) => {
-                changes.push(("valid_through", valid_through(&mut v, at.0).into()))
-            }
+            MaybeUndefined::Null => changes.push((
+                entity::vacancy::Column::ValidThrough,
+                Option::<DateTime<Utc>>::None.into(),
+            )),
+            MaybeUndefined::Value(at) => changes.push((
+                entity::vacancy::Column::ValidThrough,
+                valid_through(&mut v, at.0).into(),
+            )),
         }
         let changes = match v.finish(changes) {
             Ok(changes) => changes,
@@ -508,8 +537,11 @@ impl VacancyMutation {
             return Ok(PublishVacancyPayload::failed(errors));
         }
         let changes = vec![
-            ("status", entity::VacancyStatus::Open.into()),
-            ("published_at", Utc::now().into()),
+            (
+                entity::vacancy::Column::Status,
+                entity::VacancyStatus::Open.into(),
+            ),
+            (entity::vacancy::Column::PublishedAt, Utc::now().into()),
         ];
         let written = store::update(
             db,
@@ -547,7 +579,10 @@ impl VacancyMutation {
         if let Err(errors) = v.finish(()) {
             return Ok(CloseVacancyPayload::failed(errors));
         }
-        let changes = vec![("status", entity::VacancyStatus::Closed.into())];
+        let changes = vec![(
+            entity::vacancy::Column::Status,
+            entity::VacancyStatus::Closed.into(),
+        )];
         let written = store::update(
             db,
             id,

@@ -316,7 +316,7 @@ pub async fn update(
     id: i64,
     expected: Option<i32>,
     from: Option<entity::VacancyStatus>,
-    changes: Vec<(&str, Value)>,
+    changes: Vec<(vacancy::Column, Value)>,
     skills: Option<&[(i64, bool, i16)]>,
 ) -> Result<Guarded<vacancy::Model>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
