@@ -13,7 +13,7 @@ use crate::{
         batch::Item,
         db,
         mutation::{
-            MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error,
+            MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed,
         },
     },
     write::Written,
@@ -256,19 +256,21 @@ async fn taken(
     Ok(errors)
 }
 
-/// A unique-constraint race lost after the checks: which value it was.
+/// A unique-constraint race lost after the checks: which value it was, by the key the database
+/// reports broken.
 fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
-    let email = matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(ref message)) if message.contains("email"));
-    let unique = if email {
-        UserError::new(
+    if store::EMAIL.broken_by(&err) {
+        return Ok(UserError::new(
             &["email"],
             UserErrorCode::Taken,
             "another developer has this email address",
-        )
-    } else {
-        UserError::taken("handle", "developer", handle)
-    };
-    constraint_error(err, unique, None)
+        ));
+    }
+    taken_or_failed(
+        err,
+        store::HANDLE,
+        UserError::taken("handle", "developer", handle),
+    )
 }
 
 /// The developer part of the mutation root.

@@ -9,11 +9,23 @@ use sea_orm::{
 };
 
 use toolkit::keyset::{KeyKind, Sort, SortKey};
+use toolkit::violation::UniqueKey;
 
 use crate::{
     error::ApiResult,
     graphql::{batch::Children, columns::Unread},
     write::{self, Written},
+};
+
+/// The unique keys of developers, as the database reports a write that breaks one.
+pub const HANDLE: UniqueKey = UniqueKey {
+    table: "developers",
+    column: "handle",
+};
+/// See [`HANDLE`].
+pub const EMAIL: UniqueKey = UniqueKey {
+    table: "developers",
+    column: "email",
 };
 
 /// The developer with `handle`, if any.

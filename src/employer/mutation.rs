@@ -11,7 +11,7 @@ use crate::{
         batch::Item,
         db,
         mutation::{
-            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error, payload,
+            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload, taken_or_failed,
         },
     },
     write::Written,
@@ -132,10 +132,10 @@ impl EmployerMutation {
         let slug = new.slug.clone();
         match store::create(db(ctx)?, new).await {
             Ok(row) => Ok(CreateEmployerPayload::done(Employer(Item::one(row)))),
-            Err(err) => Ok(failed(vec![constraint_error(
+            Err(err) => Ok(failed(vec![taken_or_failed(
                 err,
+                store::SLUG,
                 UserError::taken("slug", "employer", &slug),
-                None,
             )?])),
         }
     }
@@ -212,10 +212,10 @@ impl EmployerMutation {
                 Ok(Written::Stale { current }) => {
                     failed(vec![UserError::stale("employer", current)])
                 }
-                Err(err) => failed(vec![constraint_error(
+                Err(err) => failed(vec![taken_or_failed(
                     err,
+                    store::SLUG,
                     UserError::taken("slug", "employer", &slug),
-                    None,
                 )?]),
             },
         )

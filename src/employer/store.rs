@@ -9,12 +9,19 @@ use sea_orm::{
 };
 
 use toolkit::keyset::{ChildSet, KeyKind, Sort, SortKey};
+use toolkit::violation::UniqueKey;
 
 use crate::{
     auth::policy::Drafts,
     error::ApiResult,
     vacancy::store::recency_sort,
     write::{self, Written},
+};
+
+/// The unique key of employers, as the database reports a write that breaks it.
+pub const SLUG: UniqueKey = UniqueKey {
+    table: "employers",
+    column: "slug",
 };
 
 /// The employer with `slug`, if any.

@@ -6,7 +6,8 @@
 //! completely before anything is written, and every error is reported, not just the first.
 
 use async_graphql::{Enum, SimpleObject};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::DbErr;
+use toolkit::violation::UniqueKey;
 
 use crate::{codes, error::ApiError};
 
@@ -334,17 +335,17 @@ impl Validator {
     }
 }
 
-/// What a failed write means for the caller: a unique or foreign-key violation is theirs to fix
-/// (`unique` and `in_use` say where), anything else is ours.
-pub fn constraint_error(
+/// A write that lost a race for a unique value after its checks passed: `taken` when the database
+/// reports `key` broken (by constraint name, see [`UniqueKey`]), otherwise the failure is ours.
+pub fn taken_or_failed(
     err: DbErr,
-    unique: UserError,
-    in_use: Option<UserError>,
+    key: UniqueKey,
+    taken: UserError,
 ) -> Result<UserError, ApiError> {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => Ok(unique),
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => in_use.ok_or_else(|| ApiError::from(err)),
-        _ => Err(ApiError::from(err)),
+    if key.broken_by(&err) {
+        Ok(taken)
+    } else {
+        Err(ApiError::from(err))
     }
 }
 

@@ -11,7 +11,7 @@ use crate::{
         batch::Item,
         db,
         mutation::{
-            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, constraint_error, payload,
+            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload, taken_or_failed,
         },
     },
     write::Written,
@@ -153,10 +153,10 @@ impl SkillMutation {
         let slug = new.slug.clone();
         match store::create(db(ctx)?, new).await {
             Ok(row) => Ok(CreateSkillPayload::done(Skill(Item::one(row)))),
-            Err(err) => Ok(failed(vec![constraint_error(
+            Err(err) => Ok(failed(vec![taken_or_failed(
                 err,
+                store::SLUG,
                 UserError::taken("slug", "skill", &slug),
-                None,
             )?])),
         }
     }
@@ -200,10 +200,10 @@ impl SkillMutation {
             Ok(Written::Done(row)) => UpdateSkillPayload::done(Skill(Item::one(row))),
             Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "skill")]),
             Ok(Written::Stale { current }) => failed(vec![UserError::stale("skill", current)]),
-            Err(err) => failed(vec![constraint_error(
+            Err(err) => failed(vec![taken_or_failed(
                 err,
+                store::SLUG,
                 UserError::taken("slug", "skill", &slug),
-                None,
             )?]),
         })
     }

@@ -8,11 +8,18 @@ use sea_orm::{
 };
 
 use toolkit::keyset::{ChildSet, KeyKind, Sort, SortKey};
+use toolkit::violation::UniqueKey;
 
 use crate::{
     auth::policy::Drafts,
     error::ApiResult,
     write::{self, Written},
+};
+
+/// The unique key of skills, as the database reports a write that breaks it.
+pub const SLUG: UniqueKey = UniqueKey {
+    table: "skills",
+    column: "slug",
 };
 
 /// The skill with `slug`, if any.

@@ -10,6 +10,7 @@
 //! - [`operation`]: request errors found before execution (operation name, missing variables).
 //! - [`text`]: the NUL check on variables and arguments.
 //! - [`documents`]: the cache of parsed documents.
+//! - [`violation`]: which unique key a failed write broke, as the database reports it.
 
 pub mod documents;
 pub mod error;
@@ -18,3 +19,4 @@ pub mod keyset;
 pub mod limits;
 pub mod operation;
 pub mod text;
+pub mod violation;
