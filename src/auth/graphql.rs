@@ -37,8 +37,7 @@ pub enum TokenRole {
     Developer,
 }
 
-/// An API token: its name, role, owner and use. The token itself is shown only once, by
-/// `createApiToken`; what is kept is a hash.
+/// The GraphQL `ApiToken` object, documented on its `#[Object]` impl.
 pub struct ApiToken(pub(crate) Item<api_token::Model>);
 
 /// An API token: its name, role, owner and use. The token itself is shown only once, by
@@ -119,7 +118,7 @@ impl ApiToken {
     }
 }
 
-/// The caller of the request: the token it signed in with, and whom it acts for.
+/// The GraphQL `SignedIn` object, documented on its `#[Object]` impl.
 pub struct SignedIn {
     token: ApiToken,
 }
@@ -148,7 +147,7 @@ impl SignedIn {
     }
 }
 
-/// The token part of the query root.
+/// Part of the root `Query` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct TokenQuery;
 
@@ -246,7 +245,7 @@ payload!(
     api_token: ApiToken
 );
 
-/// The token part of the mutation root.
+/// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct TokenMutation;
 

@@ -26,8 +26,7 @@ use crate::{
     skill::{Skill, SkillRequirement},
 };
 
-/// A back-end developer in the directory. The email address and salary expectation are private:
-/// only the developer and admins see them.
+/// The GraphQL `Developer` object, documented on its `#[Object]` impl.
 pub struct Developer(pub(crate) Item<developer::Model>);
 
 /// A back-end developer in the directory. The email address and salary expectation are private:
@@ -193,7 +192,7 @@ pub(crate) async fn skill_links(
     Ok(skills.of(developer.id))
 }
 
-/// A skill a developer has, at a level.
+/// The GraphQL `DeveloperSkill` object, documented on its `#[Object]` impl.
 pub struct DeveloperSkill {
     link: developer_skill::Model,
     skill: Item<skill::Model>,
@@ -218,7 +217,7 @@ impl DeveloperSkill {
     }
 }
 
-/// The developer part of the query root.
+/// Part of the root `Query` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct DeveloperQuery;
 

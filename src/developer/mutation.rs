@@ -273,7 +273,7 @@ fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
     )
 }
 
-/// The developer part of the mutation root.
+/// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct DeveloperMutation;
 

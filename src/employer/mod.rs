@@ -70,7 +70,7 @@ pub enum CompanySize {
     Enterprise,
 }
 
-/// An organisation that hires back-end developers.
+/// The GraphQL `Employer` object, documented on its `#[Object]` impl.
 pub struct Employer(pub(crate) Item<employer::Model>);
 
 /// An organisation that hires back-end developers.
@@ -158,7 +158,7 @@ impl Employer {
     }
 }
 
-/// The employer part of the query root.
+/// Part of the root `Query` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct EmployerQuery;
 

@@ -96,7 +96,7 @@ pub struct DeleteEmployerPayload {
     pub user_errors: Vec<UserError>,
 }
 
-/// The employer part of the mutation root.
+/// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct EmployerMutation;
 

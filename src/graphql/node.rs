@@ -91,7 +91,7 @@ async fn load(
         .collect())
 }
 
-/// The `node` and `nodes` fields of the query root.
+/// Part of the root `Query` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct NodeQuery;
 

@@ -471,7 +471,7 @@ impl Pair {
     }
 }
 
-/// A developer who fits a vacancy: the score, the skills behind it, and why.
+/// The GraphQL `DeveloperMatch` object, documented on its `#[Object]` impl.
 pub struct DeveloperMatch {
     score: i64,
     pair: Pair,
@@ -517,7 +517,7 @@ impl DeveloperMatch {
     }
 }
 
-/// An open vacancy that fits a developer: the score, the skills behind it, and why.
+/// The GraphQL `VacancyMatch` object, documented on its `#[Object]` impl.
 pub struct VacancyMatch {
     score: i64,
     pair: Pair,
@@ -553,7 +553,7 @@ impl VacancyMatch {
     }
 }
 
-/// A skill a vacancy asks for that the developer has: both levels.
+/// The GraphQL `SkillMatch` object, documented on its `#[Object]` impl.
 pub struct SkillMatch {
     skill: Item<skill::Model>,
     required: bool,

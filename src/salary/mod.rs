@@ -80,7 +80,7 @@ pub struct SalaryInsightsFilter {
     pub currency: Option<String>,
 }
 
-/// Salary figures for a filter, per group and currency.
+/// The GraphQL `SalaryInsights` object, documented on its `#[Object]` impl.
 pub struct SalaryInsights {
     source: SalarySource,
     group_by: SalaryGroupBy,
@@ -152,7 +152,7 @@ impl SalaryGroup {
     }
 }
 
-/// The salary part of the query root.
+/// Part of the root `Query` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct SalaryQuery;
 

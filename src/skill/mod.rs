@@ -48,8 +48,7 @@ pub enum SkillCategory {
     Soft,
 }
 
-/// A skill in the curated taxonomy. Developers hold it at a level from 1 to 5; vacancies ask for it
-/// as a must-have or a nice-to-have.
+/// The GraphQL `Skill` object, documented on its `#[Object]` impl.
 pub struct Skill(pub(crate) Item<skill::Model>);
 
 /// A skill in the curated taxonomy. Developers hold it at a level from 1 to 5; vacancies ask for it
@@ -148,7 +147,7 @@ impl Skill {
     }
 }
 
-/// The skill part of the query root.
+/// Part of the root `Query` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct SkillQuery;
 

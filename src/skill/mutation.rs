@@ -123,7 +123,7 @@ fn aliases(validator: &mut Validator, aliases: &[String]) -> Vec<String> {
     kept
 }
 
-/// The skill part of the mutation root.
+/// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct SkillMutation;
 

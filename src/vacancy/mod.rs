@@ -90,7 +90,7 @@ pub struct SalaryRange {
     pub period: SalaryPeriod,
 }
 
-/// A job posting of an employer.
+/// The GraphQL `Vacancy` object, documented on its `#[Object]` impl.
 pub struct Vacancy(pub(crate) Item<vacancy::Model>);
 
 /// A job posting of an employer.
@@ -263,7 +263,7 @@ pub(crate) async fn skill_links(
     Ok(skills.of(vacancy.id))
 }
 
-/// A skill a vacancy asks for.
+/// The GraphQL `VacancySkill` object, documented on its `#[Object]` impl.
 pub struct VacancySkill {
     link: vacancy_skill::Model,
     skill: Item<skill::Model>,
@@ -288,7 +288,7 @@ impl VacancySkill {
     }
 }
 
-/// The vacancy part of the query root.
+/// Part of the root `Query` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct VacancyQuery;
 

@@ -314,7 +314,7 @@ fn state(status: VacancyStatus) -> &'static str {
     }
 }
 
-/// The vacancy part of the mutation root.
+/// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct VacancyMutation;
 
