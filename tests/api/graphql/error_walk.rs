@@ -18,7 +18,7 @@ use talent_api::config::{Http, Limits};
 use crate::{
     db_test,
     helpers::{Engine, Fixture, Settings, TestApp},
-    subscriptions::{TRANSPORT_WS, connect, next, subscribe},
+    http::subscriptions::{TRANSPORT_WS, connect, next, subscribe},
 };
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -141,7 +141,7 @@ fn no_rate_limit() -> Limits {
 /// The codes and statuses of the README's "Errors" table: `| `CODE` | 200, 401 | meaning |`, or
 /// `WebSocket` for a code sent in a socket's messages.
 fn documented() -> Statuses {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../README.md");
     let section = readme
         .split("\n## Errors\n")
         .nth(1)

@@ -1,0 +1,9 @@
+//! The HTTP and WebSocket surface: endpoints, limits, hostile input, connections, subscriptions
+//! and running the server.
+
+mod connections;
+mod endpoints;
+mod hostile;
+mod limits;
+mod operations;
+pub(crate) mod subscriptions;

@@ -1,0 +1,4 @@
+//! The skill domain: its queries and its mutations.
+
+mod mutations;
+mod queries;

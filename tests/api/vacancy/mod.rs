@@ -1,0 +1,4 @@
+//! The vacancy domain: its queries and its mutations.
+
+mod mutations;
+mod queries;
