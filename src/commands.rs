@@ -8,7 +8,7 @@ use crate::{
     auth::store as tokens,
     cli::{Cli, Command, CreateTokenArgs, SchemaFormat, TokenCommand, TokenRoleArg},
     config::{DatabaseUrl, ServerConfig},
-    db, demo, graphql,
+    db, demo, graphql, schema,
     startup::{Application, shutdown_signal},
 };
 
@@ -74,9 +74,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Some(Command::ExportSchema { out, format }) => {
             let text = match format {
-                SchemaFormat::Sdl => graphql::sdl(),
+                SchemaFormat::Sdl => schema::sdl(),
                 SchemaFormat::Json => {
-                    let introspection = graphql::introspection()
+                    let introspection = schema::introspection()
                         .await
                         .map_err(|err| anyhow::anyhow!("cannot introspect the schema: {err}"))?;
                     let mut text = serde_json::to_string_pretty(&introspection)

@@ -1,8 +1,9 @@
 //! talent-api: a GraphQL API for a directory of back-end developer talent.
 //!
-//! - [`config`]: the typed command line and environment;
+//! - [`cli`]: the command tree; [`config`]: the server configuration, in sections;
 //! - [`startup`]: builds the [`startup::Application`] that `main` and the tests run;
-//! - [`graphql`]: the schema, built from a database handle; [`http`] mounts it on axum;
+//! - [`schema`]: the schema root, built from a database handle; [`http`] mounts it on axum;
+//! - [`graphql`]: the GraphQL parts the domains share, on the domain-free `toolkit` crate;
 //! - one module per domain ([`developer`], [`employer`], [`skill`], [`vacancy`]) with its GraphQL
 //!   types, resolvers and data access;
 //! - [`demo`]: the deterministic demo dataset.
@@ -22,6 +23,7 @@ pub mod graphql;
 pub mod http;
 pub mod matching;
 pub mod salary;
+pub mod schema;
 pub mod skill;
 pub mod startup;
 pub mod vacancy;

@@ -13,7 +13,7 @@ use crate::{
     db::{self, StatementCounter},
     demo,
     events::Events,
-    graphql, http,
+    http, schema,
 };
 
 /// A server that is ready to serve: database migrated, listener bound.
@@ -68,7 +68,7 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.http.addr))?;
         let router = http::router(
-            graphql::build_schema(
+            schema::build_schema(
                 db.clone(),
                 Events::start(&db),
                 &config.limits,

@@ -36,7 +36,7 @@ use tower_http::{
 use crate::{
     config::{Http, Limits, ServerConfig},
     error::ErrorCode,
-    graphql::Api,
+    schema::Api,
 };
 
 /// The path of the GraphQL endpoint.
@@ -225,7 +225,7 @@ fn panicked(cause: Box<dyn Any + Send + 'static>) -> Response {
 async fn schema_sdl() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        crate::graphql::sdl(),
+        crate::schema::sdl(),
     )
 }
 

@@ -86,7 +86,7 @@ enum Body<'a> {
 /// `application/graphql-response+json`. Serialized straight from the response, so object keys
 /// keep the order of the selection set.
 fn body(response: &GraphQLResponse, media: MediaType) -> Body<'_> {
-    if media == MediaType::GraphQLResponse && crate::graphql::is_request_error(response) {
+    if media == MediaType::GraphQLResponse && crate::schema::is_request_error(response) {
         Body::WithoutData {
             errors: &response.errors,
             extensions: &response.extensions,
@@ -102,7 +102,7 @@ pub fn respond(answer: &BatchResponse, media: MediaType) -> Response {
     let (json, status) = match answer {
         BatchResponse::Single(response) => {
             let status = if media == MediaType::GraphQLResponse
-                && crate::graphql::is_request_error(response)
+                && crate::schema::is_request_error(response)
             {
                 StatusCode::BAD_REQUEST
             } else {

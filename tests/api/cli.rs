@@ -207,7 +207,7 @@ async fn export_schema_prints_the_sdl_and_writes_it_to_a_file() {
     let out = dir.path().join("schema.graphql");
     let (code, stdout, stderr) = run(talent_api().arg("export-schema")).await;
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(stdout, talent_api::graphql::sdl());
+    assert_eq!(stdout, talent_api::schema::sdl());
     let (code, _, stderr) = run(talent_api().args(["export-schema", "--out"]).arg(&out)).await;
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(std::fs::read_to_string(&out).expect("written"), stdout);

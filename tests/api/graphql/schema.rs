@@ -5,7 +5,7 @@ use std::path::Path;
 #[test]
 fn schema_graphql_is_the_exported_sdl() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
-    let exported = talent_api::graphql::sdl();
+    let exported = talent_api::schema::sdl();
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     if committed != exported {
         std::fs::write(&path, &exported).expect("rewrite schema.graphql");
@@ -66,7 +66,7 @@ fn undescribed(schema: &serde_json::Value) -> Vec<String> {
 
 #[tokio::test]
 async fn every_type_field_argument_and_enum_value_has_a_description() {
-    let schema = talent_api::graphql::introspection()
+    let schema = talent_api::schema::introspection()
         .await
         .expect("introspection runs");
     assert!(
