@@ -9,12 +9,12 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use entity::{developer, developer_skill, skill};
 
 use toolkit::keyset::{Page, PageArgs, primary_key};
+use toolkit::search::Search;
 
 use crate::{
     auth::{policy, viewer},
     error::{ApiError, ApiResult},
     graphql::Audit,
-    graphql::search::{self, Search},
     graphql::{Lookup, NodeKind, Seniority, Workplace, boxed, db, encode_id, lookup},
     graphql::{
         OrderDirection,
@@ -261,8 +261,8 @@ impl DeveloperQuery {
         search: Option<String>,
     ) -> Result<Conn<Developer>> {
         let db = db(ctx)?;
-        let search = search
-            .and_then(|text| Search::new(&search::DEVELOPERS, &text, db.get_database_backend()));
+        let search =
+            search.and_then(|text| Search::new(&store::SEARCH, &text, db.get_database_backend()));
         let sort = match (order_by, &search) {
             (Some(order), _) => store::sort(order.field.into(), order.direction.into()),
             (None, Some(search)) => search.sort("developers", primary_key::<developer::Entity>()),

@@ -9,12 +9,20 @@ use sea_orm::{
 };
 
 use toolkit::keyset::{KeyKind, Sort, SortKey};
+use toolkit::search::SearchIndex;
 use toolkit::violation::UniqueKey;
 
 use crate::{
     error::ApiResult,
     graphql::{batch::Children, columns::Unread},
     write::{self, Written},
+};
+
+/// The full-text index of developers: name and handle, then headline and skills, then bio.
+pub const SEARCH: SearchIndex = SearchIndex {
+    table: "developer_search",
+    key: "developer_id",
+    weights: "10.0, 10.0, 4.0, 4.0, 1.0",
 };
 
 /// The unique keys of developers, as the database reports a write that breaks one.

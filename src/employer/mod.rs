@@ -9,11 +9,11 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::employer;
 
 use toolkit::keyset::{Page, PageArgs, primary_key};
+use toolkit::search::Search;
 
 use crate::{
     auth::{policy::Drafts, viewer},
     graphql::Audit,
-    graphql::search::{self, Search},
     graphql::{Lookup, NodeKind, boxed, db, encode_id, lookup},
     graphql::{
         OrderDirection,
@@ -202,8 +202,8 @@ impl EmployerQuery {
         search: Option<String>,
     ) -> Result<Conn<Employer>> {
         let db = db(ctx)?;
-        let search = search
-            .and_then(|text| Search::new(&search::EMPLOYERS, &text, db.get_database_backend()));
+        let search =
+            search.and_then(|text| Search::new(&store::SEARCH, &text, db.get_database_backend()));
         let sort = match (order_by, &search) {
             (Some(order), _) => store::sort(order.direction.into()),
             (None, Some(search)) => search.sort("employers", primary_key::<employer::Entity>()),

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use toolkit::keyset::{ChildSet, KeyKind, Sort, SortKey};
+use toolkit::search::SearchIndex;
 use toolkit::violation::UniqueKey;
 
 use crate::{
@@ -16,6 +17,13 @@ use crate::{
     error::ApiResult,
     vacancy::store::recency_sort,
     write::{self, Written},
+};
+
+/// The full-text index of employers: name, then city, then description.
+pub const SEARCH: SearchIndex = SearchIndex {
+    table: "employer_search",
+    key: "employer_id",
+    weights: "10.0, 4.0, 1.0",
 };
 
 /// The unique key of employers, as the database reports a write that breaks it.

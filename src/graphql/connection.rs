@@ -17,6 +17,7 @@ use sea_orm::{
 use toolkit::keyset::{
     ChildSet, Page, PageArgs, Paged, Sort, fetch_page, fetch_pages, primary_key,
 };
+use toolkit::search::Search;
 
 use crate::{
     error::{ApiError, ApiResult},
@@ -24,7 +25,6 @@ use crate::{
         batch::{Batch, Item, Keyed},
         columns::{LongColumns, Unread},
         db,
-        search::Search,
     },
 };
 

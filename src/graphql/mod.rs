@@ -19,7 +19,6 @@ pub mod filter;
 mod id;
 pub mod mutation;
 mod node;
-pub mod search;
 
 use async_graphql::Context;
 use sea_orm::{

@@ -8,6 +8,7 @@ pub use mutation::VacancyMutation;
 pub use subscription::VacancySubscription;
 
 use toolkit::keyset::{Page, PageArgs, primary_key};
+use toolkit::search::Search;
 
 use crate::graphql::Timestamp;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -19,7 +20,6 @@ use crate::{
     error::{ApiError, ApiResult},
     graphql::Audit,
     graphql::filter,
-    graphql::search::{self, Search},
     graphql::{
         NodeKind, OrderDirection, Seniority, Workplace,
         batch::{ByKey, Item, Keyed},
@@ -333,8 +333,8 @@ impl VacancyQuery {
         search: Option<String>,
     ) -> Result<Conn<Vacancy>> {
         let db = db(ctx)?;
-        let search = search
-            .and_then(|text| Search::new(&search::VACANCIES, &text, db.get_database_backend()));
+        let search =
+            search.and_then(|text| Search::new(&store::SEARCH, &text, db.get_database_backend()));
         let criteria = filter.unwrap_or_default().criteria(db).await?;
         let drafts = criteria.status.contains(&entity::VacancyStatus::Draft);
         let sort = match (order_by, &search) {

@@ -9,11 +9,19 @@ use sea_orm::{
 };
 
 use toolkit::keyset::{KeyKind, Sort, SortKey};
+use toolkit::search::SearchIndex;
 
 use crate::{
     error::ApiResult,
     graphql::{batch::Children, columns::Unread},
     write::{self, Guarded, Written},
+};
+
+/// The full-text index of vacancies: title, then employer name and skills, then description.
+pub const SEARCH: SearchIndex = SearchIndex {
+    table: "vacancy_search",
+    key: "vacancy_id",
+    weights: "10.0, 4.0, 4.0, 1.0",
 };
 
 /// The orders vacancies can be listed in.

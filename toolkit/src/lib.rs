@@ -8,6 +8,7 @@
 //! - [`id`]: opaque global IDs, for whatever kinds of node the server names.
 //! - [`limits`]: size, token, alias, directive, depth and cost limits, and the subscription cap.
 //! - [`operation`]: request errors found before execution (operation name, missing variables).
+//! - [`search`]: full-text search over an index a migration keeps (FTS5, `tsvector`), in SQL.
 //! - [`text`]: the NUL check on variables and arguments.
 //! - [`documents`]: the cache of parsed documents.
 //! - [`violation`]: which unique key a failed write broke, as the database reports it.
@@ -18,5 +19,6 @@ pub mod id;
 pub mod keyset;
 pub mod limits;
 pub mod operation;
+pub mod search;
 pub mod text;
 pub mod violation;

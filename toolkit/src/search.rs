@@ -6,45 +6,27 @@
 //! result must match. Quotes, operators and SQL fragments are thereby only ever text. Matching
 //! ignores case and accents on both engines ("zoe" finds "Zoë").
 
+use crate::keyset::{KeyKind, Sort, SortKey};
 use sea_orm::{
     DatabaseBackend, JoinType, Order,
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
-use toolkit::keyset::{KeyKind, Sort, SortKey};
 
 /// Most words a search uses; the rest are ignored.
 const MAX_TERMS: usize = 16;
 /// Longest word a search uses; longer ones are cut.
 const MAX_TERM_CHARS: usize = 64;
 
-/// A full-text index: the table the migrations create and how to weigh its SQLite columns.
+/// A full-text index: the table the migrations create and how to weigh its SQLite columns. Each
+/// domain declares its own.
 pub struct SearchIndex {
     /// The index table (FTS5 table on SQLite, `tsvector` table on PostgreSQL).
-    table: &'static str,
+    pub table: &'static str,
     /// The column of the PostgreSQL index that holds the row's id.
-    key: &'static str,
+    pub key: &'static str,
     /// bm25 weights of the FTS5 columns, in their order.
-    weights: &'static str,
+    pub weights: &'static str,
 }
-
-/// Developers: name and handle, then headline and skills, then bio.
-pub const DEVELOPERS: SearchIndex = SearchIndex {
-    table: "developer_search",
-    key: "developer_id",
-    weights: "10.0, 10.0, 4.0, 4.0, 1.0",
-};
-/// Vacancies: title, then employer name and skills, then description.
-pub const VACANCIES: SearchIndex = SearchIndex {
-    table: "vacancy_search",
-    key: "vacancy_id",
-    weights: "10.0, 4.0, 4.0, 1.0",
-};
-/// Employers: name, then city, then description.
-pub const EMPLOYERS: SearchIndex = SearchIndex {
-    table: "employer_search",
-    key: "employer_id",
-    weights: "10.0, 4.0, 1.0",
-};
 
 /// A search of one index.
 pub struct Search {
@@ -182,6 +164,12 @@ mod tests {
         assert_eq!(terms(&text).len(), MAX_TERMS);
         assert_eq!(terms(&"x".repeat(1000))[0].len(), MAX_TERM_CHARS);
     }
+
+    const DEVELOPERS: SearchIndex = SearchIndex {
+        table: "developer_search",
+        key: "developer_id",
+        weights: "10.0, 10.0, 4.0, 4.0, 1.0",
+    };
 
     #[test]
     fn match_expressions_hold_only_quoted_prefix_terms() -> Result<(), &'static str> {
