@@ -25,6 +25,11 @@ use crate::{
     },
 };
 
+/// The long columns a list leaves out when no one reads them.
+impl crate::graphql::columns::LongColumns for entity::api_token::Entity {
+    const LONG: &'static [(&'static str, Self::Column)] = &[];
+}
+
 /// What an API token may do.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(name = "Role", remote = "entity::TokenRole")]

@@ -26,6 +26,12 @@ use crate::{
     skill::{Skill, SkillRequirement},
 };
 
+/// The long columns a list leaves out when no one reads them.
+impl crate::graphql::columns::LongColumns for entity::developer::Entity {
+    const LONG: &'static [(&'static str, Self::Column)] =
+        &[("bio", entity::developer::Column::Bio)];
+}
+
 /// The GraphQL `Developer` object, documented on its `#[Object]` impl.
 pub struct Developer(pub(crate) Item<developer::Model>);
 

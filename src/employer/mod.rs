@@ -25,6 +25,12 @@ use crate::{
     vacancy::Vacancy,
 };
 
+/// The long columns a list leaves out when no one reads them.
+impl crate::graphql::columns::LongColumns for entity::employer::Entity {
+    const LONG: &'static [(&'static str, Self::Column)] =
+        &[("description", entity::employer::Column::Description)];
+}
+
 /// The industry an employer works in. Every industry that runs servers hires back-end developers.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::Industry")]

@@ -20,40 +20,12 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
 
-use entity::{api_token, developer, employer, skill, vacancy};
-
-/// An entity's long columns, each with the field of its GraphQL object type that reads it.
+/// An entity's long columns, each with the field of its GraphQL object type that reads it. Each
+/// domain implements it for its entity, in its store.
 pub trait LongColumns: EntityTrait {
     /// `(GraphQL field, column)`: the column is fetched only if the field is selected. Only text
     /// and JSON columns.
     const LONG: &'static [(&'static str, Self::Column)];
-}
-
-impl LongColumns for developer::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] = &[("bio", developer::Column::Bio)];
-}
-
-impl LongColumns for vacancy::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] = &[
-        ("description", vacancy::Column::Description),
-        ("responsibilities", vacancy::Column::Responsibilities),
-    ];
-}
-
-impl LongColumns for employer::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] =
-        &[("description", employer::Column::Description)];
-}
-
-impl LongColumns for skill::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] = &[
-        ("description", skill::Column::Description),
-        ("aliases", skill::Column::Aliases),
-    ];
-}
-
-impl LongColumns for api_token::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] = &[];
 }
 
 /// The selections of the nodes of `connection`: through `nodes` and through `edges { node }`.
@@ -173,6 +145,7 @@ fn placeholder(kind: &ColumnType, backend: DatabaseBackend) -> Option<Expr> {
 
 #[cfg(test)]
 mod tests {
+    use entity::{skill, vacancy};
     use sea_orm::QueryTrait;
 
     use super::*;

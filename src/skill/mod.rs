@@ -26,6 +26,14 @@ use crate::{
     vacancy::store::recency_sort,
 };
 
+/// The long columns a list leaves out when no one reads them.
+impl crate::graphql::columns::LongColumns for entity::skill::Entity {
+    const LONG: &'static [(&'static str, Self::Column)] = &[
+        ("description", entity::skill::Column::Description),
+        ("aliases", entity::skill::Column::Aliases),
+    ];
+}
+
 /// Where a skill sits in the taxonomy.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::SkillCategory")]

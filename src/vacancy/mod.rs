@@ -31,6 +31,17 @@ use crate::{
     skill::Skill,
 };
 
+/// The long columns a list leaves out when no one reads them.
+impl crate::graphql::columns::LongColumns for entity::vacancy::Entity {
+    const LONG: &'static [(&'static str, Self::Column)] = &[
+        ("description", entity::vacancy::Column::Description),
+        (
+            "responsibilities",
+            entity::vacancy::Column::Responsibilities,
+        ),
+    ];
+}
+
 /// The contract a vacancy offers (the values of schema.org `employmentType`).
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(remote = "entity::EmploymentType")]
