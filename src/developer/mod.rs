@@ -383,7 +383,7 @@ impl DeveloperFilter {
                     .map(|(i, slug)| (slug.as_str(), filter::path("anySkills", Some(i), None))),
             )
             .collect();
-        let mut ids = filter::skill_ids(db, &slugs).await?;
+        let mut ids = crate::skill::skill_ids(db, &slugs).await?;
         let any_skills = ids.split_off(required.len());
         Ok(store::Criteria {
             skills: ids.into_iter().zip(levels).collect(),

@@ -1,8 +1,6 @@
 //! Checking filter arguments: every error names the argument path, e.g.
 //! `["filter", "skills", "2", "slug"]`.
 
-use sea_orm::ConnectionTrait;
-
 use crate::{
     codes,
     error::{ApiError, ApiResult},
@@ -45,26 +43,4 @@ pub fn level(value: i32, at: Vec<String>) -> ApiResult<i16> {
         .ok()
         .filter(|level| (1..=5).contains(level))
         .ok_or_else(|| ApiError::bad_input(at, format!("a skill level is 1 to 5, got {value}")))
-}
-
-/// The ids of the skills with these slugs, in order, looked up in one statement; an unknown slug
-/// is an error at its path.
-pub async fn skill_ids(
-    db: &impl ConnectionTrait,
-    slugs: &[(&str, Vec<String>)],
-) -> ApiResult<Vec<i64>> {
-    if slugs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let known =
-        crate::skill::store::ids_by_slug(db, slugs.iter().map(|(slug, _)| (*slug).to_owned()))
-            .await?;
-    slugs
-        .iter()
-        .map(|(slug, at)| {
-            known.get(*slug).copied().ok_or_else(|| {
-                ApiError::bad_input(at.clone(), format!("there is no skill `{slug}`"))
-            })
-        })
-        .collect()
 }

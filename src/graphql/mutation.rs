@@ -257,51 +257,6 @@ impl Validator {
         value
     }
 
-    /// Checks the skills a list refers to (at `["skills", i, "slug"]`): at most `max`, each known
-    /// (looked up in one statement) and listed once. The skill id of each item, None where it is
-    /// in error.
-    pub async fn skill_refs(
-        &mut self,
-        db: &impl sea_orm::ConnectionTrait,
-        slugs: &[&str],
-        max: usize,
-    ) -> Result<Vec<Option<i64>>, DbErr> {
-        if slugs.len() > max {
-            self.error(
-                &["skills"],
-                UserErrorCode::OutOfRange,
-                format!("at most {max} skills"),
-            );
-        }
-        let known =
-            crate::skill::store::ids_by_slug(db, slugs.iter().map(|slug| slug.trim().to_owned()))
-                .await?;
-        let mut seen = std::collections::HashSet::new();
-        Ok(slugs
-            .iter()
-            .enumerate()
-            .map(|(i, slug)| {
-                let (slug, at) = (slug.trim(), i.to_string());
-                let id = known.get(slug).copied();
-                if id.is_none() {
-                    self.error(
-                        &["skills", &at, "slug"],
-                        UserErrorCode::NotFound,
-                        format!("there is no skill `{slug}`"),
-                    );
-                } else if !seen.insert(slug) {
-                    self.error(
-                        &["skills", &at, "slug"],
-                        UserErrorCode::Invalid,
-                        format!("`{slug}` is listed twice"),
-                    );
-                    return None;
-                }
-                id
-            })
-            .collect())
-    }
-
     /// An optional website: empty clears it; otherwise an http(s) URL of at most 300 characters.
     pub fn website(&mut self, field: &[&str], value: &str) -> Option<String> {
         let value = value.trim();

@@ -297,7 +297,7 @@ async fn criteria(
         .map(|(i, slug)| (slug.as_str(), filter::path("skills", Some(i), None)))
         .collect();
     Ok(store::Criteria {
-        skills: filter::skill_ids(db, &at).await?,
+        skills: crate::skill::skill_ids(db, &at).await?,
         seniority: filter
             .seniority
             .unwrap_or_default()

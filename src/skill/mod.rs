@@ -3,7 +3,7 @@
 mod mutation;
 pub(crate) mod store;
 
-pub use mutation::SkillMutation;
+pub use mutation::{SkillMutation, skill_refs};
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use entity::skill;
@@ -259,4 +259,24 @@ pub struct SkillRequirement {
 pub struct SkillFilter {
     /// Skills in any of these categories.
     pub category: Option<Vec<SkillCategory>>,
+}
+
+/// The ids of the skills with these slugs, in order, looked up in one statement; an unknown slug
+/// is an error at its path.
+pub async fn skill_ids(
+    db: &impl sea_orm::ConnectionTrait,
+    slugs: &[(&str, Vec<String>)],
+) -> crate::error::ApiResult<Vec<i64>> {
+    if slugs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known = store::ids_by_slug(db, slugs.iter().map(|(slug, _)| (*slug).to_owned())).await?;
+    slugs
+        .iter()
+        .map(|(slug, at)| {
+            known.get(*slug).copied().ok_or_else(|| {
+                crate::error::ApiError::bad_input(at.clone(), format!("there is no skill `{slug}`"))
+            })
+        })
+        .collect()
 }

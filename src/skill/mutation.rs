@@ -280,3 +280,46 @@ impl SkillMutation {
         })
     }
 }
+
+/// Checks the skills a list refers to (at `["skills", i, "slug"]`): at most `max`, each known
+/// (looked up in one statement) and listed once. The skill id of each item, None where it is
+/// in error.
+pub async fn skill_refs(
+    v: &mut Validator,
+    db: &impl sea_orm::ConnectionTrait,
+    slugs: &[&str],
+    max: usize,
+) -> Result<Vec<Option<i64>>, sea_orm::DbErr> {
+    if slugs.len() > max {
+        v.error(
+            &["skills"],
+            UserErrorCode::OutOfRange,
+            format!("at most {max} skills"),
+        );
+    }
+    let known = store::ids_by_slug(db, slugs.iter().map(|slug| slug.trim().to_owned())).await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(slugs
+        .iter()
+        .enumerate()
+        .map(|(i, slug)| {
+            let (slug, at) = (slug.trim(), i.to_string());
+            let id = known.get(slug).copied();
+            if id.is_none() {
+                v.error(
+                    &["skills", &at, "slug"],
+                    UserErrorCode::NotFound,
+                    format!("there is no skill `{slug}`"),
+                );
+            } else if !seen.insert(slug) {
+                v.error(
+                    &["skills", &at, "slug"],
+                    UserErrorCode::Invalid,
+                    format!("`{slug}` is listed twice"),
+                );
+                return None;
+            }
+            id
+        })
+        .collect())
+}

@@ -495,7 +495,7 @@ impl VacancyFilter {
                     .map(|(i, slug)| (slug.as_str(), filter::path("anySkills", Some(i), None))),
             )
             .collect();
-        let mut skills = filter::skill_ids(db, &slugs).await?;
+        let mut skills = crate::skill::skill_ids(db, &slugs).await?;
         let any_skills = skills.split_off(required.len());
         Ok(store::Criteria {
             skills,

@@ -185,7 +185,7 @@ async fn skills(
     skills: &[VacancySkillInput],
 ) -> ApiResult<Vec<(i64, bool, i16)>> {
     let slugs: Vec<&str> = skills.iter().map(|skill| skill.slug.as_str()).collect();
-    let ids = v.skill_refs(db, &slugs, MAX_SKILLS).await?;
+    let ids = crate::skill::skill_refs(v, db, &slugs, MAX_SKILLS).await?;
     let mut out = Vec::new();
     for (i, (skill, id)) in skills.iter().zip(ids).enumerate() {
         v.range(
