@@ -649,3 +649,32 @@ pub fn first_error(body: &Value) -> &Value {
         .get(0)
         .unwrap_or_else(|| panic!("expected an error: {body:#}"))
 }
+
+/// The `(field, code)` of each entry of a mutation payload's `userErrors`.
+pub fn codes(errors: &Value) -> Vec<(Value, String)> {
+    errors
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| {
+            (
+                e["field"].clone(),
+                e["code"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The number the one-row, one-column `sql` answers, read on the test's own connection.
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    let db = app.db().await;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get_by_index::<i64>(0).expect("a count")
+}

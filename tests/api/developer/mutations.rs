@@ -8,27 +8,13 @@ use talent_api::config::DatabaseUrl;
 
 use crate::{
     db_test,
-    helpers::{TestApp, first_error},
+    helpers::{TestApp, codes, count, first_error},
 };
 
 const CREATE: &str = "mutation($input: CreateDeveloperInput!) { createDeveloper(input: $input) { developer { id handle name version skills { skill { slug } level years } } userErrors { field code message } } }";
 const UPDATE: &str = "mutation($input: UpdateDeveloperInput!) { updateDeveloper(input: $input) { developer { id handle headline version } userErrors { field code message } } }";
 const SET_SKILLS: &str = "mutation($input: SetDeveloperSkillsInput!) { setDeveloperSkills(input: $input) { developer { version skills { skill { slug } level } } userErrors { field code message } } }";
 const DELETE: &str = "mutation($input: DeleteDeveloperInput!) { deleteDeveloper(input: $input) { deletedDeveloperId userErrors { field code message } } }";
-
-fn codes(errors: &Value) -> Vec<(Value, String)> {
-    errors
-        .as_array()
-        .expect("userErrors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].clone(),
-                e["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
 
 fn new_developer() -> Value {
     json!({
@@ -50,19 +36,6 @@ async fn scalar(app: &TestApp, sql: &str) -> Option<String> {
         .await
         .expect("query")?;
     row.try_get_by_index::<Option<String>>(0).expect("a text")
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let db = app.db().await;
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            sql.to_owned(),
-        ))
-        .await
-        .expect("query")
-        .expect("a row");
-    row.try_get_by_index::<i64>(0).expect("a count")
 }
 
 async fn total(app: &TestApp) -> Value {

@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::{db_test, helpers::TestApp};
+use crate::{
+    db_test,
+    helpers::{TestApp, codes, count},
+};
 
 const CREATE: &str = "mutation($input: CreateEmployerInput!) { createEmployer(input: $input) { employer { id slug name countryCode website version } userErrors { field code message } } }";
 const UPDATE: &str = "mutation($input: UpdateEmployerInput!) { updateEmployer(input: $input) { employer { id slug name website version } userErrors { field code message } } }";
@@ -14,20 +17,6 @@ const DELETE: &str = "mutation($input: DeleteEmployerInput!) { deleteEmployer(in
 async fn employer(app: &TestApp, slug: &str) -> Value {
     let data = app.admin().data("query($slug: String!) { employer(slug: $slug) { id slug name website version updatedAt } }", json!({ "slug": slug })).await;
     data["employer"].clone()
-}
-
-fn codes(errors: &Value) -> Vec<(Value, String)> {
-    errors
-        .as_array()
-        .expect("userErrors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].clone(),
-                e["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 fn new_employer() -> Value {
@@ -172,19 +161,6 @@ async fn concurrent_employer_updates_from_the_same_version_let_exactly_one_win(a
         outcomes,
         HashMap::from([("WON".to_owned(), 1), ("STALE_VERSION".to_owned(), 3)])
     );
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let db = app.db().await;
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            sql.to_owned(),
-        ))
-        .await
-        .expect("query")
-        .expect("a row");
-    row.try_get_by_index::<i64>(0).expect("a count")
 }
 
 db_test!(

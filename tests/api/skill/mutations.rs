@@ -9,7 +9,7 @@ use talent_api::config::DatabaseUrl;
 
 use crate::{
     db_test,
-    helpers::{TestApp, first_error},
+    helpers::{TestApp, codes, first_error},
 };
 
 const CREATE: &str = "mutation($input: CreateSkillInput!) { createSkill(input: $input) { skill { id slug name category aliases version } userErrors { field code message } } }";
@@ -28,20 +28,6 @@ async fn skill_count(app: &TestApp) -> i64 {
         .await["skills"]["totalCount"]
         .as_i64()
         .expect("a count")
-}
-
-fn codes(errors: &Value) -> Vec<(Value, String)> {
-    errors
-        .as_array()
-        .expect("userErrors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].clone(),
-                e["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 db_test!(Demo, create_skill_adds_a_skill_that_lists_find);

@@ -9,7 +9,7 @@ use talent_api::config::DatabaseUrl;
 
 use crate::{
     db_test,
-    helpers::{TestApp, first_error},
+    helpers::{TestApp, codes, first_error},
 };
 
 const FIELDS: &str = "vacancy { id title status publishedAt version salary { min max currency period } skills { skill { slug } required minLevel } }";
@@ -18,20 +18,6 @@ fn mutation(name: &str, input: &str) -> String {
     format!(
         "mutation($input: {input}!) {{ {name}(input: $input) {{ {FIELDS} userErrors {{ field code message }} }} }}"
     )
-}
-
-fn codes(errors: &Value) -> Vec<(Value, String)> {
-    errors
-        .as_array()
-        .expect("userErrors")
-        .iter()
-        .map(|e| {
-            (
-                e["field"].clone(),
-                e["code"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 async fn employer_id(app: &TestApp) -> Value {
