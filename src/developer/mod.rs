@@ -1,8 +1,10 @@
 //! Developers: the people in the directory, and the skills they have.
 
+mod career;
 mod mutation;
 pub(crate) mod store;
 
+pub use career::{Seniority, Workplace};
 pub use mutation::{DeveloperMutation, EmailChanges};
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
@@ -15,7 +17,7 @@ use crate::{
     auth::{policy, viewer},
     error::{ApiError, ApiResult},
     graphql::Audit,
-    graphql::{Lookup, NodeKind, Seniority, Workplace, boxed, db, encode_id, lookup},
+    graphql::{Lookup, NodeKind, boxed, db, encode_id, lookup},
     graphql::{
         OrderDirection,
         batch::{Item, Keyed},

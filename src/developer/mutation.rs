@@ -6,10 +6,11 @@ use sea_orm::{ConnectionTrait, Value};
 use super::{Developer, store};
 use crate::{
     auth::{policy, viewer},
+    developer::{Seniority, Workplace},
     error::{ApiError, ApiResult},
     graphql::mutation::payload,
     graphql::{
-        NodeKind, Seniority, Workplace,
+        NodeKind,
         batch::Item,
         db,
         mutation::{

@@ -26,7 +26,7 @@ use sea_orm::{
     PrimaryKeyToColumn, QueryFilter, QueryTrait,
 };
 
-pub use common::{Audit, OrderDirection, Seniority, Timestamp, Workplace};
+pub use common::{Audit, OrderDirection, Timestamp};
 pub use id::{Lookup, NodeKind, lookup};
 pub use node::{Node, NodeQuery};
 pub use toolkit::id::{decode_any_id, decode_id, encode_id};

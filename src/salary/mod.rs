@@ -23,8 +23,9 @@ use entity::skill;
 
 use crate::{
     auth::{Role, viewer},
+    developer::Seniority,
     error::{ApiError, ApiResult},
-    graphql::{Seniority, batch::Item, db, filter, find_by_ids},
+    graphql::{batch::Item, db, filter, find_by_ids},
     matching::score,
     skill::Skill,
 };

@@ -16,12 +16,13 @@ use entity::{employer, skill, vacancy, vacancy_skill};
 
 use crate::{
     auth::{policy::Drafts, viewer},
+    developer::{Seniority, Workplace},
     employer::Employer,
     error::{ApiError, ApiResult},
     graphql::Audit,
     graphql::filter,
     graphql::{
-        NodeKind, OrderDirection, Seniority, Workplace,
+        NodeKind, OrderDirection,
         batch::{ByKey, Item, Keyed},
         boxed,
         columns::Unread,

@@ -11,10 +11,11 @@ use crate::{
         policy::{self, VacancyAccess},
         viewer,
     },
+    developer::{Seniority, Workplace},
     error::{ApiError, ApiResult},
     events::{Change, Events, VacancyEvent},
     graphql::{
-        NodeKind, Seniority, Workplace,
+        NodeKind,
         batch::Item,
         db,
         mutation::{
