@@ -8,7 +8,7 @@ use crate::{
     auth::store as tokens,
     cli::{Cli, Command, CreateTokenArgs, SchemaFormat, TokenCommand, TokenRoleArg},
     config::{DatabaseUrl, ServerConfig},
-    db, demo, graphql, schema,
+    db, demo, schema,
     startup::{Application, shutdown_signal},
 };
 
@@ -177,7 +177,8 @@ async fn token(db: &sea_orm::DatabaseConnection, command: &TokenCommand) -> anyh
                 .parse::<i64>()
                 .ok()
                 .or_else(|| {
-                    graphql::decode_id(&id.as_str().into(), graphql::NodeKind::ApiToken, &[]).ok()
+                    toolkit::id::decode_id(&id.as_str().into(), crate::ids::NodeKind::ApiToken, &[])
+                        .ok()
                 })
                 .with_context(|| format!("`{id}` is not a token number or token ID"))?;
             match tokens::revoke(db, key, now)

@@ -2,15 +2,17 @@
 //!
 //! - [`cli`]: the command tree; [`config`]: the server configuration, in sections;
 //! - [`startup`]: builds the [`startup::Application`] that `main` and the tests run;
-//! - [`schema`]: the schema root, built from a database handle; [`http`] mounts it on axum;
-//! - [`graphql`]: the GraphQL parts the domains share, on the domain-free `toolkit` crate;
+//! - [`schema`]: the schema root (the roots, the `Node` interface), built from a database handle;
+//!   [`http`] mounts it on axum;
+//! - [`ids`]: the kinds of node global IDs name;
+//! - the workspace crates below: `toolkit` (GraphQL without a domain: connections, IDs, user
+//!   errors, limits), `dbkit` (SQL without GraphQL: keyset pages, batch loading, search), `entity`;
 //! - one module per domain ([`developer`], [`employer`], [`skill`], [`vacancy`]) with its GraphQL
 //!   types, resolvers and data access;
 //! - [`demo`]: the deterministic demo dataset.
 
 pub mod auth;
 pub mod cli;
-pub mod codes;
 pub mod commands;
 pub mod config;
 pub mod db;
@@ -19,8 +21,8 @@ pub mod developer;
 pub mod employer;
 pub mod error;
 pub mod events;
-pub mod graphql;
 pub mod http;
+pub mod ids;
 pub mod matching;
 pub mod salary;
 pub mod schema;

@@ -21,3 +21,5 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+dbkit::link_row!(developer_id, skill_id, level, years, created_at, updated_at);

@@ -28,3 +28,13 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl dbkit::batch::Keyed for Model {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+
+impl dbkit::columns::LongColumns for Entity {
+    const LONG: &'static [Column] = &[Column::Description];
+}

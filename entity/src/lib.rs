@@ -13,7 +13,6 @@ pub mod vacancy;
 pub mod vacancy_skill;
 
 pub use enums::*;
-
 use sea_orm::FromJsonQueryResult;
 use serde::{Deserialize, Serialize};
 
@@ -24,5 +23,50 @@ pub struct StringList(pub Vec<String>);
 impl From<Vec<String>> for StringList {
     fn from(items: Vec<String>) -> Self {
         Self(items)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dbkit::batch::LinkRow;
+    use sea_orm::{DbBackend, EntityTrait, QueryTrait, Related};
+
+    /// Whether the statement `find_also_related` builds from link entity `E` to `C` lists
+    /// `L::COLUMNS` first, in that order, and nothing else of `E`.
+    fn lists_link_columns_first<E, C, L>() -> bool
+    where
+        E: EntityTrait<Model = L> + Related<C>,
+        C: EntityTrait,
+        L: LinkRow,
+    {
+        let sql = E::find()
+            .find_also_related(C::default())
+            .build(DbBackend::Sqlite)
+            .to_string();
+        let table = E::default().table_name().to_owned();
+        let columns = L::COLUMNS
+            .iter()
+            .map(|column| format!(r#""{table}"."{column}" AS "A_{column}""#))
+            .collect::<Vec<_>>()
+            .join(", ");
+        sql.starts_with(&format!(
+            "SELECT {columns}, \"{}\".",
+            C::default().table_name()
+        ))
+    }
+
+    #[test]
+    fn link_rows_read_the_columns_find_also_related_lists_first() {
+        use crate::{developer_skill, skill, vacancy_skill};
+        assert!(lists_link_columns_first::<
+            developer_skill::Entity,
+            skill::Entity,
+            developer_skill::Model,
+        >());
+        assert!(lists_link_columns_first::<
+            vacancy_skill::Entity,
+            skill::Entity,
+            vacancy_skill::Model,
+        >());
     }
 }

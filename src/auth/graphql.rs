@@ -1,34 +1,32 @@
 //! API tokens and the viewer in the schema: `viewer`, `apiTokens`, `createApiToken`,
 //! `revokeApiToken`.
 
-use toolkit::keyset::{KeyKind, Page, PageArgs, Sort, SortKey};
-
-use crate::graphql::Timestamp;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::Utc;
+use dbkit::{
+    batch::{ByKey, Item, find_by_ids},
+    columns::Unread,
+    keyset::{KeyKind, Page, PageArgs, Sort, SortKey},
+};
 use entity::{api_token, developer, employer};
 use sea_orm::{ColumnTrait, Condition, Order, sea_query::Expr};
+use toolkit::{
+    boxed,
+    connection::{Conn, PagedExt, entity_page},
+    db,
+    id::encode_id,
+    payload,
+    scalars::Timestamp,
+    validation::{UserError, UserErrorCode, Validator},
+};
 
 use super::{policy, store, viewer};
 use crate::{
     developer::Developer,
     employer::Employer,
-    error::ApiResult,
-    graphql::{
-        NodeKind,
-        batch::{ByKey, Item},
-        boxed,
-        columns::Unread,
-        connection::{Conn, PagedExt, entity_page},
-        db, encode_id, find_by_ids,
-        mutation::{UserError, UserErrorCode, Validator, payload},
-    },
+    error::{ApiError, ApiResult},
+    ids::NodeKind,
 };
-
-/// The long columns a list leaves out when no one reads them.
-impl crate::graphql::columns::LongColumns for entity::api_token::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] = &[];
-}
 
 /// What an API token may do.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +77,8 @@ impl ApiToken {
             let ids = tokens.iter().filter_map(|token| token.employer_id);
             Ok(ByKey::new(find_by_ids::<employer::Entity>(db, ids).await?))
         }))
-        .await?;
+        .await
+        .map_err(ApiError::from)?;
         Ok(employers.get(key).map(Employer))
     }
 
@@ -93,7 +92,8 @@ impl ApiToken {
             let ids = tokens.iter().filter_map(|token| token.developer_id);
             Ok(ByKey::new(find_by_ids::<developer::Entity>(db, ids).await?))
         }))
-        .await?;
+        .await
+        .map_err(ApiError::from)?;
         Ok(developers.get(key).map(Developer))
     }
 
@@ -194,7 +194,8 @@ impl TokenQuery {
                 Order::Desc,
             )],
         );
-        let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
+        let page =
+            Page::new(&PageArgs::new(first, after, last, before), sort).map_err(ApiError::from)?;
         let mut condition = Condition::all();
         if !include_revoked {
             condition = condition.add(api_token::Column::RevokedAt.is_null());

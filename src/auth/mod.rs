@@ -13,9 +13,8 @@ pub mod token;
 
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
-
 pub use graphql::{ApiToken, TokenMutation, TokenQuery};
+use sea_orm::DatabaseConnection;
 pub use token::Secret;
 
 use crate::error::ApiError;

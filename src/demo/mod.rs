@@ -8,12 +8,11 @@ mod taxonomy;
 
 use std::fmt;
 
+pub use generate::{CHUNK, Chunks, Dataset, Plan, anchor, demo};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
     IntoActiveModel, Statement,
 };
-
-pub use generate::{CHUNK, Chunks, Dataset, Plan, anchor, demo};
 
 /// Rows per multi-row `INSERT`: well below the bind-parameter limits of SQLite and PostgreSQL.
 const BATCH: usize = 500;

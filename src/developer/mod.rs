@@ -4,35 +4,31 @@ mod career;
 mod mutation;
 pub(crate) mod store;
 
-pub use career::{Seniority, Workplace};
-pub use mutation::{DeveloperMutation, EmailChanges};
-
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+pub use career::{Seniority, Workplace};
+use dbkit::{
+    batch::{Item, Keyed, find_by_ids},
+    columns::Unread,
+    keyset::{Page, PageArgs, primary_key},
+    search::Search,
+};
 use entity::{developer, developer_skill, skill};
-
-use toolkit::keyset::{Page, PageArgs, primary_key};
-use toolkit::search::Search;
+pub use mutation::{DeveloperMutation, EmailChanges};
+use toolkit::{
+    boxed,
+    connection::{Conn, PagedExt, entity_page},
+    db, filter,
+    id::encode_id,
+    lookahead::UnreadOf,
+    scalars::{Audit, OrderDirection},
+};
 
 use crate::{
     auth::{policy, viewer},
     error::{ApiError, ApiResult},
-    graphql::Audit,
-    graphql::{Lookup, NodeKind, boxed, db, encode_id, lookup},
-    graphql::{
-        OrderDirection,
-        batch::{Item, Keyed},
-        columns::Unread,
-        connection::{Conn, PagedExt, entity_page},
-        filter, find_by_ids,
-    },
+    ids::{Lookup, NodeKind, lookup},
     skill::{Skill, SkillRequirement},
 };
-
-/// The long columns a list leaves out when no one reads them.
-impl crate::graphql::columns::LongColumns for entity::developer::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] =
-        &[("bio", entity::developer::Column::Bio)];
-}
 
 /// The GraphQL `Developer` object, documented on its `#[Object]` impl.
 pub struct Developer(pub(crate) Item<developer::Model>);
@@ -240,9 +236,12 @@ impl DeveloperQuery {
         #[graphql(desc = "The developer's global ID.")] id: Option<ID>,
     ) -> Result<Option<Developer>> {
         let found = match lookup("handle", handle, id, NodeKind::Developer)? {
-            Lookup::Key(handle) => store::find_by_handle(db(ctx)?, &handle).await?,
+            Lookup::Key(handle) => store::find_by_handle(db(ctx)?, &handle)
+                .await
+                .map_err(ApiError::from)?,
             Lookup::Id(key) => find_by_ids::<developer::Entity>(db(ctx)?, [key])
-                .await?
+                .await
+                .map_err(ApiError::from)?
                 .pop(),
         };
         Ok(found.map(|row| Developer(Item::one(row))))
@@ -278,7 +277,8 @@ impl DeveloperQuery {
                 store::sort(DeveloperOrderField::Name.into(), OrderDirection::Asc.into())
             }
         };
-        let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
+        let page =
+            Page::new(&PageArgs::new(first, after, last, before), sort).map_err(ApiError::from)?;
         let criteria = filter.unwrap_or_default().criteria(db).await?;
         let (paged, totals) = entity_page::<developer::Entity>(
             db,

@@ -1,22 +1,21 @@
 //! Keeping developer profiles current: create, update, delete, and set their skills.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use dbkit::batch::Item;
 use sea_orm::{ConnectionTrait, Value};
+use toolkit::{
+    db, payload,
+    validation::{
+        MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed,
+    },
+};
 
 use super::{Developer, store};
 use crate::{
     auth::{policy, viewer},
     developer::{Seniority, Workplace},
     error::{ApiError, ApiResult},
-    graphql::mutation::payload,
-    graphql::{
-        NodeKind,
-        batch::Item,
-        db,
-        mutation::{
-            MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed,
-        },
-    },
+    ids::NodeKind,
     write::Written,
 };
 

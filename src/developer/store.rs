@@ -1,5 +1,12 @@
 //! Data access for developers.
 
+use dbkit::{
+    batch::Children,
+    columns::Unread,
+    keyset::{KeyKind, Sort, SortKey},
+    search::SearchIndex,
+    violation::UniqueKey,
+};
 use entity::{developer, developer_skill, skill};
 use sea_orm::{
     ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order,
@@ -8,15 +15,7 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
-use toolkit::keyset::{KeyKind, Sort, SortKey};
-use toolkit::search::SearchIndex;
-use toolkit::violation::UniqueKey;
-
-use crate::{
-    error::ApiResult,
-    graphql::{batch::Children, columns::Unread},
-    write::{self, Written},
-};
+use crate::write::{self, Written};
 
 /// The full-text index of developers: name and handle, then headline and skills, then bio.
 pub const SEARCH: SearchIndex = SearchIndex {
@@ -40,11 +39,11 @@ pub const EMAIL: UniqueKey = UniqueKey {
 pub async fn find_by_handle(
     db: &impl ConnectionTrait,
     handle: &str,
-) -> ApiResult<Option<developer::Model>> {
-    Ok(developer::Entity::find()
+) -> Result<Option<developer::Model>, DbErr> {
+    developer::Entity::find()
         .filter(developer::Column::Handle.eq(handle))
         .one(db)
-        .await?)
+        .await
 }
 
 /// The orders developers can be listed in.
@@ -174,7 +173,7 @@ pub async fn skills_of(
     db: &impl ConnectionTrait,
     developers: impl IntoIterator<Item = i64>,
     unread: &Unread<skill::Entity>,
-) -> ApiResult<Children<developer_skill::Model, skill::Model>> {
+) -> Result<Children<developer_skill::Model, skill::Model>, DbErr> {
     let select = developer_skill::Entity::find()
         .filter(developer_skill::Column::DeveloperId.is_in(developers))
         .find_also_related(skill::Entity)

@@ -3,33 +3,30 @@
 mod mutation;
 pub(crate) mod store;
 
-pub use mutation::EmployerMutation;
-
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use dbkit::{
+    batch::{Item, find_by_ids},
+    columns::Unread,
+    keyset::{Page, PageArgs, primary_key},
+    search::Search,
+};
 use entity::employer;
-
-use toolkit::keyset::{Page, PageArgs, primary_key};
-use toolkit::search::Search;
+pub use mutation::EmployerMutation;
+use toolkit::{
+    boxed,
+    connection::{Conn, PagedExt, child_connection, entity_page},
+    db,
+    id::encode_id,
+    lookahead::UnreadOf,
+    scalars::{Audit, OrderDirection},
+};
 
 use crate::{
     auth::{policy::Drafts, viewer},
-    graphql::Audit,
-    graphql::{Lookup, NodeKind, boxed, db, encode_id, lookup},
-    graphql::{
-        OrderDirection,
-        batch::Item,
-        columns::Unread,
-        connection::{Conn, PagedExt, child_connection, entity_page},
-        find_by_ids,
-    },
+    error::ApiError,
+    ids::{Lookup, NodeKind, lookup},
     vacancy::Vacancy,
 };
-
-/// The long columns a list leaves out when no one reads them.
-impl crate::graphql::columns::LongColumns for entity::employer::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] =
-        &[("description", entity::employer::Column::Description)];
-}
 
 /// The industry an employer works in. Every industry that runs servers hires back-end developers.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,9 +176,12 @@ impl EmployerQuery {
         #[graphql(desc = "The employer's global ID.")] id: Option<ID>,
     ) -> Result<Option<Employer>> {
         let found = match lookup("slug", slug, id, NodeKind::Employer)? {
-            Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug).await?,
+            Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug)
+                .await
+                .map_err(ApiError::from)?,
             Lookup::Id(key) => find_by_ids::<employer::Entity>(db(ctx)?, [key])
-                .await?
+                .await
+                .map_err(ApiError::from)?
                 .pop(),
         };
         Ok(found.map(|row| Employer(Item::one(row))))
@@ -215,7 +215,8 @@ impl EmployerQuery {
             (None, Some(search)) => search.sort("employers", primary_key::<employer::Entity>()),
             (None, None) => store::sort(OrderDirection::Asc.into()),
         };
-        let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
+        let page =
+            Page::new(&PageArgs::new(first, after, last, before), sort).map_err(ApiError::from)?;
         let criteria = filter.unwrap_or_default().criteria()?;
         let (paged, totals) = entity_page::<employer::Entity>(
             db,
@@ -273,7 +274,7 @@ impl EmployerFilter {
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            countries: crate::graphql::filter::country_codes(
+            countries: toolkit::filter::country_codes(
                 &self.country_codes.unwrap_or_default(),
                 "countryCodes",
             )?,

@@ -1,19 +1,17 @@
 //! Managing employers: create, update and delete them.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use dbkit::batch::Item;
 use sea_orm::Value;
+use toolkit::{
+    db, payload,
+    validation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed},
+};
 
 use super::{CompanySize, Employer, Industry, store};
 use crate::{
     auth::{policy, viewer},
-    graphql::{
-        NodeKind,
-        batch::Item,
-        db,
-        mutation::{
-            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload, taken_or_failed,
-        },
-    },
+    ids::NodeKind,
     write::Written,
 };
 

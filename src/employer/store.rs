@@ -1,5 +1,10 @@
 //! Data access for employers.
 
+use dbkit::{
+    keyset::{ChildSet, KeyKind, Sort, SortKey},
+    search::SearchIndex,
+    violation::UniqueKey,
+};
 use entity::{employer, vacancy};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order, PaginatorTrait,
@@ -8,13 +13,8 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use toolkit::keyset::{ChildSet, KeyKind, Sort, SortKey};
-use toolkit::search::SearchIndex;
-use toolkit::violation::UniqueKey;
-
 use crate::{
     auth::policy::Drafts,
-    error::ApiResult,
     vacancy::store::recency_sort,
     write::{self, Written},
 };
@@ -36,11 +36,11 @@ pub const SLUG: UniqueKey = UniqueKey {
 pub async fn find_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
-) -> ApiResult<Option<employer::Model>> {
-    Ok(employer::Entity::find()
+) -> Result<Option<employer::Model>, DbErr> {
+    employer::Entity::find()
         .filter(employer::Column::Slug.eq(slug))
         .one(db)
-        .await?)
+        .await
 }
 
 /// Employers by name in `order`, ties by id.

@@ -12,9 +12,7 @@ pub mod rate_limit;
 pub mod serve;
 mod ws;
 
-use std::{any::Any, sync::Arc, time::Duration};
-
-use std::net::SocketAddr;
+use std::{any::Any, net::SocketAddr, sync::Arc, time::Duration};
 
 use async_graphql_axum::GraphQLProtocol;
 use axum::{

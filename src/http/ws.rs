@@ -21,10 +21,9 @@ use axum::{
 };
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::watch;
-
-use super::AppState;
 use toolkit::limits::Slots;
 
+use super::AppState;
 use crate::auth;
 
 /// The prefix of a refused `connection_init`, turned into close code 4403.

@@ -8,25 +8,27 @@ mod store;
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result};
+use dbkit::{
+    batch::Item,
+    columns::Unread,
+    keyset::{Page, PageArgs, Paged},
+};
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
-
-use toolkit::keyset::{Page, PageArgs, Paged};
+use score::{Breakdown, Facts, SalaryFit, SkillFit};
+use toolkit::{
+    boxed,
+    connection::{Conn, PagedExt, Totals},
+    db,
+    lookahead::UnreadOf,
+};
 
 use crate::{
     auth::{policy, viewer},
     developer::{Developer, DeveloperFilter},
     error::{ApiError, ApiResult},
-    graphql::{
-        batch::Item,
-        boxed,
-        columns::{self, Unread},
-        connection::{Conn, PagedExt},
-        db,
-    },
     skill::Skill,
     vacancy::{Vacancy, VacancyFilter},
 };
-use score::{Breakdown, Facts, SalaryFit, SkillFit};
 
 /// What ranking matches costs beyond the page: the scoring statement weighs like a hundred rows.
 pub const MATCH_COST: usize = 100;
@@ -39,7 +41,7 @@ type DeveloperSkills = Vec<(developer_skill::Model, Item<skill::Model>)>;
 /// The long columns of skills that the page of matches being resolved does not read: a match
 /// shows skills only in `matchedSkills` and `missingSkills`.
 fn unread_skills(ctx: &Context<'_>) -> Arc<Unread<skill::Entity>> {
-    let shown: Vec<_> = columns::nodes(&ctx.look_ahead())
+    let shown: Vec<_> = toolkit::lookahead::nodes(&ctx.look_ahead())
         .iter()
         .flat_map(|node| {
             [
@@ -67,7 +69,10 @@ fn min_score(value: Option<f64>) -> ApiResult<i64> {
 
 /// Page arguments of a forward-only match list.
 fn page(first: Option<i32>, after: Option<String>) -> ApiResult<Page> {
-    Page::new(&PageArgs::new(first, after, None, None), store::sort())
+    Ok(Page::new(
+        &PageArgs::new(first, after, None, None),
+        store::sort(),
+    )?)
 }
 
 /// A page of rows with scores as a page of items (one batch) with scores.
@@ -111,18 +116,22 @@ pub(crate) async fn developers_for(
     let unread = unread_skills(ctx);
     let skills = Arc::new(crate::vacancy::skill_links(ctx, vacancy, &unread).await?);
     let links: Vec<vacancy_skill::Model> = skills.iter().map(|(link, _)| link.clone()).collect();
-    let (paged, totals) =
-        store::developers_for(db, vacancy, &links, criteria.condition(), min, &page).await?;
+    let (paged, matched) =
+        store::developers_for(db, vacancy, &links, criteria.condition(), min, &page)
+            .await
+            .map_err(ApiError::from)?;
     Ok(
-        into_items(paged).into_connection(totals, |(developer, score)| DeveloperMatch {
-            score,
-            pair: Pair::new(
-                vacancy.clone(),
-                Some(skills.clone()),
-                developer,
-                None,
-                unread.clone(),
-            ),
+        into_items(paged).into_connection(Totals::of(db, &matched), |(developer, score)| {
+            DeveloperMatch {
+                score,
+                pair: Pair::new(
+                    vacancy.clone(),
+                    Some(skills.clone()),
+                    developer,
+                    None,
+                    unread.clone(),
+                ),
+            }
         }),
     )
 }
@@ -145,18 +154,22 @@ pub(crate) async fn vacancies_for(
     let unread = unread_skills(ctx);
     let skills = Arc::new(crate::developer::skill_links(ctx, developer, &unread).await?);
     let links: Vec<developer_skill::Model> = skills.iter().map(|(link, _)| link.clone()).collect();
-    let (paged, totals) =
-        store::vacancies_for(db, developer, &links, criteria.condition(), min, &page).await?;
+    let (paged, matched) =
+        store::vacancies_for(db, developer, &links, criteria.condition(), min, &page)
+            .await
+            .map_err(ApiError::from)?;
     Ok(
-        into_items(paged).into_connection(totals, |(vacancy, score)| VacancyMatch {
-            score,
-            pair: Pair::new(
-                vacancy,
-                None,
-                developer.clone(),
-                Some(skills.clone()),
-                unread.clone(),
-            ),
+        into_items(paged).into_connection(Totals::of(db, &matched), |(vacancy, score)| {
+            VacancyMatch {
+                score,
+                pair: Pair::new(
+                    vacancy,
+                    None,
+                    developer.clone(),
+                    Some(skills.clone()),
+                    unread.clone(),
+                ),
+            }
         }),
     )
 }

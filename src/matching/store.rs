@@ -4,20 +4,15 @@
 //! has none; everyone when it has no skills). The score is
 //! [`score::sql`], computed per candidate in the statement that filters, orders and pages them.
 
+use dbkit::keyset::{KeyKind, Page, Paged, Sort, SortKey, fetch_page};
 use entity::{developer, developer_skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, Order,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
     QueryFilter, QueryResult, QueryTrait,
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement},
 };
 
-use toolkit::keyset::{KeyKind, Page, Paged, Sort, SortKey, fetch_page};
-
-use crate::{
-    error::ApiResult,
-    graphql::connection::Totals,
-    matching::score::{self, sql},
-};
+use crate::matching::score::{self, sql};
 
 /// The column the score is selected as.
 const SCORE: &str = "match_score";
@@ -43,7 +38,7 @@ pub async fn developers_for(
     criteria: Condition,
     min_score: i64,
     page: &Page,
-) -> ApiResult<(Paged<(developer::Model, i64)>, Totals)> {
+) -> Result<(Paged<(developer::Model, i64)>, SelectStatement), DbErr> {
     let column = |column: developer::Column| Expr::col((developer::Entity, column));
     let fit = Alias::new("fit");
     let mut select = developer::Entity::find().filter(criteria).into_query();
@@ -124,7 +119,7 @@ pub async fn vacancies_for(
     criteria: Condition,
     min_score: i64,
     page: &Page,
-) -> ApiResult<(Paged<(vacancy::Model, i64)>, Totals)> {
+) -> Result<(Paged<(vacancy::Model, i64)>, SelectStatement), DbErr> {
     let column = |column: vacancy::Column| Expr::col((vacancy::Entity, column));
     let fit = Alias::new("fit");
     let fit_column = |name: &str| {
@@ -325,14 +320,15 @@ fn sum(expr: impl Into<Expr>) -> Expr {
     Expr::from(Func::sum(expr.into())).cast_as("BIGINT")
 }
 
-/// Pages `select` (rows with a `match_score`) by score, keeping those at or above `min_score`.
+/// Pages `select` (rows with a `match_score`) by score, keeping those at or above `min_score`;
+/// returns the page and the statement of every match, which `totalCount` counts.
 async fn page_of<M>(
     db: &impl ConnectionTrait,
     select: SelectStatement,
     min_score: i64,
     page: &Page,
     decode: impl Fn(&QueryResult) -> Result<M, sea_orm::DbErr>,
-) -> ApiResult<(Paged<(M, i64)>, Totals)> {
+) -> Result<(Paged<(M, i64)>, SelectStatement), DbErr> {
     let mut matched = Query::select()
         .column(Asterisk)
         .from_subquery(select, Alias::new("matched"))
@@ -340,10 +336,9 @@ async fn page_of<M>(
     if min_score > 0 {
         matched.and_where(Expr::col(Alias::new(SCORE)).gte(min_score));
     }
-    let totals = Totals::of(db, &matched);
-    let paged = fetch_page(db, matched, page, |row| {
+    let paged = fetch_page(db, matched.clone(), page, |row| {
         Ok((decode(row)?, row.try_get::<i64>("", SCORE)?))
     })
     .await?;
-    Ok((paged, totals))
+    Ok((paged, matched))
 }

@@ -19,13 +19,14 @@
 pub(crate) mod store;
 
 use async_graphql::{ComplexObject, Context, Enum, InputObject, Object, Result, SimpleObject};
+use dbkit::batch::{Item, find_by_ids};
 use entity::skill;
+use toolkit::{db, filter};
 
 use crate::{
     auth::{Role, viewer},
     developer::Seniority,
     error::{ApiError, ApiResult},
-    graphql::{batch::Item, db, filter, find_by_ids},
     matching::score,
     skill::Skill,
 };
@@ -196,7 +197,8 @@ impl SalaryQuery {
             },
             &criteria,
         )
-        .await?;
+        .await
+        .map_err(ApiError::from)?;
         let (shown, withheld): (Vec<_>, Vec<_>) = figures
             .into_iter()
             .partition(|group| !cells || group.count >= MIN_CELL_SIZE);
@@ -327,9 +329,9 @@ async fn groups(
             .iter()
             .filter_map(|group| group.key.as_deref()?.parse::<i64>().ok());
         let rows = find_by_ids::<skill::Entity>(db, ids).await?;
-        crate::graphql::batch::ByKey::new(rows)
+        dbkit::batch::ByKey::new(rows)
     } else {
-        crate::graphql::batch::ByKey::new(Vec::new())
+        dbkit::batch::ByKey::new(Vec::new())
     };
     Ok(figures
         .into_iter()

@@ -14,7 +14,7 @@ use sea_orm::{
     },
 };
 
-use crate::{error::ApiResult, matching::score::sql};
+use crate::matching::score::sql;
 
 /// Where the amounts come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub async fn figures(
     source: Source,
     group_by: GroupBy,
     criteria: &Criteria,
-) -> ApiResult<Vec<Figures>> {
+) -> Result<Vec<Figures>, DbErr> {
     let amounts = amounts(source, group_by, criteria);
     let statement = match db.get_database_backend() {
         DatabaseBackend::Postgres => with_percentile_cont(amounts),
@@ -102,7 +102,6 @@ pub async fn figures(
             })
         })
         .collect::<Result<Vec<_>, DbErr>>()
-        .map_err(Into::into)
 }
 
 /// One row per amount (a row per skill when grouped by skill): `group_key`, `currency`, `amount`

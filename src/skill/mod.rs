@@ -3,36 +3,30 @@
 mod mutation;
 pub(crate) mod store;
 
-pub use mutation::{SkillMutation, skill_refs};
-
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use dbkit::{
+    batch::{Item, find_by_ids},
+    columns::Unread,
+    keyset::{Page, PageArgs},
+};
 use entity::skill;
-
-use toolkit::keyset::{Page, PageArgs};
+pub use mutation::{SkillMutation, skill_refs};
+use toolkit::{
+    boxed,
+    connection::{Conn, PagedExt, child_connection, entity_page},
+    db,
+    id::encode_id,
+    lookahead::UnreadOf,
+    scalars::{Audit, OrderDirection},
+};
 
 use crate::{
     auth::{policy::Drafts, viewer},
     developer::Developer,
-    graphql::Audit,
-    graphql::{Lookup, NodeKind, boxed, db, encode_id, lookup},
-    graphql::{
-        OrderDirection,
-        batch::Item,
-        columns::Unread,
-        connection::{Conn, PagedExt, child_connection, entity_page},
-        find_by_ids,
-    },
-    vacancy::Vacancy,
-    vacancy::store::recency_sort,
+    error::ApiError,
+    ids::{Lookup, NodeKind, lookup},
+    vacancy::{Vacancy, store::recency_sort},
 };
-
-/// The long columns a list leaves out when no one reads them.
-impl crate::graphql::columns::LongColumns for entity::skill::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] = &[
-        ("description", entity::skill::Column::Description),
-        ("aliases", entity::skill::Column::Aliases),
-    ];
-}
 
 /// Where a skill sits in the taxonomy.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,8 +164,13 @@ impl SkillQuery {
         #[graphql(desc = "The skill's global ID.")] id: Option<ID>,
     ) -> Result<Option<Skill>> {
         let found = match lookup("slug", slug, id, NodeKind::Skill)? {
-            Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug).await?,
-            Lookup::Id(key) => find_by_ids::<skill::Entity>(db(ctx)?, [key]).await?.pop(),
+            Lookup::Key(slug) => store::find_by_slug(db(ctx)?, &slug)
+                .await
+                .map_err(ApiError::from)?,
+            Lookup::Id(key) => find_by_ids::<skill::Entity>(db(ctx)?, [key])
+                .await
+                .map_err(ApiError::from)?
+                .pop(),
         };
         Ok(found.map(|row| Skill(Item::one(row))))
     }
@@ -199,7 +198,8 @@ impl SkillQuery {
         let page = Page::new(
             &PageArgs::new(first, after, last, before),
             store::sort(order.field.into(), order.direction.into()),
-        )?;
+        )
+        .map_err(ApiError::from)?;
         let categories: Vec<entity::SkillCategory> = filter
             .and_then(|filter| filter.category)
             .unwrap_or_default()

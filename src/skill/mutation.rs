@@ -1,19 +1,17 @@
 //! Curating the skill taxonomy: create, update, delete and merge skills.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use dbkit::batch::Item;
+use toolkit::{
+    db, payload,
+    validation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed},
+};
 
 use super::{Skill, SkillCategory, store};
 use crate::{
     auth::{policy, viewer},
     error::{ApiError, ApiResult},
-    graphql::{
-        NodeKind,
-        batch::Item,
-        db,
-        mutation::{
-            MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload, taken_or_failed,
-        },
-    },
+    ids::NodeKind,
     write::Written,
 };
 

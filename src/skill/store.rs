@@ -1,5 +1,9 @@
 //! Data access for skills.
 
+use dbkit::{
+    keyset::{ChildSet, KeyKind, Sort, SortKey},
+    violation::UniqueKey,
+};
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, JoinType,
@@ -7,12 +11,8 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use toolkit::keyset::{ChildSet, KeyKind, Sort, SortKey};
-use toolkit::violation::UniqueKey;
-
 use crate::{
     auth::policy::Drafts,
-    error::ApiResult,
     write::{self, Written},
 };
 
@@ -26,11 +26,11 @@ pub const SLUG: UniqueKey = UniqueKey {
 pub async fn find_by_slug(
     db: &impl ConnectionTrait,
     slug: &str,
-) -> ApiResult<Option<skill::Model>> {
-    Ok(skill::Entity::find()
+) -> Result<Option<skill::Model>, DbErr> {
+    skill::Entity::find()
         .filter(skill::Column::Slug.eq(slug))
         .one(db)
-        .await?)
+        .await
 }
 
 /// The ids of the skills with these slugs, by slug (unknown slugs are absent), in one statement.

@@ -4,44 +4,33 @@ mod mutation;
 pub(crate) mod store;
 mod subscription;
 
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use dbkit::{
+    batch::{ByKey, Item, Keyed, find_by_ids, find_by_ids_without},
+    columns::Unread,
+    keyset::{Page, PageArgs, primary_key},
+    search::Search,
+};
+use entity::{employer, skill, vacancy, vacancy_skill};
 pub use mutation::VacancyMutation;
 pub use subscription::VacancySubscription;
-
-use toolkit::keyset::{Page, PageArgs, primary_key};
-use toolkit::search::Search;
-
-use crate::graphql::Timestamp;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use entity::{employer, skill, vacancy, vacancy_skill};
+use toolkit::{
+    boxed,
+    connection::{Conn, PagedExt, entity_page},
+    db, filter,
+    id::{decode_id, encode_id},
+    lookahead::UnreadOf,
+    scalars::{Audit, OrderDirection, Timestamp},
+};
 
 use crate::{
     auth::{policy::Drafts, viewer},
     developer::{Seniority, Workplace},
     employer::Employer,
     error::{ApiError, ApiResult},
-    graphql::Audit,
-    graphql::filter,
-    graphql::{
-        NodeKind, OrderDirection,
-        batch::{ByKey, Item, Keyed},
-        boxed,
-        columns::Unread,
-        connection::{Conn, PagedExt, entity_page},
-        db, decode_id, encode_id, find_by_ids, find_by_ids_without,
-    },
+    ids::NodeKind,
     skill::Skill,
 };
-
-/// The long columns a list leaves out when no one reads them.
-impl crate::graphql::columns::LongColumns for entity::vacancy::Entity {
-    const LONG: &'static [(&'static str, Self::Column)] = &[
-        ("description", entity::vacancy::Column::Description),
-        (
-            "responsibilities",
-            entity::vacancy::Column::Responsibilities,
-        ),
-    ];
-}
 
 /// The contract a vacancy offers (the values of schema.org `employmentType`).
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,7 +188,8 @@ impl Vacancy {
                     async move { Ok(ByKey::new(find_by_ids_without(db, ids, &unread).await?)) }
                 }),
         )
-        .await?;
+        .await
+        .map_err(ApiError::from)?;
         let employer = employers
             .get(self.0.employer_id)
             .ok_or(ApiError::NotFound("employer"))?;
@@ -317,7 +307,8 @@ impl VacancyQuery {
         let key = decode_id(&id, NodeKind::Vacancy, &["id"])?;
         let drafts = Drafts::of(viewer(ctx));
         Ok(find_by_ids::<vacancy::Entity>(db(ctx)?, [key])
-            .await?
+            .await
+            .map_err(ApiError::from)?
             .pop()
             .filter(|row| drafts.shows(row))
             .map(|row| Vacancy(Item::one(row))))
@@ -358,7 +349,8 @@ impl VacancyQuery {
                 drafts,
             ),
         };
-        let page = Page::new(&PageArgs::new(first, after, last, before), sort)?;
+        let page =
+            Page::new(&PageArgs::new(first, after, last, before), sort).map_err(ApiError::from)?;
         let condition = criteria
             .condition()
             .add_option(Drafts::of(viewer(ctx)).condition());

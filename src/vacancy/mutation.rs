@@ -1,9 +1,14 @@
 //! Posting and managing vacancies: create (as a draft), update, set skills, publish, close, delete.
 
-use crate::graphql::Timestamp;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use dbkit::batch::Item;
 use sea_orm::{ConnectionTrait, Value};
+use toolkit::{
+    db, payload,
+    scalars::Timestamp,
+    validation::{MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator},
+};
 
 use super::{EmploymentType, SalaryPeriod, Vacancy, VacancyStatus, store};
 use crate::{
@@ -14,14 +19,7 @@ use crate::{
     developer::{Seniority, Workplace},
     error::{ApiError, ApiResult},
     events::{Change, Events, VacancyEvent},
-    graphql::{
-        NodeKind,
-        batch::Item,
-        db,
-        mutation::{
-            MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, payload,
-        },
-    },
+    ids::NodeKind,
     write::{Guarded, Written},
 };
 

@@ -1,5 +1,11 @@
 //! Data access for vacancies.
 
+use dbkit::{
+    batch::Children,
+    columns::Unread,
+    keyset::{KeyKind, Sort, SortKey},
+    search::SearchIndex,
+};
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
     ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order,
@@ -8,14 +14,7 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
 
-use toolkit::keyset::{KeyKind, Sort, SortKey};
-use toolkit::search::SearchIndex;
-
-use crate::{
-    error::ApiResult,
-    graphql::{batch::Children, columns::Unread},
-    write::{self, Guarded, Written},
-};
+use crate::write::{self, Guarded, Written};
 
 /// The full-text index of vacancies: title, then employer name and skills, then description.
 pub const SEARCH: SearchIndex = SearchIndex {
@@ -202,7 +201,7 @@ pub async fn skills_of(
     db: &impl ConnectionTrait,
     vacancies: impl IntoIterator<Item = i64>,
     unread: &Unread<skill::Entity>,
-) -> ApiResult<Children<vacancy_skill::Model, skill::Model>> {
+) -> Result<Children<vacancy_skill::Model, skill::Model>, DbErr> {
     let select = vacancy_skill::Entity::find()
         .filter(vacancy_skill::Column::VacancyId.is_in(vacancies))
         .find_also_related(skill::Entity)

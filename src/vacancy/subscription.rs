@@ -1,17 +1,19 @@
 //! Subscriptions to vacancies: new matching ones as they are published, and changes of one.
 
 use async_graphql::{Context, ID, Result, Subscription};
+use dbkit::batch::Item;
 use entity::vacancy;
 use futures_util::{Stream, stream};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::broadcast::{Receiver, error::RecvError};
+use toolkit::{db, id::decode_id};
 
 use super::{Vacancy, VacancyFilter};
 use crate::{
     auth::{policy::Drafts, viewer},
     error::ApiError,
     events::{Change, Events, VacancyEvent},
-    graphql::{NodeKind, batch::Item, db, decode_id},
+    ids::NodeKind,
 };
 
 /// The vacancy part of the subscription root.

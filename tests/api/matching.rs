@@ -4,9 +4,10 @@
 use entity::{SalaryPeriod, Seniority, VacancyStatus, Workplace};
 use serde_json::{Value, json};
 use talent_api::{
-    graphql::{NodeKind, encode_id},
+    ids::NodeKind,
     matching::score::{self, Facts, SkillFit},
 };
+use toolkit::id::encode_id;
 
 use crate::{
     db_test,

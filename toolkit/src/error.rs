@@ -212,6 +212,13 @@ impl From<DbErr> for ApiError {
     }
 }
 
+/// Page arguments the caller has to fix.
+impl From<dbkit::keyset::BadPage> for ApiError {
+    fn from(err: dbkit::keyset::BadPage) -> Self {
+        Self::bad_input([err.argument], err.message)
+    }
+}
+
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         err.log();

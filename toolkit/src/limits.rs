@@ -29,7 +29,6 @@ use async_graphql::{
     },
     parser::types::{Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet},
 };
-
 use futures_util::{StreamExt, stream::BoxStream};
 
 use crate::error::ErrorCode;

@@ -223,7 +223,7 @@ db_test!(
     delete_employer_of_an_unknown_id_or_stale_version_is_a_user_error
 );
 async fn delete_employer_of_an_unknown_id_or_stale_version_is_a_user_error(app: TestApp) {
-    let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Employer, 99_999);
+    let unknown = toolkit::id::encode_id(talent_api::ids::NodeKind::Employer, 99_999);
     let data = app
         .admin()
         .data(DELETE, json!({ "input": { "id": unknown } }))

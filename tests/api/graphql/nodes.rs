@@ -1,7 +1,8 @@
 //! Global object identification: `node`, `nodes`, and `id:` on the root lookups.
 
 use serde_json::{Value, json};
-use talent_api::graphql::{NodeKind, encode_id};
+use talent_api::ids::NodeKind;
+use toolkit::id::encode_id;
 
 use crate::{
     db_test,

@@ -506,7 +506,7 @@ db_test!(
 );
 async fn a_revoked_tokens_websocket_is_closed_with_4403_within_a_second(app: TestApp) {
     let (mut socket, token, row) = employer_socket(&app).await;
-    let id = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::ApiToken, row.id);
+    let id = toolkit::id::encode_id(talent_api::ids::NodeKind::ApiToken, row.id);
     app.admin()
         .data(
             "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { message } } }",

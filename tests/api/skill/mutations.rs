@@ -187,7 +187,7 @@ db_test!(
     update_skill_of_an_unknown_or_malformed_id_is_a_user_error
 );
 async fn update_skill_of_an_unknown_or_malformed_id_is_a_user_error(app: TestApp) {
-    let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Skill, 99_999);
+    let unknown = toolkit::id::encode_id(talent_api::ids::NodeKind::Skill, 99_999);
     let data = app
         .admin()
         .data(
@@ -392,7 +392,7 @@ async fn merge_skills_refuses_a_skill_into_itself_and_unknown_skills(app: TestAp
         codes(&data["mergeSkills"]["userErrors"]),
         [(json!(["input", "into"]), "INVALID".to_owned())]
     );
-    let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Skill, 99_999);
+    let unknown = toolkit::id::encode_id(talent_api::ids::NodeKind::Skill, 99_999);
     let data = app
         .admin()
         .data(

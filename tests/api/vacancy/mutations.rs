@@ -199,7 +199,7 @@ async fn create_vacancy_reports_every_invalid_field_and_writes_nothing(app: Test
 
 db_test!(Demo, create_vacancy_for_an_unknown_employer_is_not_found);
 async fn create_vacancy_for_an_unknown_employer_is_not_found(app: TestApp) {
-    let unknown = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Employer, 99_999);
+    let unknown = toolkit::id::encode_id(talent_api::ids::NodeKind::Employer, 99_999);
     let input = json!({ "employerId": unknown, "title": "T", "seniority": "JUNIOR", "employmentType": "FULL_TIME", "workplace": "REMOTE", "countryCode": "DE" });
     let payload = act(&app, "createVacancy", input).await;
     assert_eq!(

@@ -128,7 +128,7 @@ async fn a_skill_id_given_as_a_vacancy_id_is_bad_user_input(app: TestApp) {
 db_test!(Demo, an_unknown_vacancy_id_gives_null_without_an_error);
 async fn an_unknown_vacancy_id_gives_null_without_an_error(app: TestApp) {
     // A well-formed ID of a vacancy that does not exist.
-    let id = talent_api::graphql::encode_id(talent_api::graphql::NodeKind::Vacancy, 999_999);
+    let id = toolkit::id::encode_id(talent_api::ids::NodeKind::Vacancy, 999_999);
     let data = app.data(VACANCY, json!({ "id": id })).await;
     assert_eq!(data, json!({ "vacancy": null }));
 }

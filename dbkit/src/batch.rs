@@ -12,36 +12,22 @@ use std::{
     collections::{HashMap, hash_map::Entry},
     future::Future,
     ops::Deref,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, PoisonError},
 };
 
 use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, QueryResult, QueryTrait,
-    SelectB, SelectTwo,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    PrimaryKeyToColumn, QueryFilter, QueryResult, QueryTrait, SelectB, SelectTwo,
 };
 use tokio::sync::OnceCell;
 
-use crate::{
-    error::{ApiError, ApiResult},
-    graphql::columns::Unread,
-};
+use crate::columns::Unread;
 
 /// A row with a primary key.
 pub trait Keyed {
     /// The primary key.
     fn key(&self) -> i64;
 }
-
-macro_rules! keyed {
-    ($($entity:ident),*) => {
-        $(impl Keyed for entity::$entity::Model {
-            fn key(&self) -> i64 {
-                self.id
-            }
-        })*
-    };
-}
-keyed!(api_token, developer, employer, skill, vacancy);
 
 /// A link table's row (a parent, a child and what the link says), read by position from a
 /// statement that lists the link's columns first, in the entity's order, as `find_also_related`
@@ -55,12 +41,16 @@ pub trait LinkRow: Sized {
     fn decode(row: &QueryResult) -> Result<Self, DbErr>;
 }
 
+/// Implements [`LinkRow`] for a link entity's model: `link_row!(developer_id, skill_id, level)`
+/// lists its fields in the entity's column order (a test next to the entity checks the order
+/// against the statement `find_also_related` builds).
+#[macro_export]
 macro_rules! link_row {
-    ($($entity:ident { $($field:ident),* })*) => {
-        $(impl LinkRow for entity::$entity::Model {
+    ($($field:ident),* $(,)?) => {
+        impl $crate::batch::LinkRow for Model {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
 
-            fn decode(row: &QueryResult) -> Result<Self, DbErr> {
+            fn decode(row: &sea_orm::QueryResult) -> Result<Self, sea_orm::DbErr> {
                 // The position of each field in turn: 0, 1, 2, ...
                 let mut read = 0;
                 let mut next = || {
@@ -71,12 +61,8 @@ macro_rules! link_row {
                     $($field: row.try_get_by_index(next())?),*
                 })
             }
-        })*
+        }
     };
-}
-link_row! {
-    developer_skill { developer_id, skill_id, level, years, created_at, updated_at }
-    vacancy_skill { vacancy_id, skill_id, required, min_level, created_at, updated_at }
 }
 
 type Cell = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
@@ -112,28 +98,31 @@ impl<M: Send + Sync + 'static> Batch<M> {
         }
     }
 
-    /// The relation called `name` of every row, loaded by `load` the first time anyone asks.
-    pub async fn relation<'a, V, F, Fut>(&'a self, name: &str, load: F) -> ApiResult<Arc<V>>
+    /// The relation called `name` of every row, loaded by `load` the first time anyone asks. A
+    /// load that fails is tried again by the next caller.
+    pub async fn relation<'a, V, F, Fut>(&'a self, name: &str, load: F) -> Result<Arc<V>, DbErr>
     where
         V: Send + Sync + 'static,
         F: FnOnce(&'a [M]) -> Fut,
-        Fut: Future<Output = ApiResult<V>> + 'a,
+        Fut: Future<Output = Result<V, DbErr>> + 'a,
     {
         let cell = {
+            // The map only ever gains cells: one poisoned by a panic elsewhere is still whole.
             let mut relations = self
                 .relations
                 .lock()
-                .map_err(|_| ApiError::internal("a batch's lock was poisoned"))?;
+                .unwrap_or_else(PoisonError::into_inner);
             relations.entry(name.to_owned()).or_default().clone()
         };
         let value = cell
             .get_or_try_init(|| async {
-                Ok::<_, ApiError>(Arc::new(load(&self.rows).await?) as Arc<dyn Any + Send + Sync>)
+                Ok::<_, DbErr>(Arc::new(load(&self.rows).await?) as Arc<dyn Any + Send + Sync>)
             })
             .await?;
-        value.clone().downcast::<V>().map_err(|_| {
-            ApiError::internal(format!("relation `{name}` was loaded with another type"))
-        })
+        value
+            .clone()
+            .downcast::<V>()
+            .map_err(|_| DbErr::Custom(format!("relation `{name}` was loaded with another type")))
     }
 }
 
@@ -234,7 +223,7 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
         select: SelectTwo<LE, ME>,
         unread: &Unread<ME>,
         parent: impl Fn(&L) -> i64,
-    ) -> ApiResult<Self>
+    ) -> Result<Self, DbErr>
     where
         LE: EntityTrait<Model = L>,
         ME: EntityTrait<Model = M>,
@@ -294,45 +283,28 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use sea_orm::{DbBackend, Related};
+/// The rows of `E` with these primary keys, in no particular order.
+pub async fn find_by_ids<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<Vec<E::Model>, DbErr> {
+    find_by_ids_without(db, ids, &Unread::<E>::none()).await
+}
 
-    use super::*;
-
-    /// Whether the statement `find_also_related` builds from link entity `E` to `C` lists
-    /// `L::COLUMNS` first, in that order.
-    fn lists_link_columns_first<E, C, L>() -> bool
-    where
-        E: EntityTrait<Model = L> + Related<C>,
-        C: EntityTrait,
-        L: LinkRow,
-    {
-        let sql = E::find()
-            .find_also_related(C::default())
-            .build(DbBackend::Sqlite)
-            .to_string();
-        let table = E::default().table_name().to_owned();
-        let columns = L::COLUMNS
-            .iter()
-            .map(|column| format!(r#""{table}"."{column}" AS "A_{column}""#))
-            .collect::<Vec<_>>()
-            .join(", ");
-        sql.starts_with(&format!("SELECT {columns}, "))
-    }
-
-    #[test]
-    fn link_rows_read_the_columns_find_also_related_lists_first() {
-        use entity::{developer_skill, skill, vacancy_skill};
-        assert!(lists_link_columns_first::<
-            developer_skill::Entity,
-            skill::Entity,
-            developer_skill::Model,
-        >());
-        assert!(lists_link_columns_first::<
-            vacancy_skill::Entity,
-            skill::Entity,
-            vacancy_skill::Model,
-        >());
-    }
+/// The rows of `E` with these primary keys, in no particular order, with a placeholder for each
+/// `unread` column.
+pub async fn find_by_ids_without<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+    unread: &Unread<E>,
+) -> Result<Vec<E::Model>, DbErr> {
+    let Some(key) = E::PrimaryKey::iter().next() else {
+        return Ok(Vec::new());
+    };
+    let backend = db.get_database_backend();
+    let mut select = E::find().filter(key.into_column().is_in(ids)).into_query();
+    unread.apply(&mut select, backend);
+    E::Model::find_by_statement(backend.build(&select))
+        .all(db)
+        .await
 }

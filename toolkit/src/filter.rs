@@ -2,8 +2,8 @@
 //! `["filter", "skills", "2", "slug"]`.
 
 use crate::{
-    codes,
     error::{ApiError, ApiResult},
+    iso,
 };
 
 /// The path of the `filter` argument's field `name`, element `index`, subfield `sub`.
@@ -20,7 +20,7 @@ pub fn country_codes(codes: &[String], name: &str) -> ApiResult<Vec<String>> {
         .iter()
         .enumerate()
         .map(|(i, code)| {
-            codes::country(code).ok_or_else(|| {
+            iso::country(code).ok_or_else(|| {
                 ApiError::bad_input(
                     path(name, Some(i), None),
                     format!("`{code}` is not an ISO 3166-1 alpha-2 country code"),
@@ -32,7 +32,7 @@ pub fn country_codes(codes: &[String], name: &str) -> ApiResult<Vec<String>> {
 
 /// An ISO 4217 code in upper case, at `at`.
 pub fn currency_code(code: &str, at: Vec<String>) -> ApiResult<String> {
-    codes::currency(code).ok_or_else(|| {
+    iso::currency(code).ok_or_else(|| {
         ApiError::bad_input(at, format!("`{code}` is not an ISO 4217 currency code"))
     })
 }

@@ -4,66 +4,59 @@
 //! A page of 50 vacancies carries about 40 KB of descriptions and responsibilities, which a screen
 //! listing titles never shows (docs/decisions/0002-long-columns.md).
 //!
-//! Each entity names its long columns and the GraphQL field that reads each ([`LongColumns`]). A
-//! connection's resolver looks ahead at the selection of its nodes ([`Unread::of`]), a relation's
-//! at the selection of the object it loads ([`Unread::of_object`]: a vacancy's `employer`, the
-//! `skill` of each skill link), and the statement selects a cheap placeholder (`''`, `'[]'`) in
-//! place of each column nobody reads, so the rows still decode into the entity's model. A placeholder never reaches a client: only the
-//! field that reads a column shows it, and that field was not asked for on these rows. Nothing
-//! else reads these columns from a fetched row (mutations write them from their input).
+//! Each entity names its long columns ([`LongColumns`]); the API reads each through the field of
+//! the column's name in camelCase. The GraphQL side looks ahead at a selection and builds an
+//! [`Unread`] of the columns nobody asked for ([`Unread::unless_read`]), and the statement selects a
+//! cheap placeholder (`''`, `'[]'`) in place of each, so the rows still decode into the entity's
+//! model. A placeholder never reaches a client: only the field that reads a column shows it, and
+//! that field was not asked for on these rows. Nothing else reads these columns from a fetched row
+//! (mutations write them from their input).
 
 use std::fmt;
 
-use async_graphql::{Context, Lookahead};
 use sea_orm::{
     ColumnTrait, ColumnType, DatabaseBackend, EntityTrait, IdenStatic, Iterable, SelectA, SelectB,
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
 
-/// An entity's long columns, each with the field of its GraphQL object type that reads it. Each
-/// domain implements it for its entity, in its store.
+/// An entity's long columns: text and JSON columns a list may leave unread. Each entity implements
+/// it next to its model.
 pub trait LongColumns: EntityTrait {
-    /// `(GraphQL field, column)`: the column is fetched only if the field is selected. Only text
-    /// and JSON columns.
-    const LONG: &'static [(&'static str, Self::Column)];
+    /// The long columns. The field that reads one has the column's name in camelCase.
+    const LONG: &'static [Self::Column];
 }
 
-/// The selections of the nodes of `connection`: through `nodes` and through `edges { node }`.
-pub fn nodes<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
-    [
-        connection.field("nodes"),
-        connection.field("edges").field("node"),
-    ]
-}
-
-/// The long columns of `E` that a selection (a connection's nodes, or a single object) does not
-/// read.
+/// The long columns of `E` that a selection (a list's rows, or a single object) does not read.
 pub struct Unread<E: EntityTrait>(Vec<E::Column>);
 
 impl<E: LongColumns> Unread<E> {
-    /// The long columns that the nodes of the connection being resolved do not read, whether
-    /// they are asked for through `nodes` or `edges { node }`, directly or in fragments (a field
-    /// in a fragment on another type counts as read: fetching too much is only slower).
-    pub fn of(ctx: &Context<'_>) -> Self {
-        Self::of_objects(&nodes(&ctx.look_ahead()))
-    }
-
-    /// The long columns that `object`, the selection of a single object (say a vacancy's
-    /// `employer`, or the `skill` of its skill links), does not read.
-    pub fn of_object(object: Lookahead<'_>) -> Self {
-        Self::of_objects(&[object])
-    }
-
-    /// The long columns that none of `selections`, each the selection of an object, reads.
-    pub fn of_objects(selections: &[Lookahead<'_>]) -> Self {
+    /// The long columns whose field (the column's name in camelCase) `read` says is not read.
+    pub fn unless_read(read: impl Fn(&str) -> bool) -> Self {
         Self(
             E::LONG
                 .iter()
-                .filter(|(field, _)| !selections.iter().any(|object| object.field(field).exists()))
-                .map(|(_, column)| *column)
+                .filter(|column| !read(&camel_case(column.as_str())))
+                .copied()
                 .collect(),
         )
     }
+}
+
+/// `snake_case` as `camelCase`, the way async-graphql names a field after a Rust one.
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl<E: EntityTrait> Unread<E> {
@@ -194,6 +187,12 @@ mod tests {
             assert_ne!(expected, before, "{before}");
             assert_eq!(backend.build(&rewritten).to_string(), expected);
         }
+    }
+
+    #[test]
+    fn long_columns_are_read_through_the_field_of_their_camel_case_name() {
+        assert_eq!(camel_case("description"), "description");
+        assert_eq!(camel_case("years_of_experience"), "yearsOfExperience");
     }
 
     #[test]

@@ -3,20 +3,19 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface, Object, Result};
+use dbkit::{
+    batch::{ByKey, Keyed, find_by_ids},
+    keyset::group_by,
+};
 use sea_orm::{DatabaseConnection, EntityTrait};
-
-use toolkit::keyset::group_by;
+use toolkit::{db, id::decode_any_id};
 
 use crate::{
     auth::{ApiToken, Viewer, policy::Drafts, viewer},
     developer::Developer,
     employer::Employer,
     error::{ApiError, ApiResult},
-    graphql::{
-        NodeKind,
-        batch::{ByKey, Keyed},
-        db, decode_any_id, find_by_ids,
-    },
+    ids::NodeKind,
     skill::Skill,
     vacancy::Vacancy,
 };

@@ -1,4 +1,4 @@
-//! Relay cursor connections over keyset pages ([`toolkit::keyset`]): the connection and edge
+//! Relay cursor connections over keyset pages ([`dbkit::keyset`]): the connection and edge
 //! types, root connections, and nested connections (`skills { developers(first: 5) }`), whose pages
 //! are fetched for all parents in one statement.
 
@@ -8,24 +8,22 @@ use async_graphql::{
     Context, Object, OutputType, Result,
     connection::{Connection, Edge, EmptyFields},
 };
+use dbkit::{
+    batch::{Batch, Item, Keyed},
+    columns::{LongColumns, Unread},
+    keyset::{ChildSet, Page, PageArgs, Paged, Sort, fetch_page, fetch_pages, primary_key},
+    search::Search,
+};
 use futures_util::future::BoxFuture;
 use sea_orm::{
     Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult,
     QueryFilter, QueryResult, QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
 };
-use toolkit::keyset::{
-    ChildSet, Page, PageArgs, Paged, Sort, fetch_page, fetch_pages, primary_key,
-};
-use toolkit::search::Search;
 
 use crate::{
+    db,
     error::{ApiError, ApiResult},
-    graphql::{
-        batch::{Batch, Item, Keyed},
-        columns::{LongColumns, Unread},
-        db,
-    },
 };
 
 /// A connection's type: edges of `N` with string cursors, `pageInfo`, `nodes` and `totalCount`.
@@ -36,21 +34,21 @@ pub type ConnEdge<N> = Edge<String, N, EmptyFields>;
 
 /// Describes the connection and edge types async-graphql generates for each node type, which it
 /// leaves without descriptions: `describe_connections!(builder, Developer => "developers", "developer")`.
+#[macro_export]
 macro_rules! describe_connections {
     ($builder:expr, $($node:ty => $plural:literal, $singular:literal);+ $(;)?) => {
         $builder $(
-            .override_output_type_description::<$crate::graphql::connection::Conn<$node>>(concat!(
+            .override_output_type_description::<$crate::connection::Conn<$node>>(concat!(
                 "A page of ", $plural, ": `edges` (each ", $singular, " with its cursor) or just `nodes`, ",
                 "`pageInfo` to ask for the next or previous page, and `totalCount` over all pages."
             ))
-            .override_output_type_description::<$crate::graphql::connection::ConnEdge<$node>>(concat!(
+            .override_output_type_description::<$crate::connection::ConnEdge<$node>>(concat!(
                 "One ", $singular, " in a page, with its cursor: pass that as `after` or `before` to ",
                 "continue from there."
             ))
         )+
     };
 }
-pub(crate) use describe_connections;
 
 /// A page of rows as the GraphQL side uses it.
 pub trait PagedExt<T>: Sized {
@@ -161,7 +159,7 @@ pub async fn child_pages<M: Keyed + Send + Sync + 'static>(
     parents: &[i64],
     page: &Page,
     decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
-) -> ApiResult<ChildPages<M>> {
+) -> Result<ChildPages<M>, DbErr> {
     let pages = fetch_pages(db, select, parent, parents, page, decode).await?;
     let mut rows = Vec::new();
     let mut seen: HashMap<i64, usize> = HashMap::new();
@@ -287,7 +285,6 @@ impl<M: Keyed + Send + Sync + 'static> CountChildren for ChildCount<M> {
                                 ))
                             })
                             .collect::<Result<HashMap<i64, i64>, DbErr>>()
-                            .map_err(ApiError::from)
                     }
                 })
                 .await?;

@@ -22,7 +22,25 @@ use sea_orm::{
 };
 use serde_json::Value as Json;
 
-use crate::error::{ApiError, ApiResult};
+/// Page arguments the caller has to fix: `first` and `last` together or out of range, a cursor of
+/// another list or order. The API reports it as `BAD_USER_INPUT` at `argument`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct BadPage {
+    /// The argument at fault (`first`, `last`, `after`, `before`).
+    pub argument: String,
+    /// What is wrong, for people.
+    pub message: String,
+}
+
+impl BadPage {
+    fn new(argument: &str, message: impl Into<String>) -> Self {
+        Self {
+            argument: argument.to_owned(),
+            message: message.into(),
+        }
+    }
+}
 
 /// Items per page when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -254,10 +272,10 @@ impl Sort {
         Ok(URL_SAFE_NO_PAD.encode(json.to_string()))
     }
 
-    fn decode(&self, cursor: &str, argument: &str) -> ApiResult<Vec<Option<Value>>> {
+    fn decode(&self, cursor: &str, argument: &str) -> Result<Vec<Option<Value>>, BadPage> {
         let invalid = || {
-            ApiError::bad_input(
-                [argument],
+            BadPage::new(
+                argument,
                 format!("`{cursor}` is not a cursor of this list and order"),
             )
         };
@@ -323,24 +341,21 @@ pub struct Page {
 
 impl Page {
     /// Checks the arguments: at most one of `first` and `last`, each 0 to 100, cursors of `sort`.
-    pub fn new(args: &PageArgs, sort: Sort) -> ApiResult<Self> {
+    pub fn new(args: &PageArgs, sort: Sort) -> Result<Self, BadPage> {
         let size = |value: i32, name: &str| {
             u64::try_from(value)
                 .ok()
                 .filter(|size| *size <= MAX_PAGE_SIZE)
                 .ok_or_else(|| {
-                    ApiError::bad_input(
-                        [name],
+                    BadPage::new(
+                        name,
                         format!("`{name}` must be between 0 and {MAX_PAGE_SIZE}, got {value}"),
                     )
                 })
         };
         let (limit, backward) = match (args.first, args.last) {
             (Some(_), Some(_)) => {
-                return Err(ApiError::bad_input(
-                    ["last"],
-                    "give `first` or `last`, not both",
-                ));
+                return Err(BadPage::new("last", "give `first` or `last`, not both"));
             }
             (Some(first), None) => (size(first, "first")?, false),
             (None, Some(last)) => (size(last, "last")?, true),
@@ -381,7 +396,7 @@ impl Page {
         &self,
         mut rows: Vec<QueryResult>,
         decode: &impl Fn(&QueryResult) -> Result<T, DbErr>,
-    ) -> ApiResult<Paged<T>> {
+    ) -> Result<Paged<T>, DbErr> {
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
         if self.backward {
@@ -451,7 +466,7 @@ pub async fn fetch_page<T>(
     mut select: SelectStatement,
     page: &Page,
     decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
-) -> ApiResult<Paged<T>> {
+) -> Result<Paged<T>, DbErr> {
     page.apply(&mut select);
     for (expr, order, nulls) in page.sort.order_by(page.backward) {
         match nulls {
@@ -474,7 +489,7 @@ pub async fn fetch_pages<T>(
     parents: &[i64],
     page: &Page,
     decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
-) -> ApiResult<HashMap<i64, Paged<T>>> {
+) -> Result<HashMap<i64, Paged<T>>, DbErr> {
     page.apply(&mut select);
     select.and_where(parent.clone().is_in(parents.iter().copied()));
     select.expr_as(parent.clone().cast_as("BIGINT"), Alias::new("page_parent"));

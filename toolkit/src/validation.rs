@@ -6,10 +6,10 @@
 //! completely before anything is written, and every error is reported, not just the first.
 
 use async_graphql::{Enum, SimpleObject};
+use dbkit::violation::UniqueKey;
 use sea_orm::DbErr;
-use toolkit::violation::UniqueKey;
 
-use crate::{codes, error::ApiError};
+use crate::{error::ApiError, id::Kind, iso};
 
 /// Longest name (developer, employer, skill, alias).
 pub const MAX_NAME: usize = 200;
@@ -98,6 +98,7 @@ impl UserError {
 
 /// Declares the payload type of a mutation: the record written (null on failure) and the user
 /// errors.
+#[macro_export]
 macro_rules! payload {
     ($(#[$doc:meta])* $name:ident, $field:ident: $ty:ty) => {
         $(#[$doc])*
@@ -106,7 +107,7 @@ macro_rules! payload {
             /// The record as written; null when there are user errors.
             pub $field: Option<$ty>,
             /// What to fix in the input; empty on success.
-            pub user_errors: Vec<$crate::graphql::mutation::UserError>,
+            pub user_errors: Vec<$crate::validation::UserError>,
         }
 
         impl $name {
@@ -116,13 +117,12 @@ macro_rules! payload {
             }
 
             /// A failure.
-            pub fn failed(user_errors: Vec<$crate::graphql::mutation::UserError>) -> Self {
+            pub fn failed(user_errors: Vec<$crate::validation::UserError>) -> Self {
                 Self { $field: None, user_errors }
             }
         }
     };
 }
-pub(crate) use payload;
 
 /// Collects every problem of one input.
 #[derive(Debug, Default)]
@@ -210,7 +210,7 @@ impl Validator {
 
     /// An ISO 3166-1 alpha-2 country code, upper case.
     pub fn country(&mut self, field: &[&str], value: &str) -> String {
-        codes::country(value).unwrap_or_else(|| {
+        iso::country(value).unwrap_or_else(|| {
             self.error(
                 field,
                 UserErrorCode::Invalid,
@@ -221,13 +221,8 @@ impl Validator {
     }
 
     /// The primary key in a global ID of `kind` at `field`, or an `INVALID` error (and 0).
-    pub fn id(
-        &mut self,
-        field: &str,
-        id: &async_graphql::ID,
-        kind: crate::graphql::NodeKind,
-    ) -> i64 {
-        crate::graphql::decode_id(id, kind, &[]).unwrap_or_else(|_| {
+    pub fn id<K: Kind>(&mut self, field: &str, id: &async_graphql::ID, kind: K) -> i64 {
+        crate::id::decode_id(id, kind, &[]).unwrap_or_else(|_| {
             self.error(
                 &[field],
                 UserErrorCode::Invalid,
@@ -279,7 +274,7 @@ impl Validator {
 
     /// An ISO 4217 currency code, upper case.
     pub fn currency(&mut self, field: &[&str], value: &str) -> String {
-        codes::currency(value).unwrap_or_else(|| {
+        iso::currency(value).unwrap_or_else(|| {
             self.error(
                 field,
                 UserErrorCode::Invalid,

@@ -2,11 +2,14 @@
 //! `Mutation` and `Subscription`; [`Api`] is the schema the transports run, [`sdl`] and
 //! [`introspection`] what `export-schema` writes. The HTTP layer only mounts it.
 
+pub mod node;
+
 use async_graphql::{
     Data, Executor, MergedObject, MergedSubscription, Request, Response, SDLExportOptions, Schema,
     SchemaBuilder, Value, parser::types::ExecutableDocument,
 };
 use futures_util::stream::BoxStream;
+use node::NodeQuery;
 use sea_orm::DatabaseConnection;
 use toolkit::{documents, limits, operation, text};
 
@@ -16,7 +19,6 @@ use crate::{
     developer::{DeveloperMutation, DeveloperQuery},
     employer::{EmployerMutation, EmployerQuery},
     events::Events,
-    graphql::{NodeQuery, connection},
     salary::SalaryQuery,
     skill::{SkillMutation, SkillQuery},
     vacancy::{VacancyMutation, VacancyQuery, VacancySubscription},
@@ -57,7 +59,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         Mutation::default(),
         Subscription::default(),
     );
-    connection::describe_connections!(builder,
+    toolkit::describe_connections!(builder,
         crate::developer::Developer => "developers", "developer";
         crate::employer::Employer => "employers", "employer";
         crate::skill::Skill => "skills", "skill";
@@ -272,4 +274,59 @@ pub async fn introspection() -> Result<serde_json::Value, String> {
         return Err(error.message.clone());
     }
     serde_json::to_value(&response.data).map_err(|err| err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use dbkit::columns::LongColumns;
+    use sea_orm::IdenStatic;
+
+    use super::sdl;
+
+    /// The fields of object type `name` in the SDL.
+    fn fields_of(sdl: &str, name: &str) -> Vec<String> {
+        let start = format!("type {name} ");
+        let Some(body) = sdl.split(&start).nth(1) else {
+            return Vec::new();
+        };
+        body.lines()
+            .skip(1)
+            .take_while(|line| !line.starts_with('}'))
+            .filter_map(|line| {
+                let line = line.trim();
+                (!line.starts_with('"') && !line.is_empty())
+                    .then(|| line.split([':', '(']).next().unwrap_or_default().to_owned())
+            })
+            .collect()
+    }
+
+    /// The fields that read `E`'s long columns, named as `dbkit::columns` expects, missing from
+    /// the type `name`.
+    fn unread_columns<E: LongColumns>(sdl: &str, name: &str) -> Vec<String> {
+        let fields = fields_of(sdl, name);
+        E::LONG
+            .iter()
+            .map(|column| column.as_str().to_owned())
+            .filter(|column| {
+                !fields
+                    .iter()
+                    .any(|field| field.eq_ignore_ascii_case(&column.replace('_', "")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_long_column_is_read_by_the_field_of_its_name() {
+        let sdl = sdl();
+        assert!(!fields_of(&sdl, "Developer").is_empty());
+        let missing: Vec<String> = [
+            unread_columns::<entity::developer::Entity>(&sdl, "Developer"),
+            unread_columns::<entity::employer::Entity>(&sdl, "Employer"),
+            unread_columns::<entity::skill::Entity>(&sdl, "Skill"),
+            unread_columns::<entity::vacancy::Entity>(&sdl, "Vacancy"),
+            unread_columns::<entity::api_token::Entity>(&sdl, "ApiToken"),
+        ]
+        .concat();
+        assert!(missing.is_empty(), "no field reads {missing:?}");
+    }
 }

@@ -6,11 +6,12 @@
 //! result must match. Quotes, operators and SQL fragments are thereby only ever text. Matching
 //! ignores case and accents on both engines ("zoe" finds "Zoë").
 
-use crate::keyset::{KeyKind, Sort, SortKey};
 use sea_orm::{
     DatabaseBackend, JoinType, Order,
     sea_query::{Alias, Expr, ExprTrait, SelectStatement},
 };
+
+use crate::keyset::{KeyKind, Sort, SortKey};
 
 /// Most words a search uses; the rest are ignored.
 const MAX_TERMS: usize = 16;
