@@ -5,17 +5,21 @@
 //! the schema runs, and hands it to the request as data. Resolvers ask [`viewer`] for it and the
 //! [`policy`] module for a decision: every rule lives there, once.
 
-mod graphql;
 pub mod live;
+mod mutation;
 pub mod policy;
+mod query;
 pub mod store;
 pub mod token;
+mod types;
 
 use async_graphql::Context;
 use chrono::{DateTime, Utc};
-pub use graphql::{ApiToken, TokenMutation, TokenQuery};
+pub use mutation::TokenMutation;
+pub use query::TokenQuery;
 use sea_orm::DatabaseConnection;
 pub use token::Secret;
+pub use types::{ApiToken, SignedIn, TokenRole};
 
 use crate::error::ApiError;
 
