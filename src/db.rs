@@ -1,11 +1,12 @@
-//! Connecting to the database and migrating it.
+//! Connecting to the database, migrating it, and write transactions.
 
 use std::time::Duration;
 
+use dbkit::write::Outcome;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, PaginatorTrait, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -102,4 +103,16 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
         ..Default::default()
     })
     .await
+}
+
+/// Runs `work` in a write transaction ([`begin_write`]): committed when its outcome is done
+/// ([`Outcome`]), rolled back when it is not or on an error. The stores take the transaction as a
+/// plain connection, so a mutation composes several of their writes in one.
+pub async fn in_write<T: Outcome>(
+    db: &DatabaseConnection,
+    work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, DbErr>,
+) -> Result<T, DbErr> {
+    let txn = begin_write(db).await?;
+    let outcome = work(&txn).await?;
+    dbkit::write::settle(txn, outcome).await
 }

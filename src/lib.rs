@@ -29,4 +29,3 @@ pub mod schema;
 pub mod skill;
 pub mod startup;
 pub mod vacancy;
-pub mod write;

@@ -8,9 +8,11 @@
 //! - [`columns`]: long columns left out of a statement when nobody reads them.
 //! - [`search`]: full-text search over an index a migration keeps (FTS5, `tsvector`).
 //! - [`violation`]: which unique key a failed write broke, as the database reports it.
+//! - [`write`]: versioned (compare-and-set) updates and deletes, typed by the entity's `ActiveModel`.
 
 pub mod batch;
 pub mod columns;
 pub mod keyset;
 pub mod search;
 pub mod violation;
+pub mod write;

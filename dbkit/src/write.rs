@@ -1,15 +1,26 @@
 //! Writes shared by every domain: compare-and-set updates and versioned deletes.
 //!
-//! Every mutable table has `id`, `version` and `updated_at`. An update sets its changes,
-//! increments `version` and stamps `updated_at` in one statement that only matches the row at the
-//! expected version, so of two concurrent writers with the same expected version exactly one wins.
-
-use std::str::FromStr;
+//! Every mutable table has `id`, `version` and `updated_at` ([`Versioned`]). An update sets the
+//! fields its `ActiveModel` has `Set` (so a misspelt column does not compile), increments `version`
+//! and stamps `updated_at` in one statement that only matches the row at the expected version, so
+//! of two concurrent writers with the same expected version exactly one wins. These functions run
+//! on whatever connection they are given: the caller opens the transaction, so writes compose.
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
+
+/// A table written with optimistic concurrency: each entity names its key, version and
+/// last-change columns.
+pub trait Versioned: EntityTrait {
+    /// The primary key, `id`.
+    const ID: Self::Column;
+    /// Incremented on every change.
+    const VERSION: Self::Column;
+    /// Stamped on every change.
+    const UPDATED_AT: Self::Column;
+}
 
 /// The outcome of a write to an existing row.
 #[derive(Debug)]
@@ -32,77 +43,63 @@ pub enum Guarded<T> {
     Refused,
 }
 
-/// The column `name` of `E`; every mutable table has `id`, `version` and `updated_at`.
-fn column<E: EntityTrait>(name: &str) -> Result<E::Column, DbErr> {
-    E::Column::from_str(name).map_err(|_| {
-        DbErr::Custom(format!(
-            "table {} has no column {name}",
-            E::default().table_name()
-        ))
-    })
-}
-
 /// Why a write matched no row: the row is missing, or at another version.
-pub async fn missed<E: EntityTrait, T>(
+pub async fn missed<E: Versioned, T>(
     db: &impl ConnectionTrait,
     id: i64,
 ) -> Result<Written<T>, DbErr> {
-    let version = E::find()
-        .filter(column::<E>("id")?.eq(id))
-        .into_json()
+    let version: Option<i32> = E::find()
+        .select_only()
+        .column(E::VERSION)
+        .filter(E::ID.eq(id))
+        .into_tuple()
         .one(db)
-        .await?
-        .and_then(|row| row.get("version").and_then(serde_json::Value::as_i64));
+        .await?;
     Ok(match version {
-        Some(current) => Written::Stale {
-            current: i32::try_from(current).unwrap_or(i32::MAX),
-        },
+        Some(current) => Written::Stale { current },
         None => Written::NotFound,
     })
 }
 
-/// Sets `changes` on row `id` of `E` if it is at `expected` (any version when `None`) and meets
-/// `condition`, increments its version and stamps `updated_at`, in one statement. Whether a row
-/// was changed.
-async fn set<E: EntityTrait>(
+/// Sets the `Set` fields of `changes` on row `id` of `E` if it is at `expected` (any version when
+/// `None`) and meets `condition`, increments its version and stamps `updated_at`, in one
+/// statement. Whether a row was changed.
+async fn set<E: Versioned>(
     db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
     condition: Condition,
-    changes: Vec<(E::Column, Value)>,
+    changes: E::ActiveModel,
 ) -> Result<bool, DbErr> {
-    let version = column::<E>("version")?;
     let mut update = E::update_many()
-        .col_expr(version, Expr::col(version).add(1))
-        .col_expr(column::<E>("updated_at")?, Expr::value(chrono::Utc::now()))
-        .filter(column::<E>("id")?.eq(id))
+        .set(changes)
+        .col_expr(E::VERSION, Expr::col(E::VERSION).add(1))
+        .col_expr(E::UPDATED_AT, Expr::value(chrono::Utc::now()))
+        .filter(E::ID.eq(id))
         .filter(condition);
     if let Some(expected) = expected {
-        update = update.filter(version.eq(expected));
-    }
-    for (column, value) in changes {
-        update = update.col_expr(column, Expr::value(value));
+        update = update.filter(E::VERSION.eq(expected));
     }
     Ok(update.exec(db).await?.rows_affected > 0)
 }
 
 /// Row `id` of `E`, read back after a write.
-async fn read_back<E: EntityTrait>(
+async fn read_back<E: Versioned>(
     db: &impl ConnectionTrait,
     id: i64,
 ) -> Result<Written<E::Model>, DbErr> {
-    let row = E::find().filter(column::<E>("id")?.eq(id)).one(db).await?;
+    let row = E::find().filter(E::ID.eq(id)).one(db).await?;
     Ok(row.map_or(Written::NotFound, Written::Done))
 }
 
-/// Sets `changes` on row `id` of `E` if it is at `expected` (any version when `None`), increments
-/// its version and stamps `updated_at`; then reads the row back. Run it first in a write
-/// transaction.
-pub async fn update<E: EntityTrait>(
+/// Sets the `Set` fields of `changes` on row `id` of `E` if it is at `expected` (any version when
+/// `None`), increments its version and stamps `updated_at`; then reads the row back. Run it first
+/// in a write transaction.
+pub async fn update<E: Versioned>(
     db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
-    changes: Vec<(E::Column, Value)>,
+    changes: E::ActiveModel,
 ) -> Result<Written<E::Model>, DbErr> {
     if set::<E>(db, id, expected, Condition::all(), changes).await? {
         read_back::<E>(db, id).await
@@ -113,12 +110,12 @@ pub async fn update<E: EntityTrait>(
 
 /// [`update`], only if the row also meets `condition`; a row at the right version that does not
 /// is [`Guarded::Refused`].
-pub async fn update_where<E: EntityTrait>(
+pub async fn update_where<E: Versioned>(
     db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
     condition: Condition,
-    changes: Vec<(E::Column, Value)>,
+    changes: E::ActiveModel,
 ) -> Result<Guarded<E::Model>, DbErr> {
     if set::<E>(db, id, expected, condition, changes).await? {
         return Ok(Guarded::Written(read_back::<E>(db, id).await?));
@@ -133,14 +130,14 @@ pub async fn update_where<E: EntityTrait>(
 
 /// Deletes row `id` of `E` if it is at `expected` (any version when `None`). Run it first in a
 /// write transaction.
-pub async fn delete<E: EntityTrait>(
+pub async fn delete<E: Versioned>(
     db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
 ) -> Result<Written<()>, DbErr> {
-    let mut delete = E::delete_many().filter(column::<E>("id")?.eq(id));
+    let mut delete = E::delete_many().filter(E::ID.eq(id));
     if let Some(expected) = expected {
-        delete = delete.filter(column::<E>("version")?.eq(expected));
+        delete = delete.filter(E::VERSION.eq(expected));
     }
     if delete.exec(db).await?.rows_affected == 0 {
         return missed::<E, _>(db, id).await;
@@ -148,14 +145,44 @@ pub async fn delete<E: EntityTrait>(
     Ok(Written::Done(()))
 }
 
-/// Commits `txn` when `outcome` is done, rolls it back otherwise.
-pub async fn settle<T>(
-    txn: sea_orm::DatabaseTransaction,
-    outcome: Written<T>,
-) -> Result<Written<T>, DbErr> {
-    match outcome {
-        Written::Done(_) => txn.commit().await?,
-        _ => txn.rollback().await?,
+/// What a write in a transaction came to: whether the transaction is to be committed.
+pub trait Outcome {
+    /// Whether the write happened (commit), rather than found nothing to do (roll back).
+    fn done(&self) -> bool;
+}
+
+impl<T> Outcome for Written<T> {
+    fn done(&self) -> bool {
+        matches!(self, Self::Done(_))
+    }
+}
+
+impl<T> Outcome for Guarded<T> {
+    fn done(&self) -> bool {
+        matches!(self, Self::Written(Written::Done(_)))
+    }
+}
+
+/// An insert that found nothing to insert into (`None`, say a missing parent) is rolled back.
+impl<T> Outcome for Option<T> {
+    fn done(&self) -> bool {
+        self.is_some()
+    }
+}
+
+/// A write refused for a reason of the domain's (`Err`) is rolled back.
+impl<T, E> Outcome for Result<T, E> {
+    fn done(&self) -> bool {
+        self.is_ok()
+    }
+}
+
+/// Commits `txn` when `outcome` is done, rolls it back otherwise: the end of a write transaction.
+pub async fn settle<T: Outcome>(txn: sea_orm::DatabaseTransaction, outcome: T) -> Result<T, DbErr> {
+    if outcome.done() {
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
     }
     Ok(outcome)
 }

@@ -49,3 +49,9 @@ impl dbkit::batch::Keyed for Model {
 impl dbkit::columns::LongColumns for Entity {
     const LONG: &'static [Column] = &[Column::Description, Column::Responsibilities];
 }
+
+impl dbkit::write::Versioned for Entity {
+    const ID: Column = Column::Id;
+    const VERSION: Column = Column::Version;
+    const UPDATED_AT: Column = Column::UpdatedAt;
+}

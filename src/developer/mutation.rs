@@ -1,8 +1,9 @@
 //! Keeping developer profiles current: create, update, delete, and set their skills.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use dbkit::batch::Item;
-use sea_orm::{ConnectionTrait, Value};
+use dbkit::{batch::Item, write::Written};
+use entity::developer;
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use toolkit::{
     db, payload,
     validation::{
@@ -13,10 +14,10 @@ use toolkit::{
 use super::{Developer, store};
 use crate::{
     auth::{policy, viewer},
+    db::in_write,
     developer::{Seniority, Workplace},
     error::{ApiError, ApiResult},
     ids::NodeKind,
-    write::Written,
 };
 
 /// Most skills a developer may list.
@@ -273,6 +274,100 @@ fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
     )
 }
 
+impl CreateDeveloperInput {
+    /// The row this input creates, each field checked (problems go to `v`); the skills are
+    /// resolved apart ([`skills`]).
+    fn to_row(&self, v: &mut Validator) -> developer::ActiveModel {
+        v.range(
+            &["yearsOfExperience"],
+            self.years_of_experience.into(),
+            0,
+            60,
+        );
+        let (amount, currency) = match &self.salary_expectation {
+            Some(expectation) => {
+                let (amount, currency) = salary(v, expectation);
+                (Some(amount), Some(currency))
+            }
+            None => (None, None),
+        };
+        developer::ActiveModel {
+            handle: Set(v.handle(&["handle"], &self.handle)),
+            name: Set(v.text(&["name"], &self.name, MAX_NAME)),
+            email: Set(v.email(&["email"], &self.email)),
+            headline: Set(v.text(&["headline"], &self.headline, MAX_HEADLINE)),
+            bio: Set(v.optional_text(&["bio"], &self.bio, MAX_TEXT)),
+            seniority: Set(self.seniority.into()),
+            years_of_experience: Set(self.years_of_experience),
+            city: Set(v.text(&["city"], &self.city, MAX_NAME)),
+            country_code: Set(v.country(&["countryCode"], &self.country_code)),
+            remote_preference: Set(self.remote_preference.into()),
+            open_to_work: Set(self.open_to_work),
+            salary_expectation_amount: Set(amount),
+            salary_expectation_currency: Set(currency),
+            ..Default::default()
+        }
+    }
+}
+
+impl UpdateDeveloperInput {
+    /// The changes this input asks for: only the fields it gives are `Set`, each checked
+    /// (problems go to `v`).
+    fn changes(&self, v: &mut Validator) -> developer::ActiveModel {
+        let mut row = developer::ActiveModel::default();
+        let text = |v: &mut Validator, field: &str, value: &Option<String>, max: usize| {
+            value.as_deref().map(|value| v.text(&[field], value, max))
+        };
+        if let Some(value) = &self.handle {
+            row.handle = Set(v.handle(&["handle"], value));
+        }
+        if let Some(value) = &self.email {
+            row.email = Set(v.email(&["email"], value));
+        }
+        if let Some(value) = text(v, "name", &self.name, MAX_NAME) {
+            row.name = Set(value);
+        }
+        if let Some(value) = text(v, "headline", &self.headline, MAX_HEADLINE) {
+            row.headline = Set(value);
+        }
+        if let Some(value) = &self.bio {
+            row.bio = Set(v.optional_text(&["bio"], value, MAX_TEXT));
+        }
+        if let Some(value) = self.seniority {
+            row.seniority = Set(value.into());
+        }
+        if let Some(value) = self.years_of_experience {
+            v.range(&["yearsOfExperience"], value.into(), 0, 60);
+            row.years_of_experience = Set(value);
+        }
+        if let Some(value) = text(v, "city", &self.city, MAX_NAME) {
+            row.city = Set(value);
+        }
+        if let Some(value) = &self.country_code {
+            row.country_code = Set(v.country(&["countryCode"], value));
+        }
+        if let Some(value) = self.remote_preference {
+            row.remote_preference = Set(value.into());
+        }
+        if let Some(value) = self.open_to_work {
+            row.open_to_work = Set(value);
+        }
+        match &self.salary_expectation {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => {
+                row.salary_expectation_amount = Set(None);
+                row.salary_expectation_currency = Set(None);
+            }
+            MaybeUndefined::Value(value) => {
+                let (amount, currency) = salary(v, value);
+                row.salary_expectation_amount = Set(Some(amount));
+                row.salary_expectation_currency = Set(Some(currency));
+            }
+        }
+        row
+    }
+}
+
 /// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct DeveloperMutation;
@@ -290,40 +385,33 @@ impl DeveloperMutation {
         type P = CreateDeveloperPayload;
         let db = db(ctx)?;
         let mut v = Validator::default();
-        let new = store::NewDeveloper {
-            handle: v.slug(&["handle"], &input.handle),
-            name: v.text(&["name"], &input.name, MAX_NAME),
-            email: v.email(&["email"], &input.email),
-            headline: v.text(&["headline"], &input.headline, MAX_HEADLINE),
-            bio: v.optional_text(&["bio"], &input.bio, MAX_TEXT),
-            seniority: input.seniority.into(),
-            years_of_experience: input.years_of_experience,
-            city: v.text(&["city"], &input.city, MAX_NAME),
-            country_code: v.country(&["countryCode"], &input.country_code),
-            remote_preference: input.remote_preference.into(),
-            open_to_work: input.open_to_work,
-            salary_expectation: input.salary_expectation.as_ref().map(|s| salary(&mut v, s)),
-            skills: skills(&mut v, db, &input.skills).await?,
-        };
-        v.range(
-            &["yearsOfExperience"],
-            input.years_of_experience.into(),
-            0,
-            60,
-        );
-        let new = match v.finish(new) {
-            Ok(new) => new,
+        let row = input.to_row(&mut v);
+        let skills = skills(&mut v, db, &input.skills).await?;
+        let row = match v.finish(row) {
+            Ok(row) => row,
             Err(errors) => return Ok(P::failed(errors)),
         };
-        let conflicts = taken(db, Some(&new.handle), Some(&new.email), None).await?;
+        let handle = row.handle.try_as_ref().cloned().unwrap_or_default();
+        let email = row.email.try_as_ref().cloned().unwrap_or_default();
+        let conflicts = taken(db, Some(&handle), Some(&email), None).await?;
         if !conflicts.is_empty() {
             return Ok(P::failed(conflicts));
         }
-        let handle = new.handle.clone();
-        Ok(match store::create(db, new).await {
-            Ok(row) => P::done(profile(row)),
-            Err(err) => P::failed(vec![race(err, &handle)?]),
-        })
+        Ok(
+            // `Some`: an insert is always done ([`Outcome`] of an `Option`).
+            match in_write(db, async |txn| {
+                store::create(txn, row, &skills).await.map(Some)
+            })
+            .await
+            {
+                Ok(row) => {
+                    P::done(profile(row.ok_or_else(|| {
+                        ApiError::internal("an insert returned no row")
+                    })?))
+                }
+                Err(err) => P::failed(vec![race(err, &handle)?]),
+            },
+        )
     }
 
     /// Changes a developer profile. Send `expectedVersion` to be sure nobody changed it since you
@@ -346,94 +434,9 @@ impl DeveloperMutation {
         {
             return Err(ApiError::RateLimited.into());
         }
-        let mut changes: Vec<(entity::developer::Column, Value)> = Vec::new();
-        let handle = input
-            .handle
-            .as_deref()
-            .map(|value| v.slug(&["handle"], value));
-        let email = input
-            .email
-            .as_deref()
-            .map(|value| v.email(&["email"], value));
-        if let Some(handle) = &handle {
-            changes.push((entity::developer::Column::Handle, handle.clone().into()));
-        }
-        if let Some(email) = &email {
-            changes.push((entity::developer::Column::Email, email.clone().into()));
-        }
-        if let Some(value) = &input.name {
-            changes.push((
-                entity::developer::Column::Name,
-                v.text(&["name"], value, MAX_NAME).into(),
-            ));
-        }
-        if let Some(value) = &input.headline {
-            changes.push((
-                entity::developer::Column::Headline,
-                v.text(&["headline"], value, MAX_HEADLINE).into(),
-            ));
-        }
-        if let Some(value) = &input.bio {
-            changes.push((
-                entity::developer::Column::Bio,
-                v.optional_text(&["bio"], value, MAX_TEXT).into(),
-            ));
-        }
-        if let Some(value) = input.seniority {
-            changes.push((
-                entity::developer::Column::Seniority,
-                entity::Seniority::from(value).into(),
-            ));
-        }
-        if let Some(value) = input.years_of_experience {
-            v.range(&["yearsOfExperience"], value.into(), 0, 60);
-            changes.push((entity::developer::Column::YearsOfExperience, value.into()));
-        }
-        if let Some(value) = &input.city {
-            changes.push((
-                entity::developer::Column::City,
-                v.text(&["city"], value, MAX_NAME).into(),
-            ));
-        }
-        if let Some(value) = &input.country_code {
-            changes.push((
-                entity::developer::Column::CountryCode,
-                v.country(&["countryCode"], value).into(),
-            ));
-        }
-        if let Some(value) = input.remote_preference {
-            changes.push((
-                entity::developer::Column::RemotePreference,
-                entity::Workplace::from(value).into(),
-            ));
-        }
-        if let Some(value) = input.open_to_work {
-            changes.push((entity::developer::Column::OpenToWork, value.into()));
-        }
-        match &input.salary_expectation {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => {
-                changes.push((
-                    entity::developer::Column::SalaryExpectationAmount,
-                    Option::<i64>::None.into(),
-                ));
-                changes.push((
-                    entity::developer::Column::SalaryExpectationCurrency,
-                    Option::<String>::None.into(),
-                ));
-            }
-            MaybeUndefined::Value(value) => {
-                let (amount, currency) = salary(&mut v, value);
-                changes.push((
-                    entity::developer::Column::SalaryExpectationAmount,
-                    amount.into(),
-                ));
-                changes.push((
-                    entity::developer::Column::SalaryExpectationCurrency,
-                    currency.into(),
-                ));
-            }
-        }
+        let changes = input.changes(&mut v);
+        let handle = changes.handle.try_as_ref().cloned();
+        let email = changes.email.try_as_ref().cloned();
         let changes = match v.finish(changes) {
             Ok(changes) => changes,
             Err(errors) => return Ok(P::failed(errors)),
@@ -442,16 +445,19 @@ impl DeveloperMutation {
         if !conflicts.is_empty() {
             return Ok(P::failed(conflicts));
         }
-        Ok(
-            match store::update(db, id, input.expected_version, changes, None).await {
-                Ok(Written::Done(row)) => P::done(profile(row)),
-                Ok(Written::NotFound) => P::failed(vec![UserError::not_found("id", "developer")]),
-                Ok(Written::Stale { current }) => {
-                    P::failed(vec![UserError::stale("developer", current)])
-                }
-                Err(err) => P::failed(vec![race(err, handle.as_deref().unwrap_or_default())?]),
-            },
-        )
+        let expected = input.expected_version;
+        let written = in_write(db, async |txn| {
+            store::update(txn, id, expected, changes, None).await
+        })
+        .await;
+        Ok(match written {
+            Ok(Written::Done(row)) => P::done(profile(row)),
+            Ok(Written::NotFound) => P::failed(vec![UserError::not_found("id", "developer")]),
+            Ok(Written::Stale { current }) => {
+                P::failed(vec![UserError::stale("developer", current)])
+            }
+            Err(err) => P::failed(vec![race(err, handle.as_deref().unwrap_or_default())?]),
+        })
     }
 
     /// Replaces a developer's whole set of skills, in one transaction; bumps their version.
@@ -471,9 +477,13 @@ impl DeveloperMutation {
             Ok(skills) => skills,
             Err(errors) => return Ok(P::failed(errors)),
         };
-        let outcome = store::update(db, id, input.expected_version, Vec::new(), Some(&skills))
-            .await
-            .map_err(ApiError::from)?;
+        let expected = input.expected_version;
+        let outcome = in_write(db, async |txn| {
+            let unchanged = developer::ActiveModel::default();
+            store::update(txn, id, expected, unchanged, Some(&skills)).await
+        })
+        .await
+        .map_err(ApiError::from)?;
         Ok(match outcome {
             Written::Done(row) => P::done(profile(row)),
             Written::NotFound => P::failed(vec![UserError::not_found("id", "developer")]),
@@ -498,9 +508,11 @@ impl DeveloperMutation {
             return Ok(failed(errors));
         }
         Ok(
-            match store::delete(db(ctx)?, id, input.expected_version)
-                .await
-                .map_err(ApiError::from)?
+            match in_write(db(ctx)?, async |txn| {
+                store::delete(txn, id, input.expected_version).await
+            })
+            .await
+            .map_err(ApiError::from)?
             {
                 Written::Done(()) => {
                     crate::auth::live::owner_deleted(ctx, crate::auth::Role::Developer(id));

@@ -6,16 +6,14 @@ use dbkit::{
     keyset::{KeyKind, Sort, SortKey},
     search::SearchIndex,
     violation::UniqueKey,
+    write::{self, Written},
 };
 use entity::{developer, developer_skill, skill};
 use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order,
-    QueryOrder, Set, Value,
+    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, QueryOrder, Set,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
-
-use crate::write::{self, Written};
 
 /// The full-text index of developers: name and handle, then headline and skills, then bio.
 pub const SEARCH: SearchIndex = SearchIndex {
@@ -186,24 +184,6 @@ pub async fn skills_of(
     .await
 }
 
-/// A new developer, validated; skills as (skill id, level, years).
-#[derive(Clone, Debug)]
-pub struct NewDeveloper {
-    pub handle: String,
-    pub name: String,
-    pub email: String,
-    pub headline: String,
-    pub bio: String,
-    pub seniority: entity::Seniority,
-    pub years_of_experience: i32,
-    pub city: String,
-    pub country_code: String,
-    pub remote_preference: entity::Workplace,
-    pub open_to_work: bool,
-    pub salary_expectation: Option<(i64, String)>,
-    pub skills: Vec<(i64, i16, i32)>,
-}
-
 /// Which of a developer's unique values another developer has: (handle, email).
 pub async fn taken(
     db: &impl ConnectionTrait,
@@ -260,65 +240,44 @@ async fn replace_skills(
     Ok(())
 }
 
-/// Inserts a developer and their skills, in one transaction.
-pub async fn create(db: &DatabaseConnection, new: NewDeveloper) -> Result<developer::Model, DbErr> {
+/// Inserts `row` (the fields of a new developer, validated) and their `skills` (skill id, level,
+/// years), stamped as version 1. Run it in a write transaction.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    mut row: developer::ActiveModel,
+    skills: &[(i64, i16, i32)],
+) -> Result<developer::Model, DbErr> {
     let now = chrono::Utc::now();
-    let txn = crate::db::begin_write(db).await?;
-    let (amount, currency) = new
-        .salary_expectation
-        .map_or((None, None), |(amount, currency)| {
-            (Some(amount), Some(currency))
-        });
-    let row = developer::ActiveModel {
-        id: NotSet,
-        handle: Set(new.handle),
-        name: Set(new.name),
-        email: Set(new.email),
-        headline: Set(new.headline),
-        bio: Set(new.bio),
-        seniority: Set(new.seniority),
-        years_of_experience: Set(new.years_of_experience),
-        city: Set(new.city),
-        country_code: Set(new.country_code),
-        remote_preference: Set(new.remote_preference),
-        open_to_work: Set(new.open_to_work),
-        salary_expectation_amount: Set(amount),
-        salary_expectation_currency: Set(currency),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(&txn)
-    .await?;
-    replace_skills(&txn, row.id, &new.skills).await?;
-    txn.commit().await?;
+    row.id = NotSet;
+    row.created_at = Set(now);
+    row.updated_at = Set(now);
+    row.version = Set(1);
+    let row = row.insert(db).await?;
+    replace_skills(db, row.id, skills).await?;
     Ok(row)
 }
 
-/// Applies `changes` (column name and value) to developer `id` if it is at `expected`; with
-/// `skills`, also replaces their skills. One transaction.
+/// Sets the `Set` fields of `changes` on developer `id` if it is at `expected`; with `skills`,
+/// also replaces their skills. Run it in a write transaction.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
-    changes: Vec<(developer::Column, Value)>,
+    changes: developer::ActiveModel,
     skills: Option<&[(i64, i16, i32)]>,
 ) -> Result<Written<developer::Model>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let outcome = write::update::<developer::Entity>(&txn, id, expected, changes).await?;
+    let outcome = write::update::<developer::Entity>(db, id, expected, changes).await?;
     if let (Written::Done(_), Some(skills)) = (&outcome, skills) {
-        replace_skills(&txn, id, skills).await?;
+        replace_skills(db, id, skills).await?;
     }
-    write::settle(txn, outcome).await
+    Ok(outcome)
 }
 
-/// Deletes developer `id` (at `expected`) with their skill links.
+/// Deletes developer `id` (at `expected`) with their skill links. Run it in a write transaction.
 pub async fn delete(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
 ) -> Result<Written<()>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let outcome = write::delete::<developer::Entity>(&txn, id, expected).await?;
-    write::settle(txn, outcome).await
+    write::delete::<developer::Entity>(db, id, expected).await
 }

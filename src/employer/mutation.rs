@@ -1,8 +1,9 @@
 //! Managing employers: create, update and delete them.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use dbkit::batch::Item;
-use sea_orm::Value;
+use dbkit::{batch::Item, write::Written};
+use entity::employer;
+use sea_orm::ActiveValue::Set;
 use toolkit::{
     db, payload,
     validation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed},
@@ -11,8 +12,8 @@ use toolkit::{
 use super::{CompanySize, Employer, Industry, store};
 use crate::{
     auth::{policy, viewer},
+    db::in_write,
     ids::NodeKind,
-    write::Written,
 };
 
 /// A new employer.
@@ -94,6 +95,59 @@ pub struct DeleteEmployerPayload {
     pub user_errors: Vec<UserError>,
 }
 
+impl CreateEmployerInput {
+    /// The row this input creates, each field checked (problems go to `v`).
+    fn to_row(&self, v: &mut Validator) -> employer::ActiveModel {
+        employer::ActiveModel {
+            slug: Set(v.slug(&["slug"], &self.slug)),
+            name: Set(v.text(&["name"], &self.name, MAX_NAME)),
+            industry: Set(self.industry.into()),
+            size: Set(self.size.into()),
+            website: Set(self
+                .website
+                .as_deref()
+                .and_then(|url| v.website(&["website"], url))),
+            description: Set(v.optional_text(&["description"], &self.description, MAX_TEXT)),
+            city: Set(v.text(&["city"], &self.city, MAX_NAME)),
+            country_code: Set(v.country(&["countryCode"], &self.country_code)),
+            ..Default::default()
+        }
+    }
+}
+
+impl UpdateEmployerInput {
+    /// The changes this input asks for: only the fields it gives are `Set`, each checked
+    /// (problems go to `v`).
+    fn changes(&self, v: &mut Validator) -> employer::ActiveModel {
+        let mut row = employer::ActiveModel::default();
+        if let Some(value) = &self.slug {
+            row.slug = Set(v.slug(&["slug"], value));
+        }
+        if let Some(value) = &self.name {
+            row.name = Set(v.text(&["name"], value, MAX_NAME));
+        }
+        if let Some(value) = self.industry {
+            row.industry = Set(value.into());
+        }
+        if let Some(value) = self.size {
+            row.size = Set(value.into());
+        }
+        if let Some(value) = &self.website {
+            row.website = Set(v.website(&["website"], value));
+        }
+        if let Some(value) = &self.description {
+            row.description = Set(v.optional_text(&["description"], value, MAX_TEXT));
+        }
+        if let Some(value) = &self.city {
+            row.city = Set(v.text(&["city"], value, MAX_NAME));
+        }
+        if let Some(value) = &self.country_code {
+            row.country_code = Set(v.country(&["countryCode"], value));
+        }
+        row
+    }
+}
+
 /// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct EmployerMutation;
@@ -110,24 +164,12 @@ impl EmployerMutation {
         policy::admin(viewer(ctx), "add employers")?;
         let failed = |user_errors| CreateEmployerPayload::failed(user_errors);
         let mut validator = Validator::default();
-        let new = store::NewEmployer {
-            slug: validator.slug(&["slug"], &input.slug),
-            name: validator.text(&["name"], &input.name, MAX_NAME),
-            industry: input.industry.into(),
-            size: input.size.into(),
-            website: input
-                .website
-                .as_deref()
-                .and_then(|url| validator.website(&["website"], url)),
-            description: validator.optional_text(&["description"], &input.description, MAX_TEXT),
-            city: validator.text(&["city"], &input.city, MAX_NAME),
-            country_code: validator.country(&["countryCode"], &input.country_code),
-        };
+        let new = input.to_row(&mut validator);
         let new = match validator.finish(new) {
             Ok(new) => new,
             Err(errors) => return Ok(failed(errors)),
         };
-        let slug = new.slug.clone();
+        let slug = new.slug.try_as_ref().cloned().unwrap_or_default();
         match store::create(db(ctx)?, new).await {
             Ok(row) => Ok(CreateEmployerPayload::done(Employer(Item::one(row)))),
             Err(err) => Ok(failed(vec![taken_or_failed(
@@ -149,62 +191,18 @@ impl EmployerMutation {
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Employer);
         policy::act_for_employer(viewer(ctx), validator.clean(id))?;
-        let mut changes: Vec<(entity::employer::Column, Value)> = Vec::new();
-        let mut slug = String::new();
-        if let Some(value) = &input.slug {
-            slug = validator.slug(&["slug"], value);
-            changes.push((entity::employer::Column::Slug, slug.clone().into()));
-        }
-        if let Some(value) = &input.name {
-            changes.push((
-                entity::employer::Column::Name,
-                validator.text(&["name"], value, MAX_NAME).into(),
-            ));
-        }
-        if let Some(value) = input.industry {
-            changes.push((
-                entity::employer::Column::Industry,
-                entity::Industry::from(value).into(),
-            ));
-        }
-        if let Some(value) = input.size {
-            changes.push((
-                entity::employer::Column::Size,
-                entity::CompanySize::from(value).into(),
-            ));
-        }
-        if let Some(value) = &input.website {
-            changes.push((
-                entity::employer::Column::Website,
-                validator.website(&["website"], value).into(),
-            ));
-        }
-        if let Some(value) = &input.description {
-            changes.push((
-                entity::employer::Column::Description,
-                validator
-                    .optional_text(&["description"], value, MAX_TEXT)
-                    .into(),
-            ));
-        }
-        if let Some(value) = &input.city {
-            changes.push((
-                entity::employer::Column::City,
-                validator.text(&["city"], value, MAX_NAME).into(),
-            ));
-        }
-        if let Some(value) = &input.country_code {
-            changes.push((
-                entity::employer::Column::CountryCode,
-                validator.country(&["countryCode"], value).into(),
-            ));
-        }
+        let changes = input.changes(&mut validator);
+        let slug = changes.slug.try_as_ref().cloned().unwrap_or_default();
         let changes = match validator.finish(changes) {
             Ok(changes) => changes,
             Err(errors) => return Ok(failed(errors)),
         };
         Ok(
-            match store::update(db(ctx)?, id, input.expected_version, changes).await {
+            match in_write(db(ctx)?, async |txn| {
+                store::update(txn, id, input.expected_version, changes).await
+            })
+            .await
+            {
                 Ok(Written::Done(row)) => UpdateEmployerPayload::done(Employer(Item::one(row))),
                 Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "employer")]),
                 Ok(Written::Stale { current }) => {
@@ -235,9 +233,11 @@ impl EmployerMutation {
         if let Err(errors) = validator.finish(()) {
             return Ok(failed(errors));
         }
-        let deleted = store::delete(db(ctx)?, id, input.expected_version)
-            .await
-            .map_err(crate::error::ApiError::from)?;
+        let deleted = in_write(db(ctx)?, async |txn| {
+            store::delete(txn, id, input.expected_version).await
+        })
+        .await
+        .map_err(crate::error::ApiError::from)?;
         Ok(match deleted {
             Ok(()) => {
                 crate::auth::live::owner_deleted(ctx, crate::auth::Role::Employer(id));

@@ -4,20 +4,16 @@ use dbkit::{
     keyset::{ChildSet, KeyKind, Sort, SortKey},
     search::SearchIndex,
     violation::UniqueKey,
+    write::{self, Written},
 };
 use entity::{employer, vacancy};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order, PaginatorTrait,
-    QueryTrait, Set, Value,
+    ActiveModelTrait, ConnectionTrait, DbErr, NotSet, Order, PaginatorTrait, QueryTrait, Set,
     prelude::*,
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use crate::{
-    auth::policy::Drafts,
-    vacancy::store::recency_sort,
-    write::{self, Written},
-};
+use crate::{auth::policy::Drafts, vacancy::store::recency_sort};
 
 /// The full-text index of employers: name, then city, then description.
 pub const SEARCH: SearchIndex = SearchIndex {
@@ -106,50 +102,28 @@ pub fn vacancies(drafts: Drafts) -> ChildSet {
     }
 }
 
-/// A new employer, validated.
-#[derive(Clone, Debug)]
-pub struct NewEmployer {
-    pub slug: String,
-    pub name: String,
-    pub industry: entity::Industry,
-    pub size: entity::CompanySize,
-    pub website: Option<String>,
-    pub description: String,
-    pub city: String,
-    pub country_code: String,
-}
-
-/// Inserts an employer.
-pub async fn create(db: &impl ConnectionTrait, new: NewEmployer) -> Result<employer::Model, DbErr> {
+/// Inserts `row` (the fields of a new employer, validated), stamped as version 1.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    mut row: employer::ActiveModel,
+) -> Result<employer::Model, DbErr> {
     let now = chrono::Utc::now();
-    employer::ActiveModel {
-        id: NotSet,
-        slug: Set(new.slug),
-        name: Set(new.name),
-        industry: Set(new.industry),
-        size: Set(new.size),
-        website: Set(new.website),
-        description: Set(new.description),
-        city: Set(new.city),
-        country_code: Set(new.country_code),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(db)
-    .await
+    row.id = NotSet;
+    row.created_at = Set(now);
+    row.updated_at = Set(now);
+    row.version = Set(1);
+    row.insert(db).await
 }
 
-/// Applies `changes` (column name and value) to employer `id` if it is at `expected`.
+/// Sets the `Set` fields of `changes` on employer `id` if it is at `expected`. Run it in a write
+/// transaction.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
-    changes: Vec<(employer::Column, Value)>,
+    changes: employer::ActiveModel,
 ) -> Result<Written<employer::Model>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let outcome = write::update::<employer::Entity>(&txn, id, expected, changes).await?;
-    write::settle(txn, outcome).await
+    write::update::<employer::Entity>(db, id, expected, changes).await
 }
 
 /// Why an employer was not deleted.
@@ -164,13 +138,12 @@ pub enum Kept {
 }
 
 /// Deletes employer `id` (at `expected`) with its draft and closed vacancies, unless it has OPEN
-/// vacancies: checked in the same statement as the delete.
+/// vacancies: checked in the same statement as the delete. Run it in a write transaction.
 pub async fn delete(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
 ) -> Result<Result<(), Kept>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
     let open = Query::select()
         .expr(Expr::val(1))
         .from(vacancy::Entity)
@@ -185,22 +158,20 @@ pub async fn delete(
     if let Some(expected) = expected {
         delete = delete.filter(employer::Column::Version.eq(expected));
     }
-    if delete.exec(&txn).await?.rows_affected == 1 {
-        txn.commit().await?;
+    if delete.exec(db).await?.rows_affected == 1 {
         return Ok(Ok(()));
     }
     let open = vacancy::Entity::find()
         .filter(vacancy::Column::EmployerId.eq(id))
         .filter(vacancy::Column::Status.eq(entity::VacancyStatus::Open))
-        .count(&txn)
+        .count(db)
         .await?;
-    let kept = match write::missed::<employer::Entity, ()>(&txn, id).await? {
+    let kept = match write::missed::<employer::Entity, ()>(db, id).await? {
         Written::NotFound => Kept::NotFound,
         Written::Stale { current } if expected.is_some_and(|expected| expected != current) => {
             Kept::Stale { current }
         }
         _ => Kept::OpenVacancies(open),
     };
-    txn.rollback().await?;
     Ok(Err(kept))
 }

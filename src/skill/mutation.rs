@@ -1,7 +1,9 @@
 //! Curating the skill taxonomy: create, update, delete and merge skills.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use dbkit::batch::Item;
+use dbkit::{batch::Item, write::Written};
+use entity::skill;
+use sea_orm::ActiveValue::Set;
 use toolkit::{
     db, payload,
     validation::{MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed},
@@ -10,9 +12,9 @@ use toolkit::{
 use super::{Skill, SkillCategory, store};
 use crate::{
     auth::{policy, viewer},
-    error::{ApiError, ApiResult},
+    db::in_write,
+    error::ApiError,
     ids::NodeKind,
-    write::Written,
 };
 
 /// Most alternative labels a skill may have.
@@ -121,6 +123,44 @@ fn aliases(validator: &mut Validator, aliases: &[String]) -> Vec<String> {
     kept
 }
 
+impl CreateSkillInput {
+    /// The row this input creates, each field checked (problems go to `v`).
+    fn to_row(&self, v: &mut Validator) -> skill::ActiveModel {
+        skill::ActiveModel {
+            slug: Set(v.slug(&["slug"], &self.slug)),
+            name: Set(v.text(&["name"], &self.name, MAX_NAME)),
+            category: Set(self.category.into()),
+            description: Set(v.optional_text(&["description"], &self.description, MAX_TEXT)),
+            aliases: Set(aliases(v, &self.aliases).into()),
+            ..Default::default()
+        }
+    }
+}
+
+impl UpdateSkillInput {
+    /// The changes this input asks for: only the fields it gives are `Set`, each checked
+    /// (problems go to `v`).
+    fn changes(&self, v: &mut Validator) -> skill::ActiveModel {
+        let mut row = skill::ActiveModel::default();
+        if let Some(value) = &self.slug {
+            row.slug = Set(v.slug(&["slug"], value));
+        }
+        if let Some(value) = &self.name {
+            row.name = Set(v.text(&["name"], value, MAX_NAME));
+        }
+        if let Some(value) = self.category {
+            row.category = Set(value.into());
+        }
+        if let Some(value) = &self.description {
+            row.description = Set(v.optional_text(&["description"], value, MAX_TEXT));
+        }
+        if let Some(value) = &self.aliases {
+            row.aliases = Set(aliases(v, value).into());
+        }
+        row
+    }
+}
+
 /// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct SkillMutation;
@@ -137,18 +177,12 @@ impl SkillMutation {
         policy::admin(viewer(ctx), "change the skill taxonomy")?;
         let failed = |user_errors| CreateSkillPayload::failed(user_errors);
         let mut validator = Validator::default();
-        let new = store::NewSkill {
-            slug: validator.slug(&["slug"], &input.slug),
-            name: validator.text(&["name"], &input.name, MAX_NAME),
-            category: input.category.into(),
-            description: validator.optional_text(&["description"], &input.description, MAX_TEXT),
-            aliases: aliases(&mut validator, &input.aliases),
-        };
+        let new = input.to_row(&mut validator);
         let new = match validator.finish(new) {
             Ok(new) => new,
             Err(errors) => return Ok(failed(errors)),
         };
-        let slug = new.slug.clone();
+        let slug = new.slug.try_as_ref().cloned().unwrap_or_default();
         match store::create(db(ctx)?, new).await {
             Ok(row) => Ok(CreateSkillPayload::done(Skill(Item::one(row)))),
             Err(err) => Ok(failed(vec![taken_or_failed(
@@ -169,31 +203,16 @@ impl SkillMutation {
         let failed = |user_errors| UpdateSkillPayload::failed(user_errors);
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Skill);
-        let changes = store::SkillChanges {
-            slug: input
-                .slug
-                .as_deref()
-                .map(|slug| validator.slug(&["slug"], slug)),
-            name: input
-                .name
-                .as_deref()
-                .map(|name| validator.text(&["name"], name, MAX_NAME)),
-            category: input.category.map(Into::into),
-            description: input
-                .description
-                .as_deref()
-                .map(|text| validator.optional_text(&["description"], text, MAX_TEXT)),
-            aliases: input
-                .aliases
-                .as_deref()
-                .map(|list| aliases(&mut validator, list)),
-        };
+        let changes = input.changes(&mut validator);
         let changes = match validator.finish(changes) {
             Ok(changes) => changes,
             Err(errors) => return Ok(failed(errors)),
         };
-        let slug = changes.slug.clone().unwrap_or_default();
-        let outcome = store::update(db(ctx)?, id, input.expected_version, changes).await;
+        let slug = changes.slug.try_as_ref().cloned().unwrap_or_default();
+        let outcome = in_write(db(ctx)?, async |txn| {
+            store::update(txn, id, input.expected_version, changes).await
+        })
+        .await;
         Ok(match outcome {
             Ok(Written::Done(row)) => UpdateSkillPayload::done(Skill(Item::one(row))),
             Ok(Written::NotFound) => failed(vec![UserError::not_found("id", "skill")]),
@@ -223,7 +242,11 @@ impl SkillMutation {
             return Ok(failed(errors));
         }
         let db = db(ctx)?;
-        Ok(match store::delete(db, id, input.expected_version).await {
+        let deleted = in_write(db, async |txn| {
+            store::delete(txn, id, input.expected_version).await
+        })
+        .await;
+        Ok(match deleted {
             Ok(Written::Done(())) => DeleteSkillPayload {
                 deleted_skill_id: Some(input.id),
                 user_errors: Vec::new(),
@@ -270,8 +293,10 @@ impl SkillMutation {
         if let Err(errors) = validator.finish(()) {
             return Ok(failed(errors));
         }
-        let merged: ApiResult<_> = store::merge(db(ctx)?, from, into).await.map_err(Into::into);
-        Ok(match merged? {
+        let merged = in_write(db(ctx)?, async |txn| store::merge(txn, from, into).await)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(match merged {
             Ok(row) => MergeSkillsPayload::done(Skill(Item::one(row))),
             Err(store::MergeMissing::From) => failed(vec![UserError::not_found("from", "skill")]),
             Err(store::MergeMissing::Into) => failed(vec![UserError::not_found("into", "skill")]),

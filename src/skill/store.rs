@@ -3,18 +3,15 @@
 use dbkit::{
     keyset::{ChildSet, KeyKind, Sort, SortKey},
     violation::UniqueKey,
+    write::{self, Written},
 };
 use entity::{developer, developer_skill, skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, JoinType,
-    NotSet, Order, PaginatorTrait, QuerySelect, QueryTrait, Set, Statement, Value, prelude::*,
-    sea_query::Expr,
+    ActiveModelTrait, ConnectionTrait, DatabaseBackend, DbErr, JoinType, NotSet, Order,
+    PaginatorTrait, QuerySelect, QueryTrait, Set, Statement, Value, prelude::*, sea_query::Expr,
 };
 
-use crate::{
-    auth::policy::Drafts,
-    write::{self, Written},
-};
+use crate::auth::policy::Drafts;
 
 /// The unique key of skills, as the database reports a write that breaks it.
 pub const SLUG: UniqueKey = UniqueKey {
@@ -148,84 +145,39 @@ pub fn vacancies(drafts: Drafts) -> ChildSet {
     }
 }
 
-/// A new skill, validated.
-#[derive(Clone, Debug)]
-pub struct NewSkill {
-    pub slug: String,
-    pub name: String,
-    pub category: entity::SkillCategory,
-    pub description: String,
-    pub aliases: Vec<String>,
-}
-
-/// Inserts a skill.
-pub async fn create(db: &impl ConnectionTrait, new: NewSkill) -> Result<skill::Model, DbErr> {
+/// Inserts `row` (the fields of a new skill, validated), stamped as version 1.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    mut row: skill::ActiveModel,
+) -> Result<skill::Model, DbErr> {
     let now = chrono::Utc::now();
-    skill::ActiveModel {
-        id: NotSet,
-        slug: Set(new.slug),
-        name: Set(new.name),
-        category: Set(new.category),
-        description: Set(new.description),
-        aliases: Set(new.aliases.into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(db)
-    .await
+    row.id = NotSet;
+    row.created_at = Set(now);
+    row.updated_at = Set(now);
+    row.version = Set(1);
+    row.insert(db).await
 }
 
-/// Changes to a skill, validated; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
-pub struct SkillChanges {
-    pub slug: Option<String>,
-    pub name: Option<String>,
-    pub category: Option<entity::SkillCategory>,
-    pub description: Option<String>,
-    pub aliases: Option<Vec<String>>,
-}
-
-/// Applies `changes` to skill `id` if it is at `expected` (any version when `None`), as one
-/// compare-and-set statement: of two concurrent writers with the same expected version, exactly
-/// one wins.
+/// Sets the `Set` fields of `changes` on skill `id` if it is at `expected` (any version when
+/// `None`), as one compare-and-set statement: of two concurrent writers with the same expected
+/// version, exactly one wins. Run it in a write transaction.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
-    changes: SkillChanges,
+    changes: skill::ActiveModel,
 ) -> Result<Written<skill::Model>, DbErr> {
-    let mut set: Vec<(skill::Column, Value)> = Vec::new();
-    if let Some(slug) = changes.slug {
-        set.push((skill::Column::Slug, slug.into()));
-    }
-    if let Some(name) = changes.name {
-        set.push((skill::Column::Name, name.into()));
-    }
-    if let Some(category) = changes.category {
-        set.push((skill::Column::Category, category.into()));
-    }
-    if let Some(description) = changes.description {
-        set.push((skill::Column::Description, description.into()));
-    }
-    if let Some(aliases) = changes.aliases {
-        set.push((skill::Column::Aliases, entity::StringList(aliases).into()));
-    }
-    let txn = crate::db::begin_write(db).await?;
-    let outcome = write::update::<skill::Entity>(&txn, id, expected, set).await?;
-    write::settle(txn, outcome).await
+    write::update::<skill::Entity>(db, id, expected, changes).await
 }
 
 /// Deletes skill `id` if it is at `expected`. A skill still in use is refused by the foreign keys
-/// (the caller maps that to `IN_USE`).
+/// (the caller maps that to `IN_USE`). Run it in a write transaction.
 pub async fn delete(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
 ) -> Result<Written<()>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let outcome = write::delete::<skill::Entity>(&txn, id, expected).await?;
-    write::settle(txn, outcome).await
+    write::delete::<skill::Entity>(db, id, expected).await
 }
 
 /// How many developers and vacancies use skill `id`.
@@ -252,9 +204,9 @@ pub enum MergeMissing {
 
 /// Moves every developer and vacancy link of skill `from` to skill `into` (keeping the higher
 /// level, years and minimum level, and must-have over nice-to-have where both exist), then deletes
-/// `from`: all in one transaction.
+/// `from`. Run it in a write transaction (an `Err` outcome is rolled back).
 pub async fn merge(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     from: i64,
     into: i64,
 ) -> Result<Result<skill::Model, MergeMissing>, DbErr> {
@@ -273,16 +225,14 @@ pub async fn merge(
         };
         Statement::from_sql_and_values(backend, sql, values)
     };
-    let txn = crate::db::begin_write(db).await?;
     // The first statement writes, so the transaction holds the write lock from the start.
-    let touched = txn
+    let touched = db
         .execute_raw(statement(
             "UPDATE skills SET version = version + 1, updated_at = $1 WHERE id = $2",
             vec![now.into(), into.into()],
         ))
         .await?;
     if touched.rows_affected() == 0 {
-        txn.rollback().await?;
         return Ok(Err(MergeMissing::Into));
     }
     let steps = [
@@ -311,22 +261,20 @@ pub async fn merge(
         if sql.contains("$3") {
             values.push(now.into());
         }
-        txn.execute_raw(statement(&sql, values)).await?;
+        db.execute_raw(statement(&sql, values)).await?;
     }
-    let deleted = txn
+    let deleted = db
         .execute_raw(statement(
             "DELETE FROM skills WHERE id = $1",
             vec![from.into()],
         ))
         .await?;
     if deleted.rows_affected() == 0 {
-        txn.rollback().await?;
         return Ok(Err(MergeMissing::From));
     }
     let merged = skill::Entity::find_by_id(into)
-        .one(&txn)
+        .one(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("skill".into()))?;
-    txn.commit().await?;
     Ok(Ok(merged))
 }

@@ -2,8 +2,12 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use dbkit::batch::Item;
-use sea_orm::{ConnectionTrait, Value};
+use dbkit::{
+    batch::Item,
+    write::{Guarded, Written},
+};
+use entity::vacancy;
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use toolkit::{
     db, payload,
     scalars::Timestamp,
@@ -16,11 +20,11 @@ use crate::{
         policy::{self, VacancyAccess},
         viewer,
     },
+    db::in_write,
     developer::{Seniority, Workplace},
     error::{ApiError, ApiResult},
     events::{Change, Events, VacancyEvent},
     ids::NodeKind,
-    write::{Guarded, Written},
 };
 
 /// Most skills a vacancy may ask for.
@@ -313,6 +317,89 @@ fn state(status: VacancyStatus) -> &'static str {
     }
 }
 
+impl CreateVacancyInput {
+    /// The row this input creates, each field checked (problems go to `v`); the employer and
+    /// the skills are resolved apart, and a new vacancy is a DRAFT.
+    fn to_row(&self, v: &mut Validator) -> vacancy::ActiveModel {
+        let mut row = vacancy::ActiveModel {
+            title: Set(v.text(&["title"], &self.title, MAX_NAME)),
+            description: Set(v.optional_text(&["description"], &self.description, MAX_TEXT)),
+            responsibilities: Set(responsibilities(v, &self.responsibilities).into()),
+            seniority: Set(self.seniority.into()),
+            employment_type: Set(self.employment_type.into()),
+            workplace: Set(self.workplace.into()),
+            city: Set(self
+                .city
+                .as_deref()
+                .map(|city| v.text(&["city"], city, MAX_NAME))),
+            country_code: Set(v.country(&["countryCode"], &self.country_code)),
+            status: Set(entity::VacancyStatus::Draft),
+            published_at: Set(None),
+            valid_through: Set(self.valid_through.map(|at| valid_through(v, at.0))),
+            ..Default::default()
+        };
+        set_salary(&mut row, self.salary.as_ref().map(|range| salary(v, range)));
+        row
+    }
+}
+
+/// Sets (or, with None, clears) the four salary columns of `row`.
+fn set_salary(row: &mut vacancy::ActiveModel, salary: Option<store::Salary>) {
+    let (min, max, currency, period) = match salary {
+        Some((min, max, currency, period)) => (Some(min), Some(max), Some(currency), Some(period)),
+        None => (None, None, None, None),
+    };
+    row.salary_min = Set(min);
+    row.salary_max = Set(max);
+    row.salary_currency = Set(currency);
+    row.salary_period = Set(period);
+}
+
+impl UpdateVacancyInput {
+    /// The changes this input asks for: only the fields it gives are `Set`, each checked
+    /// (problems go to `v`). The state changes only through publish and close.
+    fn changes(&self, v: &mut Validator) -> vacancy::ActiveModel {
+        let mut row = vacancy::ActiveModel::default();
+        if let Some(value) = &self.title {
+            row.title = Set(v.text(&["title"], value, MAX_NAME));
+        }
+        if let Some(value) = &self.description {
+            row.description = Set(v.optional_text(&["description"], value, MAX_TEXT));
+        }
+        if let Some(value) = &self.responsibilities {
+            row.responsibilities = Set(responsibilities(v, value).into());
+        }
+        if let Some(value) = self.seniority {
+            row.seniority = Set(value.into());
+        }
+        if let Some(value) = self.employment_type {
+            row.employment_type = Set(value.into());
+        }
+        if let Some(value) = self.workplace {
+            row.workplace = Set(value.into());
+        }
+        match &self.city {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => row.city = Set(None),
+            MaybeUndefined::Value(city) => row.city = Set(Some(v.text(&["city"], city, MAX_NAME))),
+        }
+        if let Some(value) = &self.country_code {
+            row.country_code = Set(v.country(&["countryCode"], value));
+        }
+        match &self.salary {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => set_salary(&mut row, None),
+            MaybeUndefined::Value(range) => set_salary(&mut row, Some(salary(v, range))),
+        }
+        match self.valid_through {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => row.valid_through = Set(None),
+            MaybeUndefined::Value(at) => row.valid_through = Set(Some(valid_through(v, at.0))),
+        }
+        row
+    }
+}
+
 /// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct VacancyMutation;
@@ -331,29 +418,19 @@ impl VacancyMutation {
         let mut v = Validator::default();
         let employer_id = v.id("employerId", &input.employer_id, NodeKind::Employer);
         policy::act_for_employer(viewer(ctx), v.clean(employer_id))?;
-        let new = store::NewVacancy {
-            employer_id,
-            title: v.text(&["title"], &input.title, MAX_NAME),
-            description: v.optional_text(&["description"], &input.description, MAX_TEXT),
-            responsibilities: responsibilities(&mut v, &input.responsibilities),
-            seniority: input.seniority.into(),
-            employment_type: input.employment_type.into(),
-            workplace: input.workplace.into(),
-            city: input
-                .city
-                .as_deref()
-                .map(|city| v.text(&["city"], city, MAX_NAME)),
-            country_code: v.country(&["countryCode"], &input.country_code),
-            salary: input.salary.as_ref().map(|range| salary(&mut v, range)),
-            valid_through: input.valid_through.map(|at| valid_through(&mut v, at.0)),
-            skills: skills(&mut v, db, &input.skills).await?,
-        };
+        let new = input.to_row(&mut v);
+        let skills = skills(&mut v, db, &input.skills).await?;
         let new = match v.finish(new) {
             Ok(new) => new,
             Err(errors) => return Ok(CreateVacancyPayload::failed(errors)),
         };
         Ok(
-            match store::create(db, new).await.map_err(ApiError::from)? {
+            match in_write(db, async |txn| {
+                store::create(txn, employer_id, new, &skills).await
+            })
+            .await
+            .map_err(ApiError::from)?
+            {
                 Some(row) => CreateVacancyPayload::done(posting(row)),
                 None => CreateVacancyPayload::failed(vec![UserError::not_found(
                     "employerId",
@@ -375,105 +452,17 @@ impl VacancyMutation {
         if let Some(hidden) = authorize(ctx, db, v.clean(id)).await? {
             return Ok(UpdateVacancyPayload::failed(vec![hidden]));
         }
-        let mut changes: Vec<(entity::vacancy::Column, Value)> = Vec::new();
-        if let Some(value) = &input.title {
-            changes.push((
-                entity::vacancy::Column::Title,
-                v.text(&["title"], value, MAX_NAME).into(),
-            ));
-        }
-        if let Some(value) = &input.description {
-            changes.push((
-                entity::vacancy::Column::Description,
-                v.optional_text(&["description"], value, MAX_TEXT).into(),
-            ));
-        }
-        if let Some(value) = &input.responsibilities {
-            changes.push((
-                entity::vacancy::Column::Responsibilities,
-                entity::StringList(responsibilities(&mut v, value)).into(),
-            ));
-        }
-        if let Some(value) = input.seniority {
-            changes.push((
-                entity::vacancy::Column::Seniority,
-                entity::Seniority::from(value).into(),
-            ));
-        }
-        if let Some(value) = input.employment_type {
-            changes.push((
-                entity::vacancy::Column::EmploymentType,
-                entity::EmploymentType::from(value).into(),
-            ));
-        }
-        if let Some(value) = input.workplace {
-            changes.push((
-                entity::vacancy::Column::Workplace,
-                entity::Workplace::from(value).into(),
-            ));
-        }
-        match &input.city {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => {
-                changes.push((entity::vacancy::Column::City, Option::<String>::None.into()))
-            }
-            MaybeUndefined::Value(city) => changes.push((
-                entity::vacancy::Column::City,
-                v.text(&["city"], city, MAX_NAME).into(),
-            )),
-        }
-        if let Some(value) = &input.country_code {
-            changes.push((
-                entity::vacancy::Column::CountryCode,
-                v.country(&["countryCode"], value).into(),
-            ));
-        }
-        match &input.salary {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => {
-                changes.push((
-                    entity::vacancy::Column::SalaryMin,
-                    Option::<i64>::None.into(),
-                ));
-                changes.push((
-                    entity::vacancy::Column::SalaryMax,
-                    Option::<i64>::None.into(),
-                ));
-                changes.push((
-                    entity::vacancy::Column::SalaryCurrency,
-                    Option::<String>::None.into(),
-                ));
-                changes.push((
-                    entity::vacancy::Column::SalaryPeriod,
-                    Option::<entity::SalaryPeriod>::None.into(),
-                ));
-            }
-            MaybeUndefined::Value(range) => {
-                let (min, max, currency, period) = salary(&mut v, range);
-                changes.push((entity::vacancy::Column::SalaryMin, min.into()));
-                changes.push((entity::vacancy::Column::SalaryMax, max.into()));
-                changes.push((entity::vacancy::Column::SalaryCurrency, currency.into()));
-                changes.push((entity::vacancy::Column::SalaryPeriod, period.into()));
-            }
-        }
-        match input.valid_through {
-            MaybeUndefined::Undefined => {}
-            MaybeUndefined::Null => changes.push((
-                entity::vacancy::Column::ValidThrough,
-                Option::<DateTime<Utc>>::None.into(),
-            )),
-            MaybeUndefined::Value(at) => changes.push((
-                entity::vacancy::Column::ValidThrough,
-                valid_through(&mut v, at.0).into(),
-            )),
-        }
+        let changes = input.changes(&mut v);
         let changes = match v.finish(changes) {
             Ok(changes) => changes,
             Err(errors) => return Ok(UpdateVacancyPayload::failed(errors)),
         };
-        let written = store::update(db, id, input.expected_version, None, changes, None)
-            .await
-            .map_err(ApiError::from)?;
+        let expected = input.expected_version;
+        let written = in_write(db, async |txn| {
+            store::update(txn, id, expected, None, changes, None).await
+        })
+        .await
+        .map_err(ApiError::from)?;
         Ok(match outcome(db, id, written, None).await? {
             Ok(vacancy) => {
                 tell(ctx, id, Change::Updated).await;
@@ -501,14 +490,11 @@ impl VacancyMutation {
             Ok(skills) => skills,
             Err(errors) => return Ok(SetVacancySkillsPayload::failed(errors)),
         };
-        let written = store::update(
-            db,
-            id,
-            input.expected_version,
-            None,
-            Vec::new(),
-            Some(&skills),
-        )
+        let expected = input.expected_version;
+        let written = in_write(db, async |txn| {
+            let unchanged = vacancy::ActiveModel::default();
+            store::update(txn, id, expected, None, unchanged, Some(&skills)).await
+        })
         .await
         .map_err(ApiError::from)?;
         Ok(match outcome(db, id, written, None).await? {
@@ -535,21 +521,16 @@ impl VacancyMutation {
         if let Err(errors) = v.finish(()) {
             return Ok(PublishVacancyPayload::failed(errors));
         }
-        let changes = vec![
-            (
-                entity::vacancy::Column::Status,
-                entity::VacancyStatus::Open.into(),
-            ),
-            (entity::vacancy::Column::PublishedAt, Utc::now().into()),
-        ];
-        let written = store::update(
-            db,
-            id,
-            input.expected_version,
-            Some(entity::VacancyStatus::Draft),
-            changes,
-            None,
-        )
+        let changes = vacancy::ActiveModel {
+            status: Set(entity::VacancyStatus::Open),
+            published_at: Set(Some(Utc::now())),
+            ..Default::default()
+        };
+        let expected = input.expected_version;
+        let written = in_write(db, async |txn| {
+            let from = Some(entity::VacancyStatus::Draft);
+            store::update(txn, id, expected, from, changes, None).await
+        })
         .await
         .map_err(ApiError::from)?;
         Ok(
@@ -578,18 +559,15 @@ impl VacancyMutation {
         if let Err(errors) = v.finish(()) {
             return Ok(CloseVacancyPayload::failed(errors));
         }
-        let changes = vec![(
-            entity::vacancy::Column::Status,
-            entity::VacancyStatus::Closed.into(),
-        )];
-        let written = store::update(
-            db,
-            id,
-            input.expected_version,
-            Some(entity::VacancyStatus::Open),
-            changes,
-            None,
-        )
+        let changes = vacancy::ActiveModel {
+            status: Set(entity::VacancyStatus::Closed),
+            ..Default::default()
+        };
+        let expected = input.expected_version;
+        let written = in_write(db, async |txn| {
+            let from = Some(entity::VacancyStatus::Open);
+            store::update(txn, id, expected, from, changes, None).await
+        })
         .await
         .map_err(ApiError::from)?;
         Ok(
@@ -622,9 +600,11 @@ impl VacancyMutation {
             return Ok(failed(errors));
         }
         Ok(
-            match store::delete(db(ctx)?, id, input.expected_version)
-                .await
-                .map_err(ApiError::from)?
+            match in_write(db(ctx)?, async |txn| {
+                store::delete(txn, id, input.expected_version).await
+            })
+            .await
+            .map_err(ApiError::from)?
             {
                 Written::Done(()) => {
                     tell(ctx, id, Change::Deleted).await;

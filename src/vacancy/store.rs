@@ -5,16 +5,14 @@ use dbkit::{
     columns::Unread,
     keyset::{KeyKind, Sort, SortKey},
     search::SearchIndex,
+    write::{self, Guarded, Written},
 };
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, NotSet, Order,
-    QueryOrder, Set, Value,
+    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, QueryOrder, Set,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
-
-use crate::write::{self, Guarded, Written};
 
 /// The full-text index of vacancies: title, then employer name and skills, then description.
 pub const SEARCH: SearchIndex = SearchIndex {
@@ -218,23 +216,6 @@ pub async fn skills_of(
 /// A salary range, validated: min, max, ISO currency, period.
 pub type Salary = (i64, i64, String, entity::SalaryPeriod);
 
-/// A new vacancy, validated; skills as (skill id, required, minimum level).
-#[derive(Clone, Debug)]
-pub struct NewVacancy {
-    pub employer_id: i64,
-    pub title: String,
-    pub description: String,
-    pub responsibilities: Vec<String>,
-    pub seniority: entity::Seniority,
-    pub employment_type: entity::EmploymentType,
-    pub workplace: entity::Workplace,
-    pub city: Option<String>,
-    pub country_code: String,
-    pub salary: Option<Salary>,
-    pub valid_through: Option<chrono::DateTime<chrono::Utc>>,
-    pub skills: Vec<(i64, bool, i16)>,
-}
-
 /// Replaces the skills of vacancy `id` (inside the caller's transaction).
 async fn replace_skills(
     db: &impl ConnectionTrait,
@@ -265,78 +246,51 @@ async fn replace_skills(
     Ok(())
 }
 
-/// Inserts a DRAFT vacancy with its skills, in one transaction; None when the employer does not
-/// exist.
+/// Inserts `row` (the fields of a new vacancy, validated) for employer `employer_id`, with its
+/// `skills` (skill id, required, minimum level), stamped as version 1; None when the employer does
+/// not exist. Run it in a write transaction.
 pub async fn create(
-    db: &DatabaseConnection,
-    new: NewVacancy,
+    db: &impl ConnectionTrait,
+    employer_id: i64,
+    mut row: vacancy::ActiveModel,
+    skills: &[(i64, bool, i16)],
 ) -> Result<Option<vacancy::Model>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    // Lock-free existence check inside the write transaction (SQLite holds the write lock; on
-    // PostgreSQL the foreign key still guards a concurrent delete).
-    if entity::employer::Entity::find_by_id(new.employer_id)
-        .one(&txn)
+    // Checked inside the write transaction (SQLite holds the write lock; on PostgreSQL the
+    // foreign key still guards a concurrent delete).
+    if entity::employer::Entity::find_by_id(employer_id)
+        .one(db)
         .await?
         .is_none()
     {
-        txn.rollback().await?;
         return Ok(None);
     }
     let now = chrono::Utc::now();
-    let (min, max, currency, period) = match new.salary {
-        Some((min, max, currency, period)) => (Some(min), Some(max), Some(currency), Some(period)),
-        None => (None, None, None, None),
-    };
-    let row = vacancy::ActiveModel {
-        id: NotSet,
-        employer_id: Set(new.employer_id),
-        title: Set(new.title),
-        description: Set(new.description),
-        responsibilities: Set(new.responsibilities.into()),
-        seniority: Set(new.seniority),
-        employment_type: Set(new.employment_type),
-        workplace: Set(new.workplace),
-        city: Set(new.city),
-        country_code: Set(new.country_code),
-        salary_min: Set(min),
-        salary_max: Set(max),
-        salary_currency: Set(currency),
-        salary_period: Set(period),
-        status: Set(entity::VacancyStatus::Draft),
-        published_at: Set(None),
-        valid_through: Set(new.valid_through),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(&txn)
-    .await?;
-    replace_skills(&txn, row.id, &new.skills).await?;
-    txn.commit().await?;
+    row.id = NotSet;
+    row.employer_id = Set(employer_id);
+    row.created_at = Set(now);
+    row.updated_at = Set(now);
+    row.version = Set(1);
+    let row = row.insert(db).await?;
+    replace_skills(db, row.id, skills).await?;
     Ok(Some(row))
 }
 
-/// Applies `changes` to vacancy `id` if it is at `expected` (and, for a state change, in state
-/// `from`); with `skills`, also replaces its skills. One transaction.
+/// Sets the `Set` fields of `changes` on vacancy `id` if it is at `expected` (and, for a state
+/// change, in state `from`); with `skills`, also replaces its skills. Run it in a write
+/// transaction.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
     from: Option<entity::VacancyStatus>,
-    changes: Vec<(vacancy::Column, Value)>,
+    changes: vacancy::ActiveModel,
     skills: Option<&[(i64, bool, i16)]>,
 ) -> Result<Guarded<vacancy::Model>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
     let condition = Condition::all().add_option(from.map(|from| vacancy::Column::Status.eq(from)));
     let outcome =
-        write::update_where::<vacancy::Entity>(&txn, id, expected, condition, changes).await?;
-    if let Guarded::Written(Written::Done(_)) = &outcome {
-        if let Some(skills) = skills {
-            replace_skills(&txn, id, skills).await?;
-        }
-        txn.commit().await?;
-    } else {
-        txn.rollback().await?;
+        write::update_where::<vacancy::Entity>(db, id, expected, condition, changes).await?;
+    if let (Guarded::Written(Written::Done(_)), Some(skills)) = (&outcome, skills) {
+        replace_skills(db, id, skills).await?;
     }
     Ok(outcome)
 }
@@ -357,13 +311,11 @@ pub async fn status(
         .map(|row| row.status))
 }
 
-/// Deletes vacancy `id` (at `expected`) with its skill links.
+/// Deletes vacancy `id` (at `expected`) with its skill links. Run it in a write transaction.
 pub async fn delete(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
     expected: Option<i32>,
 ) -> Result<Written<()>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
-    let outcome = write::delete::<vacancy::Entity>(&txn, id, expected).await?;
-    write::settle(txn, outcome).await
+    write::delete::<vacancy::Entity>(db, id, expected).await
 }

@@ -7,6 +7,7 @@
 //! - [`connection`]: Relay connections over `dbkit` keyset pages, root and nested.
 //! - [`id`]: opaque global IDs, for whatever kinds of node the server names.
 //! - [`validation`]: typed user errors, the validator that collects them, mutation payloads.
+//! - [`values`]: input values with rules (`Slug`, `Handle`, `Email`, `HttpUrl`), each rule once.
 //! - [`filter`]: checks of filter arguments (ISO codes from [`iso`], levels).
 //! - [`scalars`]: `DateTime`, `OrderDirection` and the audit fields every record has.
 //! - [`lookahead`]: which long columns a selection leaves unread.
@@ -27,6 +28,7 @@ pub mod operation;
 pub mod scalars;
 pub mod text;
 pub mod validation;
+pub mod values;
 
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
