@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::{Seniority, Workplace};
+use crate::{Seniority, StringList, Workplace};
 
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -27,6 +27,9 @@ pub struct Model {
     /// Whole currency units per year.
     pub salary_expectation_amount: Option<i64>,
     pub salary_expectation_currency: Option<String>,
+    /// Public profile URLs (http or https), at most 10.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub links: StringList,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

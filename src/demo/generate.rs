@@ -645,6 +645,7 @@ impl Generator {
                     country.currency.to_owned(),
                 )
             });
+            let links = Self::profile_links(id, &handle);
             let created = self.days_before(anchor(), 1, 900);
             let updated = self.days_before(anchor(), 0, (anchor() - created).num_days());
             data.developers.push(developer::Model {
@@ -662,11 +663,29 @@ impl Generator {
                 open_to_work,
                 salary_expectation_amount: salary.as_ref().map(|(amount, _)| *amount),
                 salary_expectation_currency: salary.map(|(_, currency)| currency),
+                links,
                 created_at: created,
                 updated_at: updated.max(created),
                 version: 1,
             });
         }
+    }
+
+    /// The public profiles of developer `id`: most have a GitHub account, many a LinkedIn profile,
+    /// a few a site of their own. Derived from the id, not drawn, so adding them changed no other
+    /// generated value.
+    fn profile_links(id: i64, handle: &str) -> entity::StringList {
+        let mut links = Vec::new();
+        if id % 10 < 7 {
+            links.push(format!("https://github.com/{handle}"));
+        }
+        if id % 2 == 0 {
+            links.push(format!("https://www.linkedin.com/in/{handle}"));
+        }
+        if id % 9 == 4 {
+            links.push(format!("https://{handle}.dev"));
+        }
+        links.into()
     }
 
     fn developer_skills(&mut self, stack: &Stack, seniority: Seniority, bi: bool) -> Picked {

@@ -9,6 +9,7 @@ use toolkit::{
     validation::{
         MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed,
     },
+    values::HttpUrl,
 };
 
 use super::{Developer, store};
@@ -22,6 +23,8 @@ use crate::{
 
 /// Most skills a developer may list.
 const MAX_SKILLS: usize = 100;
+/// Most profile links a developer may have (the database holds it too).
+const MAX_LINKS: usize = 10;
 
 /// A skill a developer has.
 #[derive(InputObject, Clone, Debug)]
@@ -73,6 +76,9 @@ pub struct CreateDeveloperInput {
     pub open_to_work: bool,
     /// Their salary expectation (private).
     pub salary_expectation: Option<SalaryExpectationInput>,
+    /// Their public profile URLs (GitHub, LinkedIn, a portfolio): http or https, at most 10.
+    #[graphql(default)]
+    pub links: Vec<String>,
     /// Their skills, at most 100.
     #[graphql(default)]
     pub skills: Vec<DeveloperSkillInput>,
@@ -110,6 +116,8 @@ pub struct UpdateDeveloperInput {
     pub open_to_work: Option<bool>,
     /// New salary expectation; `null` removes it.
     pub salary_expectation: MaybeUndefined<SalaryExpectationInput>,
+    /// The whole new list of public profile URLs (http or https, at most 10); `[]` removes them.
+    pub links: Option<Vec<String>>,
 }
 
 /// A developer profile to delete, with its skills.
@@ -305,6 +313,7 @@ impl CreateDeveloperInput {
             open_to_work: Set(self.open_to_work),
             salary_expectation_amount: Set(amount),
             salary_expectation_currency: Set(currency),
+            links: Set(v.list::<HttpUrl>("links", &self.links, MAX_LINKS).into()),
             ..Default::default()
         }
     }
@@ -351,6 +360,9 @@ impl UpdateDeveloperInput {
         }
         if let Some(value) = self.open_to_work {
             row.open_to_work = Set(value);
+        }
+        if let Some(links) = &self.links {
+            row.links = Set(v.list::<HttpUrl>("links", links, MAX_LINKS).into());
         }
         match &self.salary_expectation {
             MaybeUndefined::Undefined => {}

@@ -86,6 +86,16 @@ impl Developer {
         self.0.open_to_work
     }
 
+    /// Their public profiles (GitHub, LinkedIn, a portfolio), as JSON Resume's `profiles`.
+    async fn links(&self) -> Vec<ProfileLink> {
+        self.0
+            .links
+            .0
+            .iter()
+            .map(|url| ProfileLink::of(url))
+            .collect()
+    }
+
     /// Email address. Private: only the developer and admins see it; for anyone else it is null
     /// with a `FORBIDDEN` error at this path.
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
@@ -156,6 +166,46 @@ impl Developer {
             created_at: self.0.created_at.into(),
             updated_at: self.0.updated_at.into(),
             version: self.0.version,
+        }
+    }
+}
+
+/// A public profile of a developer: its address, and the network it is on when the address says.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ProfileLink {
+    /// The address, http or https.
+    pub url: String,
+    /// The network, from the address's host: `GitHub`, `GitLab`, `LinkedIn`, `Stack Overflow`,
+    /// `X`, `Bitbucket`, `Codeberg`; null for any other site (a portfolio, a blog).
+    pub network: Option<String>,
+}
+
+impl ProfileLink {
+    /// The link to `url`, with the network its host names.
+    fn of(url: &str) -> Self {
+        const NETWORKS: [(&str, &str); 8] = [
+            ("github.com", "GitHub"),
+            ("gitlab.com", "GitLab"),
+            ("linkedin.com", "LinkedIn"),
+            ("stackoverflow.com", "Stack Overflow"),
+            ("x.com", "X"),
+            ("twitter.com", "X"),
+            ("bitbucket.org", "Bitbucket"),
+            ("codeberg.org", "Codeberg"),
+        ];
+        let host = url
+            .split_once("://")
+            .map_or("", |(_, rest)| {
+                rest.split(['/', '?', '#', ':']).next().unwrap_or("")
+            })
+            .to_ascii_lowercase();
+        let network = NETWORKS.iter().find_map(|(domain, network)| {
+            let on = host == *domain || host.ends_with(&format!(".{domain}"));
+            on.then(|| (*network).to_owned())
+        });
+        Self {
+            url: url.to_owned(),
+            network,
         }
     }
 }

@@ -152,6 +152,8 @@ impl World {
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
+            // The columns these tests do not need keep their defaults.
+            ..Default::default()
         }
         .insert(&self.db)
         .await

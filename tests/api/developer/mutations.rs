@@ -495,3 +495,122 @@ async fn set_developer_skills_failing_half_way_keeps_the_old_set(app: TestApp) {
         json!({ "version": 1, "skills": [{ "skill": { "slug": "rust" }, "level": 5 }, { "skill": { "slug": "postgresql" }, "level": 4 }] })
     );
 }
+
+const LINKS: &str =
+    "query($id: ID!) { node(id: $id) { ... on Developer { links { url network } } } }";
+
+/// The `links` of developer `id`, read back through `node`.
+async fn links_of(app: &TestApp, id: &Value) -> Value {
+    app.graphql(LINKS, json!({ "id": id })).await["data"]["node"]["links"].clone()
+}
+
+db_test!(
+    Demo,
+    create_developer_keeps_profile_links_and_names_their_network
+);
+async fn create_developer_keeps_profile_links_and_names_their_network(app: TestApp) {
+    let mut input = new_developer();
+    input["links"] = json!([
+        " https://github.com/quinn-okafor ",
+        "https://www.linkedin.com/in/quinn-okafor",
+        "http://quinn.example.org/talks"
+    ]);
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
+    assert_eq!(data["createDeveloper"]["userErrors"], json!([]));
+    let id = &data["createDeveloper"]["developer"]["id"];
+    assert_eq!(
+        links_of(&app, id).await,
+        json!([
+            { "url": "https://github.com/quinn-okafor", "network": "GitHub" },
+            { "url": "https://www.linkedin.com/in/quinn-okafor", "network": "LinkedIn" },
+            { "url": "http://quinn.example.org/talks", "network": null }
+        ])
+    );
+}
+
+db_test!(
+    Demo,
+    update_developer_replaces_the_profile_links_and_an_empty_list_clears_them
+);
+async fn update_developer_replaces_the_profile_links_and_an_empty_list_clears_them(app: TestApp) {
+    let data = app
+        .admin()
+        .data(CREATE, json!({ "input": new_developer() }))
+        .await;
+    let id = data["createDeveloper"]["developer"]["id"].clone();
+    assert_eq!(links_of(&app, &id).await, json!([]));
+    let set = json!({ "id": id, "links": ["https://gitlab.com/quinn"] });
+    let data = app.admin().data(UPDATE, json!({ "input": set })).await;
+    assert_eq!(data["updateDeveloper"]["userErrors"], json!([]));
+    assert_eq!(
+        links_of(&app, &id).await,
+        json!([{ "url": "https://gitlab.com/quinn", "network": "GitLab" }])
+    );
+    let untouched = json!({ "id": id, "headline": "Staff Engineer" });
+    app.admin()
+        .data(UPDATE, json!({ "input": untouched }))
+        .await;
+    assert_eq!(links_of(&app, &id).await.as_array().map(Vec::len), Some(1));
+    let clear = json!({ "id": id, "links": [] });
+    app.admin().data(UPDATE, json!({ "input": clear })).await;
+    assert_eq!(links_of(&app, &id).await, json!([]));
+}
+
+db_test!(
+    Demo,
+    profile_links_must_be_at_most_ten_http_addresses_and_nothing_is_written_otherwise
+);
+async fn profile_links_must_be_at_most_ten_http_addresses_and_nothing_is_written_otherwise(
+    app: TestApp,
+) {
+    let before = total(&app).await;
+    let mut input = new_developer();
+    input["links"] = json!([
+        "https://github.com/quinn",
+        "github.com/quinn",
+        "javascript:alert(1)",
+        "ftp://quinn.example.org",
+        "https://quinn example.org"
+    ]);
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
+    assert_eq!(
+        codes(&data["createDeveloper"]["userErrors"]),
+        (1..=4)
+            .map(|i| (
+                json!(["input", "links", i.to_string()]),
+                "INVALID".to_owned()
+            ))
+            .collect::<Vec<_>>()
+    );
+    let mut input = new_developer();
+    input["links"] = json!(
+        (0..11)
+            .map(|i| format!("https://quinn.example.org/{i}"))
+            .collect::<Vec<_>>()
+    );
+    let data = app.admin().data(CREATE, json!({ "input": input })).await;
+    assert_eq!(
+        codes(&data["createDeveloper"]["userErrors"]),
+        vec![(json!(["input", "links"]), "OUT_OF_RANGE".to_owned())]
+    );
+    assert_eq!(total(&app).await, before);
+}
+
+db_test!(Demo, the_database_refuses_more_than_ten_profile_links);
+async fn the_database_refuses_more_than_ten_profile_links(app: TestApp) {
+    let eleven = json!(
+        (0..11)
+            .map(|i| format!("https://a.example/{i}"))
+            .collect::<Vec<_>>()
+    );
+    let db = app.db().await;
+    let cast = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => "::jsonb",
+        _ => "",
+    };
+    let sql = format!("UPDATE developers SET links = '{eleven}'{cast} WHERE id = 1");
+    let refused = db
+        .execute_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await;
+    assert!(refused.is_err(), "eleven links were stored");
+}

@@ -47,3 +47,38 @@ async fn a_developer_is_found_by_handle_with_skills_strongest_first(app: TestApp
     );
     assert!(levels.iter().all(|level| (1..=5).contains(level)));
 }
+
+db_test!(
+    Demo,
+    most_demo_developers_link_a_github_profile_under_their_handle
+);
+async fn most_demo_developers_link_a_github_profile_under_their_handle(app: TestApp) {
+    let data = app
+        .graphql(
+            "{ developers(first: 100) { nodes { handle links { url network } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = data["data"]["developers"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .clone();
+    let on_github = nodes
+        .iter()
+        .filter(|developer| {
+            let github = format!(
+                "https://github.com/{}",
+                developer["handle"].as_str().unwrap_or_default()
+            );
+            developer["links"].as_array().is_some_and(|links| {
+                links
+                    .iter()
+                    .any(|link| link["url"] == github && link["network"] == "GitHub")
+            })
+        })
+        .count();
+    assert!(
+        (50..=90).contains(&on_github),
+        "{on_github} of 100 link GitHub"
+    );
+}

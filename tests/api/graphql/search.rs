@@ -394,6 +394,26 @@ async fn the_index_follows_every_write(app: TestApp) {
 
 /// Puts "zyzzyvamarker" in the search document of developer `handle` alone: it stays there until
 /// the document is rebuilt.
+/// How many developers' search documents hold `word`, read from the index itself: the test that
+/// rolls migrations back runs with a schema older than the server's, so it asks no query of it.
+async fn indexed(db: &impl ConnectionTrait, word: &str) -> i64 {
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!(
+            "SELECT COUNT(*) FROM developer_search WHERE document @@ to_tsquery('simple', '{word}')"
+        ),
+        _ => format!("SELECT COUNT(*) FROM developer_search WHERE developer_search MATCH '{word}'"),
+    };
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .expect("search the index")
+        .expect("a count");
+    row.try_get_by_index::<i64>(0).expect("a count")
+}
+
 async fn plant_a_word(db: &impl ConnectionTrait, handle: &str) {
     let plant = match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => format!(
@@ -506,29 +526,33 @@ async fn the_search_triggers_migration_rolls_back_and_forward(app: TestApp) {
     let toggle =
         format!("UPDATE developers SET open_to_work = NOT open_to_work WHERE handle = '{handle}'");
 
-    let last = Migrator::migrations().last().map(|m| m.name().to_owned());
-    assert_eq!(
-        last.as_deref(),
-        Some("m20261130_000005_search_refresh_on_change"),
-        "the test rolls back this one"
-    );
-    // Back to the triggers before it: every update rebuilt the document.
-    Migrator::down(&db, Some(1))
+    let names: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let at = names
+        .iter()
+        .position(|name| name == "m20261130_000005_search_refresh_on_change")
+        .expect("the migration this test rolls back");
+    let since = u32::try_from(names.len() - at).expect("a few migrations");
+    // Back to the triggers before it (and the migrations after it): every update rebuilt the
+    // document.
+    Migrator::down(&db, Some(since))
         .await
-        .expect("roll back the last migration");
+        .expect("roll back to before the migration");
     plant_a_word(&db, &handle).await;
     db.execute_unprepared(&toggle).await.expect("toggle");
-    assert!(found(&app, "zyzzyvamarker").await.is_empty());
+    assert_eq!(indexed(&db, "zyzzyvamarker").await, 0);
 
     Migrator::up(&db, None).await.expect("apply it again");
     plant_a_word(&db, &handle).await;
     db.execute_unprepared(&toggle).await.expect("toggle");
-    assert_eq!(found(&app, "zyzzyvamarker").await.len(), 1);
+    assert_eq!(indexed(&db, "zyzzyvamarker").await, 1);
     db.execute_unprepared(&format!(
         "UPDATE developers SET name = 'Quetzalcoatl Zyx' WHERE handle = '{handle}'"
     ))
     .await
     .expect("rename");
-    assert!(found(&app, "zyzzyvamarker").await.is_empty());
-    assert_eq!(found(&app, "quetzalcoatl").await.len(), 1);
+    assert_eq!(indexed(&db, "zyzzyvamarker").await, 0);
+    assert_eq!(indexed(&db, "quetzalcoatl").await, 1);
 }
