@@ -103,7 +103,7 @@ async fn serve(config: ServerConfig) -> anyhow::Result<()> {
         .local_addr()
         .context("cannot read the listening address")?;
     tracing::info!(
-        database = %config.database_url,
+        database = %config.database.url,
         "talent-api listening on http://{addr}; playground at http://{addr}/, GraphQL at http://{addr}/graphql"
     );
     app.run_until_stopped(shutdown_signal()).await

@@ -20,12 +20,8 @@ fn declared_defaults<T: Args + FromArgMatches>() -> T {
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
-    /// Where the data lives.
-    pub database_url: DatabaseUrl,
-    /// Most pooled database connections.
-    pub db_max_connections: u32,
-    /// Load the demo dataset into an empty database.
-    pub load_demo: bool,
+    /// The `[database]` section.
+    pub database: Database,
     /// The `[http]` section.
     pub http: Http,
     /// The `[limits]` section.
@@ -39,17 +35,32 @@ impl ServerConfig {
     /// The server configuration from the parsed command line.
     pub fn new(cli: &Cli, serve: &ServeArgs) -> Self {
         Self {
-            database_url: cli.database_url.clone(),
-            db_max_connections: cli.db_max_connections(),
-            // The demo's made-up people never appear in a production directory by accident:
-            // there, only `talent-api seed` loads them.
-            load_demo: !serve.no_demo && serve.http.environment != Environment::Production,
+            database: Database {
+                url: cli.database_url.clone(),
+                max_connections: cli.db_max_connections(),
+                // The demo's made-up people never appear in a production directory by accident:
+                // there, only `talent-api seed` loads them.
+                load_demo: !serve.no_demo && serve.http.environment != Environment::Production,
+            },
             http: serve.http.clone(),
             limits: serve.limits.clone(),
             #[cfg(debug_assertions)]
             test_routes: false,
         }
     }
+}
+
+/// The `[database]` section: where the data lives, how many connections the server pools, and
+/// whether an empty database gets the demo dataset. Its flags are global (`--database-url` serves
+/// every command) and on `serve` (`--no-demo`).
+#[derive(Clone, Debug)]
+pub struct Database {
+    /// Where the data lives.
+    pub url: DatabaseUrl,
+    /// Most pooled database connections.
+    pub max_connections: u32,
+    /// Load the demo dataset into an empty database.
+    pub load_demo: bool,
 }
 
 /// Where the server runs: development shows the playground and suggests field names in errors;
@@ -324,7 +335,7 @@ mod tests {
     fn the_demo_is_loaded_in_development_only() {
         let load_demo = |args: &[&str]| {
             let cli = Cli::parse_from(args);
-            ServerConfig::new(&cli, &cli.serve).load_demo
+            ServerConfig::new(&cli, &cli.serve).database.load_demo
         };
         assert!(load_demo(&["talent-api"]));
         assert!(!load_demo(&["talent-api", "--no-demo"]));

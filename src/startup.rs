@@ -31,10 +31,10 @@ impl Application {
     /// and binds the listener.
     pub async fn build(config: &ServerConfig) -> anyhow::Result<Self> {
         let connect = |max_connections| async move {
-            db::connect(&config.database_url, max_connections)
+            db::connect(&config.database.url, max_connections)
                 .await
                 .with_context(|| {
-                    format!("cannot connect to the database at {}", config.database_url)
+                    format!("cannot connect to the database at {}", config.database.url)
                 })
         };
         // Migrations and the demo load change the schema (and ANALYZE its statistics): they run
@@ -45,7 +45,7 @@ impl Application {
         db::migrate(&setup)
             .await
             .context("cannot migrate the database")?;
-        if config.load_demo
+        if config.database.load_demo
             && db::is_empty(&setup)
                 .await
                 .context("cannot read the database")?
@@ -55,12 +55,12 @@ impl Application {
                 .context("cannot load the demo dataset")?;
             tracing::info!(%summary, "loaded the demo dataset into the empty database");
         }
-        let mut db = if config.database_url.is_sqlite_memory() {
+        let mut db = if config.database.url.is_sqlite_memory() {
             // The database lives in that one connection.
             setup
         } else {
             setup.close().await.ok();
-            connect(config.db_max_connections).await?
+            connect(config.database.max_connections).await?
         };
         let statements = StatementCounter::default();
         statements.install(&mut db);

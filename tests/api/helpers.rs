@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use talent_api::{
     auth::store::{self as tokens, NewToken},
-    config::{DatabaseUrl, Http, Limits, ServerConfig},
+    config::{self, DatabaseUrl, Http, Limits, ServerConfig},
     db::StatementCounter,
     startup::Application,
 };
@@ -374,9 +374,11 @@ impl TestApp {
         let Settings { http, limits } = settings.into();
         let (db, database_url) = TestDb::holding(engine, fixture).await?;
         let config = ServerConfig {
-            database_url: database_url.clone(),
-            db_max_connections: 5,
-            load_demo: fixture == Fixture::Demo,
+            database: config::Database {
+                url: database_url.clone(),
+                max_connections: 5,
+                load_demo: fixture == Fixture::Demo,
+            },
             http: Http {
                 addr: "127.0.0.1:0".parse().expect("valid address"),
                 ..http

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use talent_api::{
-    config::{Http, Limits, ServerConfig},
+    config::{self, Http, Limits, ServerConfig},
     startup::Application,
 };
 
@@ -22,9 +22,11 @@ async fn server(
 ) {
     let (db, database_url) = TestDb::create(Engine::Sqlite).await.expect("SQLite");
     let config = ServerConfig {
-        database_url,
-        db_max_connections: 2,
-        load_demo: false,
+        database: config::Database {
+            url: database_url,
+            max_connections: 2,
+            load_demo: false,
+        },
         http: Http {
             addr: "127.0.0.1:0".parse().expect("an address"),
             shutdown_timeout_ms,
