@@ -5,7 +5,7 @@ use std::io::Write as _;
 use anyhow::{Context as _, bail};
 
 use crate::{
-    auth::store as tokens,
+    auth::{Secret, store as tokens},
     cli::{Cli, Command, CreateTokenArgs, SchemaFormat, TokenCommand, TokenRoleArg},
     config::{DatabaseUrl, ServerConfig},
     db, demo, schema,
@@ -124,9 +124,10 @@ async fn token(db: &sea_orm::DatabaseConnection, command: &TokenCommand) -> anyh
     match command {
         TokenCommand::Create(args) => {
             let new = new_token(db, args, now).await?;
-            let (row, secret) = tokens::create(db, new, now)
+            let secret = Secret::generate().context("no randomness for a new token")?;
+            let row = tokens::create(db, new, &secret, now)
                 .await
-                .map_err(|err| anyhow::anyhow!("cannot create the token: {err}"))?;
+                .context("cannot create the token")?;
             tracing::info!(token.id = row.id, token.hint = %row.hint, role = ?row.role, "API token created; it is printed once, on stdout");
             writeln!(std::io::stdout(), "{}", secret.expose())
                 .context("cannot write the token to stdout")?;

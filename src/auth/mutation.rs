@@ -10,8 +10,11 @@ use toolkit::{
     validation::{UserError, UserErrorCode, Validator},
 };
 
-use super::{ApiToken, TokenRole, policy, store, viewer};
-use crate::{error::ApiResult, ids::NodeKind};
+use super::{ApiToken, Secret, TokenRole, policy, store, viewer};
+use crate::{
+    error::{ApiError, ApiResult},
+    ids::NodeKind,
+};
 
 /// A new API token.
 #[derive(InputObject, Clone, Debug)]
@@ -133,7 +136,11 @@ impl TokenMutation {
         if let Some(error) = missing_owner(db, &new).await? {
             return Ok(failed(vec![error]));
         }
-        let (row, secret) = store::create(db, new, now).await?;
+        let secret = Secret::generate()
+            .map_err(|err| ApiError::internal(format!("no randomness for a new token: {err}")))?;
+        let row = store::create(db, new, &secret, now)
+            .await
+            .map_err(ApiError::from)?;
         tracing::info!(token.id = row.id, token.hint = %row.hint, role = ?row.role, "API token created");
         Ok(CreateApiTokenPayload {
             token: Some(secret.expose().to_owned()),

@@ -8,7 +8,6 @@ use sea_orm::{
 };
 
 use super::Secret;
-use crate::error::{ApiError, ApiResult};
 
 /// Longest token name.
 pub const MAX_NAME: usize = 100;
@@ -23,15 +22,14 @@ pub struct NewToken {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// Stores a new random token and returns its row and, this once, the token itself.
+/// Stores token `secret` (its hash and hint, never the secret itself) as `new` describes it.
 pub async fn create(
     db: &impl ConnectionTrait,
     new: NewToken,
+    secret: &Secret,
     now: DateTime<Utc>,
-) -> ApiResult<(api_token::Model, Secret)> {
-    let secret = Secret::generate()
-        .map_err(|err| ApiError::internal(format!("no randomness for a new token: {err}")))?;
-    let row = api_token::ActiveModel {
+) -> Result<api_token::Model, DbErr> {
+    api_token::ActiveModel {
         id: NotSet,
         name: Set(new.name),
         role: Set(new.role),
@@ -45,8 +43,7 @@ pub async fn create(
         last_used_at: Set(None),
     }
     .insert(db)
-    .await?;
-    Ok((row, secret))
+    .await
 }
 
 /// The token stored for `secret`, if any.

@@ -12,7 +12,10 @@ use std::{
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait};
 use serde_json::{Value, json};
 use talent_api::{
-    auth::store::{self as tokens, NewToken},
+    auth::{
+        Secret,
+        store::{self as tokens, NewToken},
+    },
     config::{self, DatabaseUrl, Http, Limits, ServerConfig},
     db::StatementCounter,
     startup::Application,
@@ -481,7 +484,8 @@ impl TestApp {
 
     /// A token stored with `new`, for arranging expired or odd tokens.
     pub async fn token_with(&self, new: NewToken) -> String {
-        let (_, secret) = tokens::create(&self.pool, new, chrono::Utc::now())
+        let secret = Secret::generate().expect("randomness");
+        tokens::create(&self.pool, new, &secret, chrono::Utc::now())
             .await
             .expect("create a token");
         secret.expose().to_owned()
@@ -566,7 +570,8 @@ async fn mint(
         developer_id,
         expires_at: None,
     };
-    let (_, secret) = tokens::create(pool, new, chrono::Utc::now())
+    let secret = Secret::generate().expect("randomness");
+    tokens::create(pool, new, &secret, chrono::Utc::now())
         .await
         .expect("create a token");
     secret.expose().to_owned()
