@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The TypeScript client, generated from the committed schema.graphql, against the real binary:
-# installs its pinned npm packages, runs GraphQL Code Generator, type-checks with tsc, then runs
-# its live checks (fetch for queries and mutations, graphql-ws for a subscription) and its
-# graphql-transport-ws checks (graphql-ws's client and its message validation, raw frames) against a
-# server on a fresh SQLite database, and on a fresh PostgreSQL database too when
-# TALENT_TEST_POSTGRES_URL is set. A schema change that breaks generated clients fails here.
+# installs its pinned npm packages, runs GraphQL Code Generator (typed documents and the manifest
+# of their hashes, src/gql/persisted-documents.json), type-checks with tsc, then runs its
+# graphql-transport-ws checks (graphql-ws's client and its message validation, raw frames) against
+# a server on a fresh SQLite database, and its live checks (fetch for queries and mutations,
+# graphql-ws for a subscription) against the same database served in trusted-documents mode, the
+# client sending hashes only; on a fresh PostgreSQL database too when TALENT_TEST_POSTGRES_URL is
+# set. A schema change that breaks generated clients fails here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 client=clients/typescript
@@ -19,13 +21,15 @@ source scripts/lib/server.sh
 
 # run_live ENGINE DATABASE_URL: a server with the demo data, an employer token, the live checks.
 run_live() {
-  echo "TypeScript client against $1"
+  echo "graphql-transport-ws with the graphql-ws package against $1"
   start_server "$work" --database-url "$2"
+  TALENT_API_URL="$SERVER_URL/graphql" node "$client/dist/protocol.js"
+  stop_server
+  echo "TypeScript client, hashes only, against $1 running its trusted documents"
+  start_server "$work" --database-url "$2" --trusted-documents "$PWD/$client/src/gql/persisted-documents.json"
   local token
   token=$("$bin" --database-url "$2" token create --role employer --employer quillstack --name typescript-client)
-  TALENT_API_URL="$SERVER_URL/graphql" TALENT_EMPLOYER_TOKEN="$token" node "$client/dist/live.js"
-  echo "graphql-transport-ws with the graphql-ws package against $1"
-  TALENT_API_URL="$SERVER_URL/graphql" node "$client/dist/protocol.js"
+  TALENT_API_URL="$SERVER_URL/graphql" TALENT_EMPLOYER_TOKEN="$token" TALENT_PERSISTED=1 node "$client/dist/live.js"
 }
 
 on_each_engine talent_ts_client run_live

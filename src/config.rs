@@ -172,6 +172,19 @@ pub struct Limits {
     /// clients generate code from the schema.
     #[arg(long, env = "TALENT_DISABLE_INTROSPECTION")]
     pub disable_introspection: bool,
+    /// Run only the documents of this manifest (a JSON object of SHA-256 hash to document, as
+    /// GraphQL Code Generator's client preset writes it with `persistedDocuments: true`), sent by
+    /// hash or as identical text; any other document is refused with `PERSISTED_QUERY_NOT_ALLOWED`.
+    #[arg(long, env = "TALENT_TRUSTED_DOCUMENTS", value_name = "FILE")]
+    pub trusted_documents: Option<std::path::PathBuf>,
+    /// With `--trusted-documents`, let admin tokens run any document (and register automatic
+    /// persisted queries).
+    #[arg(long, env = "TALENT_TRUSTED_DOCUMENTS_ADMIN_BYPASS")]
+    pub trusted_documents_admin_bypass: bool,
+    /// Text of automatic persisted queries kept, in bytes (0 keeps none: a hash sent alone is then
+    /// always `PERSISTED_QUERY_NOT_FOUND`).
+    #[arg(long, env = "TALENT_PERSISTED_QUERIES_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub persisted_queries_bytes: u64,
     /// Deepest field nesting of a query (introspection queries are exempt).
     #[arg(long, env = "TALENT_MAX_DEPTH", default_value_t = 10)]
     pub max_depth: usize,
@@ -386,6 +399,8 @@ mod defaults_tests {
         assert_eq!(limits.max_depth, 10);
         assert_eq!(limits.max_cost, 50_000);
         assert!(!limits.disable_introspection);
+        assert_eq!(limits.trusted_documents, None);
+        assert_eq!(limits.persisted_queries_bytes, 8 * 1024 * 1024);
         let http = Http::default();
         assert_eq!(http.addr.to_string(), "127.0.0.1:8000");
         assert_eq!(http.ws_keepalive_ms, 15_000);

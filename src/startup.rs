@@ -8,6 +8,8 @@ use axum::Router;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
+use toolkit::persisted::{Persisted, Trusted};
+
 use crate::{
     config::ServerConfig,
     db::{self, StatementCounter},
@@ -30,6 +32,7 @@ impl Application {
     /// Connects to and migrates the database, loads the demo dataset into an empty one when asked,
     /// and binds the listener.
     pub async fn build(config: &ServerConfig) -> anyhow::Result<Self> {
+        let persisted = persisted_documents(&config.limits)?;
         let connect = |max_connections| async move {
             db::connect(&config.database.url, max_connections)
                 .await
@@ -72,6 +75,7 @@ impl Application {
                 db.clone(),
                 Events::start(&db),
                 &config.limits,
+                persisted,
                 config.http.suggestions(),
             ),
             db.clone(),
@@ -168,4 +172,53 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// The persisted documents `limits` configure; a trusted-documents manifest that cannot be read
+/// stops the start, rather than serving without the protection the operator asked for.
+fn persisted_documents(limits: &crate::config::Limits) -> anyhow::Result<Persisted> {
+    let trusted = match &limits.trusted_documents {
+        None => None,
+        Some(path) => {
+            let manifest = std::fs::read_to_string(path).with_context(|| {
+                format!("cannot read the trusted documents at {}", path.display())
+            })?;
+            let trusted = Trusted::from_manifest(&manifest).map_err(|err| {
+                anyhow::anyhow!("the trusted documents at {}: {err}", path.display())
+            })?;
+            tracing::info!(documents = trusted.len(), manifest = %path.display(), "running trusted documents only");
+            Some(trusted)
+        }
+    };
+    Ok(Persisted::new(
+        limits.persisted_queries_bytes,
+        trusted,
+        limits.trusted_documents_admin_bypass,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits_with(manifest: &std::path::Path) -> crate::config::Limits {
+        crate::config::Limits {
+            trusted_documents: Some(manifest.to_owned()),
+            ..crate::config::Limits::default()
+        }
+    }
+
+    #[test]
+    fn a_trusted_documents_manifest_that_cannot_be_read_stops_the_start() {
+        let missing = std::env::temp_dir().join("talent-api-no-such-manifest.json");
+        let err = persisted_documents(&limits_with(&missing)).expect_err("missing");
+        assert!(err.to_string().contains("cannot read"), "{err}");
+        let dir = std::env::temp_dir().join(format!("talent-api-manifest-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory");
+        let malformed = dir.join("manifest.json");
+        std::fs::write(&malformed, "[\"{ skills { totalCount } }\"]").expect("write");
+        let err = persisted_documents(&limits_with(&malformed)).expect_err("malformed");
+        assert!(err.to_string().contains("JSON object"), "{err}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -13,6 +13,10 @@ const config: CodegenConfig = {
       presetConfig: {
         // Whole result types, no fragment masking: the operations are small.
         fragmentMasking: false,
+        // src/gql/persisted-documents.json: the manifest of every operation by its SHA-256
+        // (the server's --trusted-documents), and each document carries its hash, so the client
+        // can send the hash alone.
+        persistedDocuments: { hashAlgorithm: 'sha256' },
       },
       config: {
         // Documents as typed strings: fetch and graphql-ws send them as they are, so the

@@ -37,6 +37,8 @@ pub struct GetParams {
     #[serde(rename = "operationName", alias = "operation_name")]
     operation_name: Option<String>,
     variables: Option<String>,
+    /// JSON, as Apollo's clients send `{"persistedQuery":{"version":1,"sha256Hash":"..."}}`.
+    extensions: Option<String>,
 }
 
 /// GraphQL over POST: a JSON object, or an array of them (a batch). The body is read first,
@@ -85,7 +87,17 @@ pub async fn get(
         Ok(variables) => variables.unwrap_or_default(),
         Err(_) => return bad_request("`variables` is not a JSON object"),
     };
+    let extensions = match params
+        .extensions
+        .as_deref()
+        .map(serde_json::from_str::<async_graphql::Extensions>)
+        .transpose()
+    {
+        Ok(extensions) => extensions.unwrap_or_default(),
+        Err(_) => return bad_request("`extensions` is not a JSON object"),
+    };
     let mut request = Request::new(params.query).variables(variables);
+    request.extensions = extensions;
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -283,8 +295,22 @@ async fn run(
             "the server answers in application/graphql-response+json or application/json; accept one of them",
         );
     };
+    let persisted = state.schema.persisted();
+    // Without a token no bypass applies: a document outside the manifest is refused before it
+    // is parsed.
+    let anonymous = !headers.contains_key(header::AUTHORIZATION);
     let mut operations = Vec::new();
     for request in batch.iter_mut() {
+        let admitted = persisted.lookup(request).and_then(|()| {
+            if anonymous {
+                persisted.admit(request, false)
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(error) = admitted {
+            return refused_document(error, media);
+        }
         if request.query.trim().is_empty() {
             return bad_request("the request has no `query`");
         }
@@ -332,6 +358,15 @@ async fn run(
             return refused(&err);
         }
     };
+    if persisted.trusted_only() && !anonymous {
+        let admin = viewer.role() == Some(auth::Role::Admin);
+        if let Some(error) = batch
+            .iter_mut()
+            .find_map(|request| persisted.admit(request, admin).err())
+        {
+            return refused_document(error, media);
+        }
+    }
     if let Some(limiter) = &state.rate_limiter {
         let client = viewer
             .session()
@@ -361,6 +396,19 @@ async fn run(
     let mut response = negotiate::respond(&answer, media);
     response.extensions_mut().insert(Outcome {
         operation: outcome_name,
+        error_codes,
+    });
+    response
+}
+
+/// A request whose document cannot run (`PERSISTED_QUERY_NOT_FOUND`, `PERSISTED_QUERY_NOT_ALLOWED`,
+/// a `persistedQuery` that is malformed or not its text's): a request error, answered as one.
+fn refused_document(error: async_graphql::ServerError, media: negotiate::MediaType) -> Response {
+    let answer = BatchResponse::Single(async_graphql::Response::from_errors(vec![error]));
+    let error_codes = error_codes(&answer);
+    let mut response = negotiate::respond(&answer, media);
+    response.extensions_mut().insert(Outcome {
+        operation: "persisted".to_owned(),
         error_codes,
     });
     response

@@ -11,7 +11,7 @@ use async_graphql::{
 use futures_util::stream::BoxStream;
 use node::NodeQuery;
 use sea_orm::DatabaseConnection;
-use toolkit::{documents, limits, operation, text};
+use toolkit::{documents, limits, operation, persisted, text};
 
 use crate::{
     auth::{TokenMutation, TokenQuery},
@@ -88,10 +88,17 @@ pub struct Api {
     checking: AppSchema,
     limits: std::sync::Arc<limits::QueryLimits>,
     documents: std::sync::Arc<documents::Documents>,
+    persisted: std::sync::Arc<persisted::Persisted>,
     tokens: std::sync::Arc<crate::auth::live::TokenCache>,
 }
 
 impl Api {
+    /// The persisted documents (automatic persisted queries, trusted documents) the transports
+    /// read each request's document through.
+    pub fn persisted(&self) -> &persisted::Persisted {
+        &self.persisted
+    }
+
     /// The token lookups the transports share with `revokeApiToken`, which forgets a token it
     /// revokes.
     pub fn tokens(&self) -> &crate::auth::live::TokenCache {
@@ -110,11 +117,13 @@ impl Api {
     }
 }
 
-/// The schema, answering from `db` and telling `events` about writes, within `limits`.
+/// The schema, answering from `db` and telling `events` about writes, within `limits`, running the
+/// documents `persisted` lets through.
 pub fn build_schema(
     db: DatabaseConnection,
     events: Events,
     limits: &Limits,
+    persisted: persisted::Persisted,
     suggestions: bool,
 ) -> Api {
     let tokens = std::sync::Arc::new(crate::auth::live::TokenCache::default());
@@ -153,6 +162,7 @@ pub fn build_schema(
             .finish(),
         limits: std::sync::Arc::new(query_limits),
         documents: std::sync::Arc::default(),
+        persisted: std::sync::Arc::new(persisted),
         tokens,
     }
 }
@@ -194,6 +204,20 @@ impl Executor for Api {
         mut request: Request,
         session_data: Option<std::sync::Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        // Over a WebSocket the caller is the connection's: its viewer is in the session data.
+        let admin = session_data
+            .as_ref()
+            .and_then(|data| data.get(&std::any::TypeId::of::<crate::auth::Viewer>()))
+            .and_then(|viewer| viewer.downcast_ref::<crate::auth::Viewer>())
+            .is_some_and(|viewer| viewer.role() == Some(crate::auth::Role::Admin));
+        let admitted = self
+            .persisted
+            .lookup(&mut request)
+            .and_then(|()| self.persisted.admit(&request, admin));
+        if let Err(error) = admitted {
+            let refused = Response::from_errors(vec![error]);
+            return Box::pin(futures_util::stream::once(std::future::ready(refused)));
+        }
         if self.limits.parseable(&request.query)
             && let Err(error) = refused_before_running(&mut request)
         {

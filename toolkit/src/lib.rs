@@ -15,6 +15,7 @@
 //! - [`operation`]: request errors found before execution (operation name, missing variables).
 //! - [`text`]: the NUL check on variables and arguments.
 //! - [`documents`]: the cache of parsed documents.
+//! - [`persisted`]: automatic persisted queries and trusted documents.
 
 pub mod connection;
 pub mod documents;
@@ -25,6 +26,7 @@ pub mod iso;
 pub mod limits;
 pub mod lookahead;
 pub mod operation;
+pub mod persisted;
 pub mod scalars;
 pub mod text;
 pub mod validation;

@@ -38,6 +38,27 @@ export interface TalentClientOptions {
   token?: string;
   /** The WebSocket endpoint; by default `/graphql/ws` beside `url`. */
   wsUrl?: string;
+  /**
+   * Send each operation's hash alone (`extensions.persistedQuery`), never its text: for a server
+   * that runs only the documents of this client's manifest (`--trusted-documents
+   * src/gql/persisted-documents.json`).
+   */
+  persisted?: boolean;
+}
+
+/** What goes over the wire for `document`: its text, or with `persisted` its hash alone. */
+function operation(document: { toString(): string; __meta__?: Record<string, unknown> | undefined }, persisted: boolean) {
+  const hash = document.__meta__?.['hash'];
+  if (!persisted) {
+    return { query: document.toString() };
+  }
+  if (typeof hash !== 'string') {
+    throw new Error('the document carries no hash: run `npm run codegen` with persistedDocuments');
+  }
+  return {
+    query: '',
+    extensions: { persistedQuery: { version: 1, sha256Hash: hash.replace(/^sha256:/, '') } },
+  };
 }
 
 /** Variables are optional exactly when the operation declares none. */
@@ -50,9 +71,11 @@ export class TalentClient {
   #ws: WsClient | undefined;
   #ready: Promise<void> | undefined;
   readonly #token: string | undefined;
+  readonly #persisted: boolean;
 
   constructor(options: TalentClientOptions) {
     this.#url = options.url;
+    this.#persisted = options.persisted ?? false;
     this.#token = options.token;
     const ws = new URL(options.url);
     ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -76,7 +99,7 @@ export class TalentClient {
     const response = await fetch(this.#url, {
       method: 'POST',
       headers: this.#headers,
-      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+      body: JSON.stringify({ ...operation(document, this.#persisted), variables: variables ?? {} }),
     });
     const type = response.headers.get('content-type') ?? '';
     if (!type.includes('json')) {
@@ -103,7 +126,7 @@ export class TalentClient {
     ...[variables]: VariablesArg<TVariables>
   ): AsyncGenerator<TResult, void, undefined> {
     const events = this.#socket().iterate<TResult>({
-      query: document.toString(),
+      ...operation(document, this.#persisted),
       variables: (variables ?? {}) as Record<string, unknown>,
     });
     try {

@@ -2,6 +2,10 @@
 // first (search, page through, post a vacancy, hear of it), with every answer checked.
 //
 //   TALENT_API_URL=http://127.0.0.1:8000/graphql TALENT_EMPLOYER_TOKEN=tal_... node dist/live.js
+//
+// With TALENT_PERSISTED=1 every operation goes as its hash alone, for a server that runs only this
+// client's manifest (--trusted-documents src/gql/persisted-documents.json), and one more check
+// shows that any other document is refused.
 import assert from 'node:assert/strict';
 import { TalentApiError, TalentClient } from './client.js';
 import {
@@ -17,9 +21,10 @@ import {
 
 const url = required('TALENT_API_URL');
 const employerToken = required('TALENT_EMPLOYER_TOKEN');
+const persisted = process.env['TALENT_PERSISTED'] === '1';
 
-const anonymous = new TalentClient({ url });
-const employer = new TalentClient({ url, token: employerToken });
+const anonymous = new TalentClient({ url, persisted });
+const employer = new TalentClient({ url, token: employerToken, persisted });
 let employerIdCache: string | undefined;
 
 const checks: Array<[string, () => Promise<void>]> = [
@@ -31,6 +36,9 @@ const checks: Array<[string, () => Promise<void>]> = [
   ['is refused a WebSocket with a bad token', refusedBadTokenOnWebSocket],
   ['stays subscribed through a long quiet spell and hears every publication after it', quietThenHear],
 ];
+if (persisted) {
+  checks.push(['is refused a document outside its manifest, even sent as text', refusedOutsideTheManifest]);
+}
 
 let failed = 0;
 for (const [name, check] of checks) {
@@ -113,6 +121,18 @@ async function refusedWithoutToken(): Promise<void> {
   assert.equal(error.code, 'UNAUTHENTICATED');
 }
 
+async function refusedOutsideTheManifest(): Promise<void> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query: '{ developers(first: 100) { nodes { handle } } }' }),
+  });
+  assert.equal(response.status, 400);
+  const body = (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+  assert.equal(body.errors?.[0]?.extensions?.code, 'PERSISTED_QUERY_NOT_ALLOWED');
+  assert.equal(body.data, undefined, 'nothing ran');
+}
+
 async function userErrorsForBadInput(): Promise<void> {
   const employerId = await ownEmployerId();
   const { createVacancy } = await employer.request(CreateVacancyDocument, {
@@ -136,7 +156,7 @@ async function userErrorsForBadInput(): Promise<void> {
 async function quietThenHear(): Promise<void> {
   const quietMs = Number(process.env.TALENT_QUIET_MS ?? 90_000);
   const employerId = await ownEmployerId();
-  const listener = new TalentClient({ url });
+  const listener = new TalentClient({ url, persisted });
   const events = listener.subscribe(VacancyPublishedDocument, {
     filter: { countryCodes: ['GL'], skills: ['rust'] },
   });
@@ -209,7 +229,7 @@ async function createPublishAndHear(): Promise<void> {
 }
 
 async function refusedBadTokenOnWebSocket(): Promise<void> {
-  const stranger = new TalentClient({ url, token: 'tal_this-token-was-never-issued-by-the-server00' });
+  const stranger = new TalentClient({ url, token: 'tal_this-token-was-never-issued-by-the-server00', persisted });
   try {
     const error = await rejection(stranger.connected());
     assert.equal(error.code, 'FORBIDDEN');

@@ -378,6 +378,44 @@ async fn http_errors(app: &TestApp, walk: &mut Walk) {
     .await;
     walk.saw("BAD_REQUEST", 400, &malformed);
 
+    let unknown_hash = json!({ "extensions": { "persistedQuery": {
+        "version": 1, "sha256Hash": "0".repeat(64)
+    } } });
+    let unknown = send(
+        app,
+        Method::POST,
+        "/graphql",
+        &[content_json],
+        Some(unknown_hash.to_string()),
+    )
+    .await;
+    walk.saw("PERSISTED_QUERY_NOT_FOUND", 400, &unknown);
+
+    let manifest = tempfile::NamedTempFile::new().expect("a manifest file");
+    let listed = "{ __typename }";
+    std::fs::write(
+        manifest.path(),
+        json!({ toolkit::persisted::hash(listed): listed }).to_string(),
+    )
+    .expect("write the manifest");
+    let trusted = app_with(
+        app,
+        Limits {
+            trusted_documents: Some(manifest.path().to_owned()),
+            ..no_rate_limit()
+        },
+    )
+    .await;
+    let untrusted = send(
+        &trusted,
+        Method::POST,
+        "/graphql",
+        &[content_json],
+        Some(json!({ "query": "{ skills { totalCount } }" }).to_string()),
+    )
+    .await;
+    walk.saw("PERSISTED_QUERY_NOT_ALLOWED", 400, &untrusted);
+
     let mutation_over_get = "/graphql?query=mutation%20%7B%20__typename%20%7D";
     let get = send(app, Method::GET, mutation_over_get, &[], None).await;
     walk.saw("METHOD_NOT_ALLOWED", 405, &get);

@@ -6,4 +6,5 @@ mod endpoints;
 mod hostile;
 mod limits;
 mod operations;
+mod persisted;
 pub(crate) mod subscriptions;
