@@ -98,6 +98,10 @@ pub struct Http {
     /// Longest time to read, run and answer one GraphQL request, in milliseconds.
     #[arg(long, env = "TALENT_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
+    /// Compress responses of at least this many bytes with gzip or brotli when the client's
+    /// `Accept-Encoding` allows; 0 never compresses.
+    #[arg(long, env = "TALENT_COMPRESS_MIN_BYTES", default_value_t = 1024)]
+    pub compress_min_bytes: u64,
     /// Longest time a client may take to send a request body, in milliseconds; 408 past it.
     /// Bodies are read before the request takes one of the server's request slots.
     #[arg(long, env = "TALENT_BODY_READ_TIMEOUT_MS", default_value_t = 5_000)]

@@ -157,6 +157,9 @@ fn timed_out(deadline: Duration) -> Response {
 enum Refusal {
     /// Not JSON.
     MediaType,
+    /// Compressed: the body limit is the limit of what the server reads, so a body that would
+    /// grow past it once inflated is not read at all.
+    Encoded,
     /// Over the body limit.
     TooLarge(usize),
     /// Malformed; the message says how.
@@ -169,6 +172,10 @@ impl Refusal {
             Self::MediaType => error_body(
                 ErrorCode::UnsupportedMediaType,
                 "send the request as JSON, with `Content-Type: application/json`",
+            ),
+            Self::Encoded => error_body(
+                ErrorCode::UnsupportedMediaType,
+                "send the request body uncompressed (no `Content-Encoding`)",
             ),
             Self::TooLarge(limit) => error_body(
                 ErrorCode::PayloadTooLarge,
@@ -196,6 +203,12 @@ async fn read_body(
         });
     if !json {
         return Err(Refusal::MediaType);
+    }
+    let encoded = headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|value| !value.as_bytes().eq_ignore_ascii_case(b"identity"));
+    if encoded {
+        return Err(Refusal::Encoded);
     }
     let limit = state.limits.max_body_bytes;
     let declared = headers

@@ -130,10 +130,33 @@ pub fn router(
             observe::observe,
         ))
         .with_state(state);
+    if let Some(compression) = compression(config.http.compress_min_bytes) {
+        router = router.layer(compression);
+    }
     if let Some(cors) = cors(&config.http.cors_origins) {
         router = router.layer(cors);
     }
     router
+}
+
+/// gzip or brotli, as `Accept-Encoding` prefers, for responses of at least `min_bytes` (none when
+/// 0), except the types that gain nothing (images) or must stream as they are (event streams).
+/// tower-http adds `Vary: Accept-Encoding`; a WebSocket upgrade has no body and passes through.
+fn compression(
+    min_bytes: u64,
+) -> Option<tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate>> {
+    use tower_http::compression::{
+        CompressionLayer, Predicate,
+        predicate::{NotForContentType, SizeAbove},
+    };
+    (min_bytes > 0).then(|| {
+        CompressionLayer::new().gzip(true).br(true).compress_when(
+            SizeAbove::new(min_bytes.saturating_sub(1))
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::SSE)
+                .and(NotForContentType::GRPC),
+        )
+    })
 }
 
 /// GET `/graphql`: a WebSocket upgrade (subscriptions), or a query.

@@ -79,7 +79,7 @@ catalog! {
     NotAcceptable = "NOT_ACCEPTABLE", [406], "`Accept` allows neither `application/graphql-response+json` nor `application/json`";
     BodyTimeout = "BODY_TIMEOUT", [408], "the body did not arrive within `--body-read-timeout-ms`";
     PayloadTooLarge = "PAYLOAD_TOO_LARGE", [413], "the body is larger than `--max-body-bytes`";
-    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", [415], "the body is not `application/json`";
+    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", [415], "the body is not `application/json`, or is compressed (`Content-Encoding`)";
     ServerBusy = "SERVER_BUSY", [503], "every request slot is taken (`Retry-After: 1`)";
     Timeout = "TIMEOUT", [503], "the request took longer than `--request-timeout-ms`";
 }
