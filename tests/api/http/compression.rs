@@ -121,3 +121,35 @@ async fn a_compressed_request_body_is_refused_unread(app: TestApp) {
         "UNSUPPORTED_MEDIA_TYPE"
     );
 }
+
+db_test!(
+    Demo,
+    playground_assets_come_compressed_and_decode_to_the_files
+);
+async fn playground_assets_come_compressed_and_decode_to_the_files(app: TestApp) {
+    let original = include_bytes!("../../../assets/playground/graphiql.min.css");
+    // The first answer may be compressed on the fly; later ones come from the forms made once.
+    for _ in 0..3 {
+        for (encoding, decode) in [("br", unbrotli as fn(&[u8]) -> Vec<u8>), ("gzip", gunzip)] {
+            let response = app
+                .client
+                .get(app.url("/playground/graphiql.min.css"))
+                .header(header::ACCEPT_ENCODING, encoding)
+                .send()
+                .await
+                .expect("a response");
+            assert_eq!(response.status().as_u16(), 200);
+            assert_eq!(
+                response
+                    .headers()
+                    .get(header::CONTENT_ENCODING)
+                    .and_then(|v| v.to_str().ok()),
+                Some(encoding)
+            );
+            let body = response.bytes().await.expect("a body");
+            assert!(body.len() < original.len());
+            assert_eq!(decode(&body), original.as_slice());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
