@@ -130,6 +130,9 @@ pub fn build_schema(
     let email_changes = std::sync::Arc::new(crate::developer::EmailChanges::default());
     let configure = |mut builder: SchemaBuilder<Query, Mutation, Subscription>| {
         builder = builder
+            .extension(limits::CostReport {
+                limit: limits.max_cost,
+            })
             .data(db.clone())
             .data(events.clone())
             .data(std::sync::Arc::clone(&tokens))

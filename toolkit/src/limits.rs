@@ -24,7 +24,7 @@ use async_graphql::{
     ErrorExtensionValues, Positioned, Request, Response as GraphQLResponse, ServerError,
     ServerResult, ValidationResult, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextSubscribe,
+        Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextSubscribe,
         NextValidation,
     },
     parser::types::{Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet},
@@ -222,6 +222,60 @@ impl ExtensionFactory for QueryLimits {
             limits: self.clone(),
             introspection_only: AtomicBool::new(false),
         })
+    }
+}
+
+/// Reports what an operation cost against the limit, as `extensions.cost { requested, limit }` of
+/// its response, so a client can see how close a query comes to `QUERY_TOO_COSTLY` before it gets
+/// there. The cost is the one the limit checks (see [`connection_cost`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CostReport {
+    /// The highest cost allowed.
+    pub limit: usize,
+}
+
+impl ExtensionFactory for CostReport {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Costed {
+            limit: self.limit,
+            requested: AtomicUsize::new(usize::MAX),
+        })
+    }
+}
+
+/// The cost of one request, once validation has measured it.
+struct Costed {
+    limit: usize,
+    /// `usize::MAX` until measured.
+    requested: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Extension for Costed {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        self.requested.store(result.complexity, Ordering::Relaxed);
+        Ok(result)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> GraphQLResponse {
+        let response = next.run(ctx, operation_name).await;
+        match self.requested.load(Ordering::Relaxed) {
+            usize::MAX => response,
+            requested => response.extension(
+                "cost",
+                async_graphql::value!({ "requested": requested, "limit": self.limit }),
+            ),
+        }
     }
 }
 
