@@ -380,6 +380,7 @@ async fn run(
             return refused_document(error, media);
         }
     }
+    let mut quota = None;
     if let Some(limiter) = &state.rate_limiter {
         let client = viewer
             .session()
@@ -394,9 +395,16 @@ async fn run(
                 }
             })
             .sum();
-        if let Err(wait) = limiter.take(client, cost, Instant::now()) {
-            state.metrics.rate_limited();
-            return rate_limited(wait);
+        match limiter.take(client, cost, Instant::now()) {
+            Ok(left) => quota = Some((limiter.policy(), limiter.state(left))),
+            Err(wait) => {
+                state.metrics.rate_limited();
+                let mut response = rate_limited(wait);
+                let reset = wait.as_secs_f64().ceil();
+                let state = format!("\"default\";r=0;t={reset}");
+                rate_limit_headers(&mut response, &limiter.policy(), &state);
+                return response;
+            }
         }
     }
     let outcome_name = operations
@@ -407,11 +415,25 @@ async fn run(
     let answer = state.schema.execute_batch(batch.data(viewer)).await;
     let error_codes = error_codes(&answer);
     let mut response = negotiate::respond(&answer, media);
+    if let Some((policy, state)) = quota {
+        rate_limit_headers(&mut response, &policy, &state);
+    }
     response.extensions_mut().insert(Outcome {
         operation: outcome_name,
         error_codes,
     });
     response
+}
+
+/// `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) for the caller's
+/// bucket, so a client can pace itself before it sees a 429.
+fn rate_limit_headers(response: &mut Response, policy: &str, state: &str) {
+    let headers = response.headers_mut();
+    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", state)] {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            headers.insert(name, value);
+        }
+    }
 }
 
 /// A request whose document cannot run (`PERSISTED_QUERY_NOT_FOUND`, `PERSISTED_QUERY_NOT_ALLOWED`,

@@ -216,8 +216,17 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 header::AUTHORIZATION,
                 observe::REQUEST_ID.clone(),
+                // Apollo's clients name themselves with these.
+                axum::http::HeaderName::from_static("apollographql-client-name"),
+                axum::http::HeaderName::from_static("apollographql-client-version"),
             ])
-            .expose_headers([observe::REQUEST_ID.clone(), header::RETRY_AFTER])
+            .expose_headers([
+                observe::REQUEST_ID.clone(),
+                header::RETRY_AFTER,
+                header::WWW_AUTHENTICATE,
+                axum::http::HeaderName::from_static("ratelimit"),
+                axum::http::HeaderName::from_static("ratelimit-policy"),
+            ])
             .max_age(Duration::from_secs(600))
     })
 }

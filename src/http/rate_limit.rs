@@ -69,9 +69,23 @@ impl RateLimiter {
         }
     }
 
-    /// Takes `cost` units from `client`'s bucket at `now`, or says how long to wait until they
-    /// are there. A cost above the burst is charged as the whole burst.
-    pub fn take(&self, client: Client, cost: u32, now: Instant) -> Result<(), Duration> {
+    /// The `RateLimit-Policy` field (draft-ietf-httpapi-ratelimit-headers): a quota of the burst,
+    /// over the seconds an empty bucket takes to fill again.
+    pub fn policy(&self) -> String {
+        let window = (self.burst / self.rate).ceil().max(1.0);
+        format!("\"default\";q={};w={window}", self.burst)
+    }
+
+    /// The `RateLimit` field for a bucket holding `left` units: those left (whole), and the
+    /// seconds until it is full again.
+    pub fn state(&self, left: f64) -> String {
+        let reset = ((self.burst - left).max(0.0) / self.rate).ceil();
+        format!("\"default\";r={};t={reset}", left.max(0.0).floor())
+    }
+
+    /// Takes `cost` units from `client`'s bucket at `now` and says how many are left, or says how
+    /// long to wait until they are there. A cost above the burst is charged as the whole burst.
+    pub fn take(&self, client: Client, cost: u32, now: Instant) -> Result<f64, Duration> {
         let cost = f64::from(cost).min(self.burst);
         let mut buckets = self
             .buckets
@@ -92,7 +106,7 @@ impl RateLimiter {
         bucket.updated = now;
         if bucket.units >= cost {
             bucket.units -= cost;
-            Ok(())
+            Ok(bucket.units)
         } else {
             Err(Duration::from_secs_f64((cost - bucket.units) / self.rate))
         }
@@ -152,6 +166,14 @@ mod tests {
         assert!(limiter.has_left(ONE, now).is_err());
         assert!(limiter.has_left(ONE, now + Duration::from_secs(1)).is_ok());
         Ok(())
+    }
+
+    #[test]
+    fn the_headers_say_the_quota_what_is_left_and_when_it_is_full_again() {
+        let limiter = RateLimiter::new(10.0, 100).expect("a limiter");
+        assert_eq!(limiter.policy(), "\"default\";q=100;w=10");
+        assert_eq!(limiter.state(100.0), "\"default\";r=100;t=0");
+        assert_eq!(limiter.state(49.5), "\"default\";r=49;t=6");
     }
 
     #[test]

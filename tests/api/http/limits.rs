@@ -352,6 +352,43 @@ async fn a_client_may_send_its_burst_and_the_next_request_is_429_with_retry_afte
     assert_eq!(code(&body), "RATE_LIMITED");
 }
 
+db_test!(
+    Empty,
+    every_answer_tells_the_caller_its_rate_limit_policy_and_what_is_left
+);
+async fn every_answer_tells_the_caller_its_rate_limit_policy_and_what_is_left(app: TestApp) {
+    let limited = app_with(engine(&app), rate_limited(0.5, 3))
+        .await
+        .expect("an app");
+    let mut left = Vec::new();
+    for _ in 0..4 {
+        let response = limited.anonymous().post("{ __typename }", json!({})).await;
+        let header = |name: &str| response.headers()[name].to_str().expect("text").to_owned();
+        assert_eq!(header("ratelimit-policy"), "\"default\";q=3;w=6");
+        left.push((response.status().as_u16(), header("ratelimit")));
+    }
+    // `"default";r=<left>;t=<seconds until full>`; the bucket refills 0.5 a second meanwhile,
+    // so a slow machine may see a reset a second sooner.
+    let parsed: Vec<(u16, u64, u64)> = left
+        .iter()
+        .map(|(status, field)| {
+            let number = |key: &str| {
+                field
+                    .split(';')
+                    .find_map(|part| part.strip_prefix(key))
+                    .and_then(|value| value.parse().ok())
+                    .unwrap_or_else(|| panic!("{field}"))
+            };
+            (*status, number("r="), number("t="))
+        })
+        .collect();
+    let statuses_and_left: Vec<(u16, u64)> = parsed.iter().map(|(s, r, _)| (*s, *r)).collect();
+    assert_eq!(statuses_and_left, [(200, 2), (200, 1), (200, 0), (429, 0)]);
+    for ((_, _, reset), most) in parsed.iter().zip([2, 4, 6, 2]) {
+        assert!((most - 1..=most).contains(reset), "{parsed:?}");
+    }
+}
+
 db_test!(Empty, every_token_has_a_bucket_of_its_own);
 async fn every_token_has_a_bucket_of_its_own(app: TestApp) {
     let limited = app_with(engine(&app), rate_limited(0.1, 1))
