@@ -24,6 +24,7 @@ pub struct TokenQuery;
 #[Object]
 impl TokenQuery {
     /// Who is calling: the role and owner of the API token sent, or null for anonymous callers.
+    #[graphql(cache_control(private))]
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<SignedIn>> {
         let Some(session) = viewer(ctx).session() else {
             return Ok(None);
@@ -37,7 +38,10 @@ impl TokenQuery {
     }
 
     /// API tokens, newest first (admins only).
-    #[graphql(complexity = "toolkit::limits::connection_cost(first, last, child_complexity)")]
+    #[graphql(
+        complexity = "toolkit::limits::connection_cost(first, last, child_complexity)",
+        cache_control(private)
+    )]
     async fn api_tokens(
         &self,
         ctx: &Context<'_>,

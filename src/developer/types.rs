@@ -29,7 +29,7 @@ pub struct Developer(pub(crate) Item<developer::Model>);
 
 /// A back-end developer in the directory. The email address and salary expectation are private:
 /// only the developer and admins see them.
-#[Object(serial)]
+#[Object(serial, cache_control(max_age = 60))]
 impl Developer {
     /// Opaque global ID.
     pub(crate) async fn id(&self) -> ID {
@@ -98,6 +98,7 @@ impl Developer {
 
     /// Email address. Private: only the developer and admins see it; for anyone else it is null
     /// with a `FORBIDDEN` error at this path.
+    #[graphql(cache_control(private))]
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         policy::private_fields_of(viewer(ctx), self.0.id)?;
         Ok(Some(&self.0.email))
@@ -106,6 +107,7 @@ impl Developer {
     /// The yearly gross salary they expect; null when they have not said. Private: only the
     /// developer and admins see it; for anyone else it is null with a `FORBIDDEN` error at this
     /// path.
+    #[graphql(cache_control(private))]
     async fn salary_expectation(&self, ctx: &Context<'_>) -> Result<Option<SalaryExpectation>> {
         policy::private_fields_of(viewer(ctx), self.0.id)?;
         Ok(

@@ -68,7 +68,7 @@ pub enum CompanySize {
 pub struct Employer(pub(crate) Item<employer::Model>);
 
 /// An organisation that hires back-end developers.
-#[Object(serial)]
+#[Object(serial, cache_control(max_age = 300))]
 impl Employer {
     /// Opaque global ID.
     pub(crate) async fn id(&self) -> ID {

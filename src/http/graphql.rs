@@ -414,7 +414,11 @@ async fn run(
         .join(",");
     let answer = state.schema.execute_batch(batch.data(viewer)).await;
     let error_codes = error_codes(&answer);
-    let mut response = negotiate::respond(&answer, media);
+    let caching = negotiate::Caching {
+        public_get: queries_only && anonymous,
+        if_none_match: headers.get(header::IF_NONE_MATCH),
+    };
+    let mut response = negotiate::respond(&answer, media, caching);
     if let Some((policy, state)) = quota {
         rate_limit_headers(&mut response, &policy, &state);
     }
@@ -441,7 +445,7 @@ fn rate_limit_headers(response: &mut Response, policy: &str, state: &str) {
 fn refused_document(error: async_graphql::ServerError, media: negotiate::MediaType) -> Response {
     let answer = BatchResponse::Single(async_graphql::Response::from_errors(vec![error]));
     let error_codes = error_codes(&answer);
-    let mut response = negotiate::respond(&answer, media);
+    let mut response = negotiate::respond(&answer, media, negotiate::Caching::default());
     response.extensions_mut().insert(Outcome {
         operation: "persisted".to_owned(),
         error_codes,

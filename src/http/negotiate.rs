@@ -96,9 +96,24 @@ fn body(response: &GraphQLResponse, media: MediaType) -> Body<'_> {
     }
 }
 
-/// The HTTP answer carrying `answer` in `media`, with its status code, cache control and the
+/// How an answer may be cached: only a query sent with GET and no token can be shared.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Caching<'a> {
+    /// Sent with GET and without `Authorization`.
+    pub public_get: bool,
+    /// The request's `If-None-Match`, answered 304 when it names this answer's `ETag`.
+    pub if_none_match: Option<&'a HeaderValue>,
+}
+
+/// The HTTP answer carrying `answer` in `media`, with its status code, caching headers and the
 /// headers resolvers set.
-pub fn respond(answer: &BatchResponse, media: MediaType) -> Response {
+///
+/// A public GET answer that read only public types, without errors, gets `Cache-Control: public,
+/// max-age=N` from the types' cache hints (the shortest of those it read), a strong `ETag` over
+/// the body, and 304 without a body when `If-None-Match` names it; every other answer is
+/// `private, no-store`. `Vary` names what changes the body: `Accept`, `Authorization` (and the
+/// compression layer adds `Accept-Encoding`).
+pub fn respond(answer: &BatchResponse, media: MediaType, caching: Caching<'_>) -> Response {
     let (json, status) = match answer {
         BatchResponse::Single(response) => {
             let status = if media == MediaType::GraphQLResponse
@@ -124,18 +139,58 @@ pub fn respond(answer: &BatchResponse, media: MediaType) -> Response {
         tracing::error!(error = %err, "cannot serialize a GraphQL response");
         br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
     });
-    let mut response = (status, axum::body::Body::from(json)).into_response();
+    let hint = answer.cache_control();
+    let shared = caching.public_get
+        && status == StatusCode::OK
+        && answer.is_ok()
+        && hint.public
+        && hint.max_age > 0;
+    let etag = shared.then(|| etag(&json));
+    let not_modified = etag.as_ref().is_some_and(|etag| {
+        caching
+            .if_none_match
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|names| {
+                names
+                    .split(',')
+                    .any(|name| name.trim() == etag || name.trim() == "*")
+            })
+    });
+    let mut response = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (status, axum::body::Body::from(json)).into_response()
+    };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, media.content_type());
-    headers.append(header::VARY, HeaderValue::from_static("Accept"));
-    if answer.is_ok()
-        && let Some(cache_control) = answer.cache_control().value()
-        && let Ok(value) = HeaderValue::from_str(&cache_control)
-    {
+    headers.append(
+        header::VARY,
+        HeaderValue::from_static("Accept, Authorization"),
+    );
+    let cache_control = if shared {
+        format!("public, max-age={}", hint.max_age)
+    } else {
+        "private, no-store".to_owned()
+    };
+    if let Ok(value) = HeaderValue::from_str(&cache_control) {
         headers.insert(header::CACHE_CONTROL, value);
+    }
+    if let Some(value) = etag.and_then(|etag| HeaderValue::from_str(&etag).ok()) {
+        headers.insert(header::ETAG, value);
     }
     headers.extend(answer.http_headers());
     response
+}
+
+/// A strong entity tag of `body`: the first 128 bits of its SHA-256, quoted.
+fn etag(body: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    let hex: String = digest[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("\"{hex}\"")
 }
 
 #[cfg(test)]

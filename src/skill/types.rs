@@ -47,7 +47,7 @@ pub struct Skill(pub(crate) Item<skill::Model>);
 
 /// A skill in the curated taxonomy. Developers hold it at a level from 1 to 5; vacancies ask for it
 /// as a must-have or a nice-to-have.
-#[Object(serial)]
+#[Object(serial, cache_control(max_age = 300))]
 impl Skill {
     /// Opaque global ID.
     pub(crate) async fn id(&self) -> ID {

@@ -87,7 +87,7 @@ pub struct SalaryRange {
 pub struct Vacancy(pub(crate) Item<vacancy::Model>);
 
 /// A job posting of an employer.
-#[Object(serial)]
+#[Object(serial, cache_control(max_age = 30))]
 impl Vacancy {
     /// Opaque global ID.
     pub(crate) async fn id(&self) -> ID {

@@ -1,6 +1,7 @@
 //! The HTTP and WebSocket surface: endpoints, limits, hostile input, connections, subscriptions
 //! and running the server.
 
+mod caching;
 mod compression;
 mod connections;
 mod endpoints;

@@ -1,0 +1,124 @@
+//! HTTP caching of public GET queries: `Cache-Control` from the types' cache hints, a strong
+//! `ETag`, 304 on `If-None-Match`; everything else `private, no-store`.
+
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+use crate::{db_test, helpers::TestApp};
+
+const SKILLS: &str = "{ skills(first: 3) { nodes { slug name } } }";
+const SKILLS_AND_VACANCIES: &str =
+    "{ skills(first: 3) { nodes { slug } } vacancies(first: 3) { nodes { title } } }";
+
+/// GETs `query`, with `token` and `If-None-Match` when given.
+async fn get(
+    app: &TestApp,
+    query: &str,
+    token: Option<&str>,
+    if_none_match: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", query)]);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(etag) = if_none_match {
+        request = request.header(header::IF_NONE_MATCH, etag);
+    }
+    request.send().await.expect("a response")
+}
+
+fn header_of(response: &reqwest::Response, name: header::HeaderName) -> String {
+    response
+        .headers()
+        .get_all(name)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+db_test!(
+    Demo,
+    a_public_get_query_is_cacheable_for_its_shortest_type_hint
+);
+async fn a_public_get_query_is_cacheable_for_its_shortest_type_hint(app: TestApp) {
+    let skills = get(&app, SKILLS, None, None).await;
+    assert_eq!(
+        header_of(&skills, header::CACHE_CONTROL),
+        "public, max-age=300"
+    );
+    let vary = header_of(&skills, header::VARY);
+    assert!(
+        vary.contains("Accept") && vary.contains("Authorization"),
+        "{vary}"
+    );
+    let both = get(&app, SKILLS_AND_VACANCIES, None, None).await;
+    assert_eq!(
+        header_of(&both, header::CACHE_CONTROL),
+        "public, max-age=30"
+    );
+}
+
+db_test!(
+    Demo,
+    an_etag_named_in_if_none_match_is_answered_304_without_a_body
+);
+async fn an_etag_named_in_if_none_match_is_answered_304_without_a_body(app: TestApp) {
+    let first = get(&app, SKILLS, None, None).await;
+    let etag = header_of(&first, header::ETAG);
+    assert!(etag.starts_with('"') && etag.len() == 34, "{etag}");
+    let body = first.text().await.expect("a body");
+    let again = get(&app, SKILLS, None, None).await;
+    assert_eq!(
+        header_of(&again, header::ETAG),
+        etag,
+        "same answer, same tag"
+    );
+    let revalidated = get(&app, SKILLS, None, Some(&etag)).await;
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header_of(&revalidated, header::ETAG), etag);
+    assert!(revalidated.text().await.expect("no body").is_empty());
+    let stale = get(&app, SKILLS, None, Some("\"0000\"")).await;
+    assert_eq!(stale.status(), StatusCode::OK);
+    assert_eq!(stale.text().await.expect("a body"), body);
+}
+
+db_test!(
+    Demo,
+    a_token_a_post_an_error_or_a_private_field_is_never_stored
+);
+async fn a_token_a_post_an_error_or_a_private_field_is_never_stored(app: TestApp) {
+    let with_token = get(&app, SKILLS, Some(&app.admin_token), None).await;
+    assert_eq!(
+        header_of(&with_token, header::CACHE_CONTROL),
+        "private, no-store"
+    );
+    assert_eq!(header_of(&with_token, header::ETAG), "");
+    let post = app.anonymous().post(SKILLS, json!({})).await;
+    assert_eq!(header_of(&post, header::CACHE_CONTROL), "private, no-store");
+    let private = get(
+        &app,
+        "{ developers(first: 1) { nodes { email } } }",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        header_of(&private, header::CACHE_CONTROL),
+        "private, no-store"
+    );
+    let admin_private = get(
+        &app,
+        "{ developers(first: 1) { nodes { handle email } } }",
+        Some(&app.admin_token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        header_of(&admin_private, header::CACHE_CONTROL),
+        "private, no-store"
+    );
+}
