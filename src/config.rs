@@ -95,6 +95,15 @@ pub struct Http {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Request headers a browser may send cross-origin besides `Content-Type`, `Authorization`
+    /// and `x-request-id`, comma-separated; Apollo's client name and version by default.
+    #[arg(
+        long = "cors-allow-header",
+        env = "TALENT_CORS_ALLOW_HEADERS",
+        value_delimiter = ',',
+        default_value = "apollographql-client-name,apollographql-client-version"
+    )]
+    pub cors_allow_headers: Vec<String>,
     /// Longest time to read, run and answer one GraphQL request, in milliseconds.
     #[arg(long, env = "TALENT_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
@@ -408,6 +417,10 @@ mod defaults_tests {
         let http = Http::default();
         assert_eq!(http.addr.to_string(), "127.0.0.1:8000");
         assert_eq!(http.ws_keepalive_ms, 15_000);
+        assert_eq!(
+            http.cors_allow_headers,
+            ["apollographql-client-name", "apollographql-client-version"]
+        );
         assert_eq!(http.environment, Environment::Development);
         assert!(http.cors_origins.is_empty());
     }

@@ -133,7 +133,7 @@ pub fn router(
     if let Some(compression) = compression(config.http.compress_min_bytes) {
         router = router.layer(compression);
     }
-    if let Some(cors) = cors(&config.http.cors_origins) {
+    if let Some(cors) = cors(&config.http.cors_origins, &config.http.cors_allow_headers) {
         router = router.layer(cors);
     }
     router
@@ -193,7 +193,7 @@ async fn get_or_upgrade(
 
 /// CORS for the configured origins; None (no CORS headers, so browsers on other origins are
 /// refused) when there are none.
-fn cors(origins: &[String]) -> Option<CorsLayer> {
+fn cors(origins: &[String], allow_headers: &[String]) -> Option<CorsLayer> {
     let origins: Vec<HeaderValue> = origins
         .iter()
         .filter_map(|origin| {
@@ -212,14 +212,25 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([
-                header::CONTENT_TYPE,
-                header::AUTHORIZATION,
-                observe::REQUEST_ID.clone(),
-                // Apollo's clients name themselves with these.
-                axum::http::HeaderName::from_static("apollographql-client-name"),
-                axum::http::HeaderName::from_static("apollographql-client-version"),
-            ])
+            .allow_headers(
+                [
+                    header::CONTENT_TYPE,
+                    header::AUTHORIZATION,
+                    observe::REQUEST_ID.clone(),
+                ]
+                .into_iter()
+                .chain(allow_headers.iter().filter_map(|name| {
+                    let parsed = axum::http::HeaderName::from_bytes(name.trim().as_bytes()).ok();
+                    if parsed.is_none() {
+                        tracing::warn!(
+                            name,
+                            "ignoring a CORS request header that is not a header name"
+                        );
+                    }
+                    parsed
+                }))
+                .collect::<Vec<_>>(),
+            )
             .expose_headers([
                 observe::REQUEST_ID.clone(),
                 header::RETRY_AFTER,
@@ -252,11 +263,50 @@ fn panicked(cause: Box<dyn Any + Send + 'static>) -> Response {
 }
 
 /// The schema as SDL, the same as `talent-api export-schema` prints and `schema.graphql` holds.
-async fn schema_sdl() -> impl IntoResponse {
+/// The schema in SDL, with an `ETag` (the first 128 bits of its SHA-256) so code generators and
+/// caches revalidate it cheaply: 304 without a body when `If-None-Match` names it. It changes only
+/// with the binary, so it may be reused for a minute without asking.
+async fn schema_sdl(headers: axum::http::HeaderMap) -> Response {
+    static TAGGED: std::sync::LazyLock<(String, HeaderValue)> = std::sync::LazyLock::new(|| {
+        use sha2::Digest;
+        let sdl = crate::schema::sdl();
+        let digest = sha2::Sha256::digest(sdl.as_bytes());
+        let hex: String = digest[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let etag = HeaderValue::from_str(&format!("\"{hex}\""))
+            .unwrap_or(HeaderValue::from_static("\"\""));
+        (sdl, etag)
+    });
+    let (sdl, etag) = &*TAGGED;
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|names| {
+            names
+                .split(',')
+                .any(|name| name.trim().as_bytes() == etag.as_bytes() || name.trim() == "*")
+        });
+    let caching = [
+        (header::ETAG, etag.clone()),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=60"),
+        ),
+    ];
+    if matches {
+        return (StatusCode::NOT_MODIFIED, caching).into_response();
+    }
     (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        crate::schema::sdl(),
+        caching,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        sdl.clone(),
     )
+        .into_response()
 }
 
 /// 200 while the process serves: liveness, without touching the database.

@@ -122,3 +122,32 @@ async fn a_token_a_post_an_error_or_a_private_field_is_never_stored(app: TestApp
         "private, no-store"
     );
 }
+
+db_test!(
+    Empty,
+    the_schema_has_an_etag_and_a_matching_if_none_match_gets_304
+);
+async fn the_schema_has_an_etag_and_a_matching_if_none_match_gets_304(app: TestApp) {
+    let schema = app
+        .client
+        .get(app.url("/schema.graphql"))
+        .send()
+        .await
+        .expect("a response");
+    let etag = header_of(&schema, header::ETAG);
+    assert_eq!(etag.len(), 34, "{etag}");
+    assert_eq!(
+        header_of(&schema, header::CACHE_CONTROL),
+        "public, max-age=60"
+    );
+    assert!(schema.text().await.expect("SDL").contains("type Query"));
+    let again = app
+        .client
+        .get(app.url("/schema.graphql"))
+        .header(header::IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.text().await.expect("no body").is_empty());
+}

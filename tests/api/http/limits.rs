@@ -521,6 +521,68 @@ async fn cors_answers_allowed_origins_only(app: TestApp) {
     );
 }
 
+db_test!(
+    Empty,
+    cors_lets_apollo_and_configured_headers_in_and_the_rate_limit_out
+);
+async fn cors_lets_apollo_and_configured_headers_in_and_the_rate_limit_out(app: TestApp) {
+    let cors = app_with(
+        engine(&app),
+        Http {
+            cors_origins: vec!["https://app.example".to_owned()],
+            cors_allow_headers: vec![
+                "apollographql-client-name".to_owned(),
+                "x-app-build".to_owned(),
+            ],
+            ..Http::default()
+        },
+    )
+    .await
+    .expect("an app");
+    let preflight = cors
+        .client
+        .request(reqwest::Method::OPTIONS, cors.url("/graphql"))
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "apollographql-client-name, x-app-build",
+        )
+        .send()
+        .await
+        .expect("sent");
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("ASCII")
+        .to_lowercase();
+    assert!(
+        allowed.contains("apollographql-client-name") && allowed.contains("x-app-build"),
+        "{allowed}"
+    );
+    let answer = cors
+        .client
+        .post(cors.url("/graphql"))
+        .header("origin", "https://app.example")
+        .header("content-type", "application/json")
+        .body(r#"{"query":"{ __typename }"}"#)
+        .send()
+        .await
+        .expect("sent");
+    let exposed = answer.headers()["access-control-expose-headers"]
+        .to_str()
+        .expect("ASCII")
+        .to_lowercase();
+    for name in [
+        "ratelimit",
+        "ratelimit-policy",
+        "x-request-id",
+        "retry-after",
+        "www-authenticate",
+    ] {
+        assert!(exposed.contains(name), "{name} in {exposed}");
+    }
+}
+
 db_test!(Empty, a_panic_is_a_generic_500_and_the_server_keeps_serving);
 async fn a_panic_is_a_generic_500_and_the_server_keeps_serving(app: TestApp) {
     let response = app
