@@ -209,16 +209,15 @@ mod tests {
     }
 
     #[test]
-    fn a_trusted_documents_manifest_that_cannot_be_read_stops_the_start() {
-        let missing = std::env::temp_dir().join("talent-api-no-such-manifest.json");
-        let err = persisted_documents(&limits_with(&missing)).expect_err("missing");
-        assert!(err.to_string().contains("cannot read"), "{err}");
-        let dir = std::env::temp_dir().join(format!("talent-api-manifest-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a directory");
-        let malformed = dir.join("manifest.json");
-        std::fs::write(&malformed, "[\"{ skills { totalCount } }\"]").expect("write");
-        let err = persisted_documents(&limits_with(&malformed)).expect_err("malformed");
-        assert!(err.to_string().contains("JSON object"), "{err}");
-        std::fs::remove_dir_all(&dir).ok();
+    fn a_trusted_documents_manifest_that_cannot_be_read_stops_the_start() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let missing = dir.path().join("no-such-manifest.json");
+        let refused = persisted_documents(&limits_with(&missing)).map(|_| ());
+        assert!(refused.is_err_and(|err| err.to_string().contains("cannot read")));
+        let malformed = dir.path().join("manifest.json");
+        std::fs::write(&malformed, "[\"{ skills { totalCount } }\"]")?;
+        let refused = persisted_documents(&limits_with(&malformed)).map(|_| ());
+        assert!(refused.is_err_and(|err| err.to_string().contains("JSON object")));
+        Ok(())
     }
 }

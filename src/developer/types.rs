@@ -195,11 +195,9 @@ impl ProfileLink {
             ("bitbucket.org", "Bitbucket"),
             ("codeberg.org", "Codeberg"),
         ];
-        let host = url
-            .split_once("://")
-            .map_or("", |(_, rest)| {
-                rest.split(['/', '?', '#', ':']).next().unwrap_or("")
-            })
+        let host = toolkit::values::http_host(url)
+            .and_then(|host| host.split(':').next())
+            .unwrap_or_default()
             .to_ascii_lowercase();
         let network = NETWORKS.iter().find_map(|(domain, network)| {
             let on = host == *domain || host.ends_with(&format!(".{domain}"));

@@ -400,9 +400,8 @@ async fn run(
             Err(wait) => {
                 state.metrics.rate_limited();
                 let mut response = rate_limited(wait);
-                let reset = wait.as_secs_f64().ceil();
-                let state = format!("\"default\";r=0;t={reset}");
-                rate_limit_headers(&mut response, &limiter.policy(), &state);
+                let state = super::rate_limit::RateLimiter::refused_state(wait);
+                rate_limit_headers(&mut response, limiter.policy(), &state);
                 return response;
             }
         }
@@ -420,7 +419,7 @@ async fn run(
     };
     let mut response = negotiate::respond(&answer, media, caching);
     if let Some((policy, state)) = quota {
-        rate_limit_headers(&mut response, &policy, &state);
+        rate_limit_headers(&mut response, policy, &state);
     }
     response.extensions_mut().insert(Outcome {
         operation: outcome_name,

@@ -268,26 +268,16 @@ fn panicked(cause: Box<dyn Any + Send + 'static>) -> Response {
 /// with the binary, so it may be reused for a minute without asking.
 async fn schema_sdl(headers: axum::http::HeaderMap) -> Response {
     static TAGGED: std::sync::LazyLock<(String, HeaderValue)> = std::sync::LazyLock::new(|| {
-        use sha2::Digest;
         let sdl = crate::schema::sdl();
-        let digest = sha2::Sha256::digest(sdl.as_bytes());
-        let hex: String = digest[..16]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        let etag = HeaderValue::from_str(&format!("\"{hex}\""))
+        let etag = HeaderValue::from_str(&negotiate::etag(sdl.as_bytes()))
             .unwrap_or(HeaderValue::from_static("\"\""));
         (sdl, etag)
     });
     let (sdl, etag) = &*TAGGED;
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|names| {
-            names
-                .split(',')
-                .any(|name| name.trim().as_bytes() == etag.as_bytes() || name.trim() == "*")
-        });
+    let matches = negotiate::names(
+        headers.get(header::IF_NONE_MATCH),
+        etag.to_str().unwrap_or_default(),
+    );
     let caching = [
         (header::ETAG, etag.clone()),
         (

@@ -146,16 +146,9 @@ pub fn respond(answer: &BatchResponse, media: MediaType, caching: Caching<'_>) -
         && hint.public
         && hint.max_age > 0;
     let etag = shared.then(|| etag(&json));
-    let not_modified = etag.as_ref().is_some_and(|etag| {
-        caching
-            .if_none_match
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|names| {
-                names
-                    .split(',')
-                    .any(|name| name.trim() == etag || name.trim() == "*")
-            })
-    });
+    let not_modified = etag
+        .as_ref()
+        .is_some_and(|etag| names(caching.if_none_match, etag));
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -183,14 +176,20 @@ pub fn respond(answer: &BatchResponse, media: MediaType, caching: Caching<'_>) -
 }
 
 /// A strong entity tag of `body`: the first 128 bits of its SHA-256, quoted.
-fn etag(body: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(body);
-    let hex: String = digest[..16]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("\"{hex}\"")
+pub fn etag(body: &[u8]) -> String {
+    let hex = toolkit::persisted::sha256_hex(body);
+    format!("\"{}\"", &hex[..32])
+}
+
+/// Whether `if_none_match` (the header's value, if sent) names `etag`, or any tag (`*`).
+pub fn names(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
+    if_none_match
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|names| {
+            names
+                .split(',')
+                .any(|name| name.trim() == etag || name.trim() == "*")
+        })
 }
 
 #[cfg(test)]

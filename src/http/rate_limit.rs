@@ -34,6 +34,8 @@ struct Bucket {
 pub struct RateLimiter {
     rate: f64,
     burst: f64,
+    /// The `RateLimit-Policy` field, the same for every answer.
+    policy: String,
     buckets: Mutex<HashMap<Client, Bucket>>,
 }
 
@@ -44,10 +46,15 @@ impl RateLimiter {
     /// A limiter refilling `rate` units a second up to `burst`; None when `rate` is not positive
     /// (rate limiting off).
     pub fn new(rate: f64, burst: u32) -> Option<Self> {
-        (rate.is_finite() && rate > 0.0).then(|| Self {
-            rate,
-            burst: f64::from(burst.max(1)),
-            buckets: Mutex::new(HashMap::new()),
+        (rate.is_finite() && rate > 0.0).then(|| {
+            let burst = f64::from(burst.max(1));
+            let window = (burst / rate).ceil().max(1.0);
+            Self {
+                rate,
+                burst,
+                policy: format!("\"default\";q={burst};w={window}"),
+                buckets: Mutex::new(HashMap::new()),
+            }
         })
     }
 
@@ -71,9 +78,8 @@ impl RateLimiter {
 
     /// The `RateLimit-Policy` field (draft-ietf-httpapi-ratelimit-headers): a quota of the burst,
     /// over the seconds an empty bucket takes to fill again.
-    pub fn policy(&self) -> String {
-        let window = (self.burst / self.rate).ceil().max(1.0);
-        format!("\"default\";q={};w={window}", self.burst)
+    pub fn policy(&self) -> &str {
+        &self.policy
     }
 
     /// The `RateLimit` field for a bucket holding `left` units: those left (whole), and the
@@ -81,6 +87,12 @@ impl RateLimiter {
     pub fn state(&self, left: f64) -> String {
         let reset = ((self.burst - left).max(0.0) / self.rate).ceil();
         format!("\"default\";r={};t={reset}", left.max(0.0).floor())
+    }
+
+    /// The `RateLimit` field of a refused request: nothing left, and the seconds to `wait` until
+    /// it could be served.
+    pub fn refused_state(wait: Duration) -> String {
+        format!("\"default\";r=0;t={}", wait.as_secs_f64().ceil())
     }
 
     /// Takes `cost` units from `client`'s bucket at `now` and says how many are left, or says how
@@ -169,11 +181,17 @@ mod tests {
     }
 
     #[test]
-    fn the_headers_say_the_quota_what_is_left_and_when_it_is_full_again() {
-        let limiter = RateLimiter::new(10.0, 100).expect("a limiter");
+    fn the_headers_say_the_quota_what_is_left_and_when_it_is_full_again() -> Result<(), &'static str>
+    {
+        let limiter = RateLimiter::new(10.0, 100).ok_or("a limiter")?;
         assert_eq!(limiter.policy(), "\"default\";q=100;w=10");
         assert_eq!(limiter.state(100.0), "\"default\";r=100;t=0");
         assert_eq!(limiter.state(49.5), "\"default\";r=49;t=6");
+        assert_eq!(
+            RateLimiter::refused_state(Duration::from_millis(1_500)),
+            "\"default\";r=0;t=2"
+        );
+        Ok(())
     }
 
     #[test]

@@ -24,7 +24,12 @@ pub const NOT_FOUND_MESSAGE: &str = "PersistedQueryNotFound";
 
 /// The hash clients compute of a document's text: SHA-256, in lower-case hex.
 pub fn hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
+    sha256_hex(text.as_bytes())
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()

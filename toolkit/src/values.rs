@@ -142,11 +142,7 @@ checked_text!(
         if value.is_empty() {
             return Err(Invalid::blank());
         }
-        let host = value
-            .strip_prefix("https://")
-            .or_else(|| value.strip_prefix("http://"))
-            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
-        let valid = host.is_some_and(|host| !host.is_empty())
+        let valid = http_host(value).is_some_and(|host| !host.is_empty())
             && value.len() <= 300
             && !value.chars().any(char::is_whitespace);
         if !valid {
@@ -158,6 +154,14 @@ checked_text!(
         Ok(value.to_owned())
     }
 );
+
+/// The host (with its port, if any) of an `http://` or `https://` address; None for another
+/// scheme.
+pub fn http_host(url: &str) -> Option<&str> {
+    url.strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default())
+}
 
 #[cfg(test)]
 mod tests {
