@@ -111,6 +111,10 @@ pub struct Http {
     /// `Accept-Encoding` allows; 0 never compresses.
     #[arg(long, env = "TALENT_COMPRESS_MIN_BYTES", default_value_t = 1024)]
     pub compress_min_bytes: u64,
+    /// Bytes of whole answers to anonymous queries kept in memory and served again until a write
+    /// of what they read or their max-age; 0 keeps none.
+    #[arg(long, env = "TALENT_RESPONSE_CACHE_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub response_cache_bytes: u64,
     /// Longest time a client may take to send a request body, in milliseconds; 408 past it.
     /// Bodies are read before the request takes one of the server's request slots.
     #[arg(long, env = "TALENT_BODY_READ_TIMEOUT_MS", default_value_t = 5_000)]
@@ -417,6 +421,7 @@ mod defaults_tests {
         let http = Http::default();
         assert_eq!(http.addr.to_string(), "127.0.0.1:8000");
         assert_eq!(http.ws_keepalive_ms, 15_000);
+        assert_eq!(http.response_cache_bytes, 32 * 1024 * 1024);
         assert_eq!(
             http.cors_allow_headers,
             ["apollographql-client-name", "apollographql-client-version"]

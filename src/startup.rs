@@ -18,6 +18,9 @@ use crate::{
     http, schema,
 };
 
+/// How long the start waits for the PostgreSQL `LISTEN` connection (see [`Events`]).
+const LISTEN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A server that is ready to serve: database migrated, listener bound.
 pub struct Application {
     listener: TcpListener,
@@ -70,10 +73,16 @@ impl Application {
         let listener = TcpListener::bind(config.http.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.http.addr))?;
+        let events = Events::start(&db);
+        if !events.listening_within(LISTEN_WAIT).await {
+            tracing::warn!(
+                "not yet listening for other instances' writes: the response cache stays off until then"
+            );
+        }
         let router = http::router(
             schema::build_schema(
                 db.clone(),
-                Events::start(&db),
+                events,
                 &config.limits,
                 persisted,
                 config.http.suggestions(),

@@ -22,7 +22,12 @@ use axum::{
 };
 use serde_json::Value;
 
-use super::{AppState, error_body, negotiate, observe::Outcome, rate_limit::Client};
+use super::{
+    AppState, error_body, negotiate,
+    observe::Outcome,
+    rate_limit::Client,
+    response_cache::{Key, Lookup},
+};
 use crate::{
     auth,
     error::{ApiError, ErrorCode},
@@ -411,21 +416,90 @@ async fn run(
         .map(|operation| operation.name.as_str())
         .collect::<Vec<_>>()
         .join(",");
-    let answer = state.schema.execute_batch(batch.data(viewer)).await;
-    let error_codes = error_codes(&answer);
     let caching = negotiate::Caching {
         public_get: queries_only && anonymous,
         if_none_match: headers.get(header::IF_NONE_MATCH),
     };
-    let mut response = negotiate::respond(&answer, media, caching);
+    // Only an anonymous query can be answered from the cache: a token may see private fields.
+    let cache = state
+        .responses
+        .as_deref()
+        .filter(|_| anonymous && operations.iter().all(|operation| !operation.mutation));
+    let mut pending = None;
+    if let (Some(cache), BatchRequest::Single(request)) = (cache, &mut batch) {
+        match cache.lookup(Key::of(request), || state.schema.reads(request)) {
+            Lookup::Hit(entry) => {
+                state.metrics.response_cache("hit");
+                let kept = negotiate::Kept {
+                    etag: &entry.etag,
+                    age: entry.read_at.elapsed(),
+                };
+                let ttl = entry.max_age.saturating_sub(kept.age).as_secs();
+                let mut response = negotiate::Encoded::kept(entry.body.clone(), entry.max_age)
+                    .respond(media, caching, Some(kept));
+                cache_status(&mut response, &format!("talent-api; hit; ttl={ttl}"));
+                return finish(response, quota, outcome_name, Vec::new());
+            }
+            Lookup::Miss(miss) => {
+                state
+                    .metrics
+                    .response_cache(if miss.stale { "stale" } else { "miss" });
+                pending = Some(miss);
+            }
+        }
+    }
+    let answer = state.schema.execute_batch(batch.data(viewer)).await;
+    let error_codes = error_codes(&answer);
+    let encoded = negotiate::encode(&answer, media);
+    let status = match (pending, cache, encoded.public_for) {
+        (Some(pending), Some(cache), Some(max_age)) => {
+            let forwarded = if pending.stale { "stale" } else { "uri-miss" };
+            let (key, entry) = pending.entry(
+                encoded.body.clone(),
+                negotiate::etag(&encoded.body),
+                max_age,
+            );
+            if cache.keep(key, entry) {
+                Some(format!("talent-api; fwd={forwarded}; stored"))
+            } else {
+                Some(format!("talent-api; fwd={forwarded}"))
+            }
+        }
+        (Some(pending), ..) => Some(format!(
+            "talent-api; fwd={}",
+            if pending.stale { "stale" } else { "uri-miss" }
+        )),
+        (None, ..) => None,
+    };
+    let mut response = encoded.respond(media, caching, None);
+    if let Some(status) = status {
+        cache_status(&mut response, &status);
+    }
+    finish(response, quota, outcome_name, error_codes)
+}
+
+/// `response` with the caller's rate-limit headers, and what the request log and metrics record.
+fn finish(
+    mut response: Response,
+    quota: Option<(&str, String)>,
+    operation: String,
+    error_codes: Vec<String>,
+) -> Response {
     if let Some((policy, state)) = quota {
         rate_limit_headers(&mut response, policy, &state);
     }
     response.extensions_mut().insert(Outcome {
-        operation: outcome_name,
+        operation,
         error_codes,
     });
     response
+}
+
+/// `Cache-Status` (RFC 9211): what the response cache did with the request.
+fn cache_status(response: &mut Response, status: &str) {
+    if let Ok(value) = HeaderValue::from_str(status) {
+        response.headers_mut().insert("cache-status", value);
+    }
 }
 
 /// `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) for the caller's

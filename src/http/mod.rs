@@ -9,6 +9,7 @@ mod negotiate;
 pub mod observe;
 mod playground;
 pub mod rate_limit;
+mod response_cache;
 pub mod serve;
 mod ws;
 
@@ -48,6 +49,7 @@ pub struct AppState {
     limits: Arc<Limits>,
     http: Arc<Http>,
     rate_limiter: Option<Arc<rate_limit::RateLimiter>>,
+    responses: Option<Arc<response_cache::ResponseCache>>,
     slots: RequestSlots,
     sockets: crate::auth::live::LiveSockets,
     metrics: Arc<observe::Metrics>,
@@ -85,8 +87,14 @@ pub fn router(
     let limits = &config.limits;
     let sockets = crate::auth::live::LiveSockets::default();
     sockets.watch(db.clone());
+    let responses = response_cache::ResponseCache::new(
+        config.http.response_cache_bytes,
+        Arc::clone(schema.events().freshness()),
+    )
+    .map(Arc::new);
     let state = AppState {
         sockets,
+        responses,
         schema,
         db,
         limits: Arc::new(limits.clone()),
@@ -131,7 +139,9 @@ pub fn router(
         ))
         .with_state(state);
     if let Some(compression) = compression(config.http.compress_min_bytes) {
-        router = router.layer(compression);
+        router = router
+            .layer(compression)
+            .layer(middleware::from_fn(negotiate::tag_encoding));
     }
     if let Some(cors) = cors(&config.http.cors_origins, &config.http.cors_allow_headers) {
         router = router.layer(cors);
@@ -237,6 +247,9 @@ fn cors(origins: &[String], allow_headers: &[String]) -> Option<CorsLayer> {
                 header::WWW_AUTHENTICATE,
                 axum::http::HeaderName::from_static("ratelimit"),
                 axum::http::HeaderName::from_static("ratelimit-policy"),
+                header::ETAG,
+                header::AGE,
+                axum::http::HeaderName::from_static("cache-status"),
             ])
             .max_age(Duration::from_secs(600))
     })
@@ -274,22 +287,24 @@ async fn schema_sdl(headers: axum::http::HeaderMap) -> Response {
         (sdl, etag)
     });
     let (sdl, etag) = &*TAGGED;
-    let matches = negotiate::names(
+    let matched = negotiate::names(
         headers.get(header::IF_NONE_MATCH),
         etag.to_str().unwrap_or_default(),
     );
-    let caching = [
-        (header::ETAG, etag.clone()),
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=60"),
-        ),
-    ];
-    if matches {
-        return (StatusCode::NOT_MODIFIED, caching).into_response();
+    let caching = |etag: HeaderValue| {
+        [
+            (header::ETAG, etag),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=60"),
+            ),
+        ]
+    };
+    if let Some(matched) = matched.and_then(|matched| HeaderValue::from_str(&matched).ok()) {
+        return (StatusCode::NOT_MODIFIED, caching(matched)).into_response();
     }
     (
-        caching,
+        caching(etag.clone()),
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; charset=utf-8"),

@@ -10,9 +10,14 @@
 //!   (parse, validation, variable coercion, a query limit) has no `data` entry and is answered
 //!   400; a response with `data` (null too, after an error reached the root) is 200.
 
+use std::time::Duration;
+
 use async_graphql::{BatchResponse, Response as GraphQLResponse, Value};
 use axum::{
+    body::Bytes,
+    extract::Request,
     http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware::Next,
     response::{IntoResponse, Response},
 };
 
@@ -105,15 +110,21 @@ pub struct Caching<'a> {
     pub if_none_match: Option<&'a HeaderValue>,
 }
 
-/// The HTTP answer carrying `answer` in `media`, with its status code, caching headers and the
-/// headers resolvers set.
-///
-/// A public GET answer that read only public types, without errors, gets `Cache-Control: public,
-/// max-age=N` from the types' cache hints (the shortest of those it read), a strong `ETag` over
-/// the body, and 304 without a body when `If-None-Match` names it; every other answer is
-/// `private, no-store`. `Vary` names what changes the body: `Accept`, `Authorization` (and the
-/// compression layer adds `Accept-Encoding`).
-pub fn respond(answer: &BatchResponse, media: MediaType, caching: Caching<'_>) -> Response {
+/// An answer written out, before its HTTP headers.
+#[derive(Debug)]
+pub struct Encoded {
+    /// The JSON body.
+    pub body: Bytes,
+    status: StatusCode,
+    /// How long it may be shared: the shortest max-age of the types it read, when it has no error,
+    /// read no private field, and every type it read allows sharing.
+    pub public_for: Option<Duration>,
+    /// Headers the resolvers set.
+    headers: HeaderMap,
+}
+
+/// `answer` written in `media`, with its status code.
+pub fn encode(answer: &BatchResponse, media: MediaType) -> Encoded {
     let (json, status) = match answer {
         BatchResponse::Single(response) => {
             let status = if media == MediaType::GraphQLResponse
@@ -140,39 +151,93 @@ pub fn respond(answer: &BatchResponse, media: MediaType, caching: Caching<'_>) -
         br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
     });
     let hint = answer.cache_control();
-    let shared = caching.public_get
-        && status == StatusCode::OK
-        && answer.is_ok()
-        && hint.public
-        && hint.max_age > 0;
-    let etag = shared.then(|| etag(&json));
-    let not_modified = etag
-        .as_ref()
-        .is_some_and(|etag| names(caching.if_none_match, etag));
-    let mut response = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        (status, axum::body::Body::from(json)).into_response()
-    };
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, media.content_type());
-    headers.append(
-        header::VARY,
-        HeaderValue::from_static("Accept, Authorization"),
-    );
-    let cache_control = if shared {
-        format!("public, max-age={}", hint.max_age)
-    } else {
-        "private, no-store".to_owned()
-    };
-    if let Ok(value) = HeaderValue::from_str(&cache_control) {
-        headers.insert(header::CACHE_CONTROL, value);
+    let public = status == StatusCode::OK && answer.is_ok() && hint.public && hint.max_age > 0;
+    Encoded {
+        body: Bytes::from(json),
+        status,
+        public_for: public.then(|| Duration::from_secs(hint.max_age.unsigned_abs().into())),
+        headers: answer.http_headers(),
     }
-    if let Some(value) = etag.and_then(|etag| HeaderValue::from_str(&etag).ok()) {
-        headers.insert(header::ETAG, value);
+}
+
+/// The HTTP answer carrying `answer` in `media`: see [`Encoded::respond`].
+pub fn respond(answer: &BatchResponse, media: MediaType, caching: Caching<'_>) -> Response {
+    encode(answer, media).respond(media, caching, None)
+}
+
+/// A kept answer, as the response cache serves it again.
+#[derive(Debug)]
+pub struct Kept<'a> {
+    /// Its `ETag`, computed when it was kept.
+    pub etag: &'a str,
+    /// How long ago its read began: sent as `Age`, so that a browser or CDN keeps it no longer
+    /// than its max-age from then.
+    pub age: Duration,
+}
+
+impl Encoded {
+    /// A kept answer's body, as it was first sent: 200, public for `max_age`.
+    pub fn kept(body: Bytes, max_age: Duration) -> Self {
+        Self {
+            body,
+            status: StatusCode::OK,
+            public_for: Some(max_age),
+            headers: HeaderMap::new(),
+        }
     }
-    headers.extend(answer.http_headers());
-    response
+
+    /// The HTTP answer, with its status code, caching headers and the headers resolvers set.
+    ///
+    /// A public GET answer that can be shared ([`Encoded::public_for`]) gets `Cache-Control:
+    /// public, max-age=N`, a strong `ETag` over the body (`kept`'s, for a kept answer, with its
+    /// `Age`), and 304 without a body when `If-None-Match` names it, or the tag the compression
+    /// layer gave its compressed form ([`tag_encoding`]); every other answer is `private,
+    /// no-store`. `Vary` names what changes the body: `Accept`, `Authorization` (and the
+    /// compression layer adds `Accept-Encoding`).
+    pub fn respond(
+        self,
+        media: MediaType,
+        caching: Caching<'_>,
+        kept: Option<Kept<'_>>,
+    ) -> Response {
+        let shared = caching.public_get.then_some(self.public_for).flatten();
+        let etag = shared.map(|_| match &kept {
+            Some(kept) => kept.etag.to_owned(),
+            None => etag(&self.body),
+        });
+        let matched = etag
+            .as_deref()
+            .and_then(|etag| names(caching.if_none_match, etag));
+        let mut response = if matched.is_some() {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            (self.status, axum::body::Body::from(self.body)).into_response()
+        };
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, media.content_type());
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("Accept, Authorization"),
+        );
+        let cache_control = match shared {
+            Some(max_age) => format!("public, max-age={}", max_age.as_secs()),
+            None => "private, no-store".to_owned(),
+        };
+        if let Ok(value) = HeaderValue::from_str(&cache_control) {
+            headers.insert(header::CACHE_CONTROL, value);
+        }
+        if let Some(value) = matched
+            .or(etag)
+            .and_then(|etag| HeaderValue::from_str(&etag).ok())
+        {
+            headers.insert(header::ETAG, value);
+        }
+        if let (Some(_), Some(kept)) = (shared, kept) {
+            headers.insert(header::AGE, HeaderValue::from(kept.age.as_secs()));
+        }
+        headers.extend(self.headers);
+        response
+    }
 }
 
 /// A strong entity tag of `body`: the first 128 bits of its SHA-256, quoted.
@@ -181,15 +246,51 @@ pub fn etag(body: &[u8]) -> String {
     format!("\"{}\"", &hex[..32])
 }
 
-/// Whether `if_none_match` (the header's value, if sent) names `etag`, or any tag (`*`).
-pub fn names(if_none_match: Option<&HeaderValue>, etag: &str) -> bool {
-    if_none_match
+/// The content codings the compression layer may apply, as they suffix a compressed
+/// representation's entity tag.
+const CODINGS: [&str; 2] = ["br", "gzip"];
+
+/// The tag of `if_none_match` (the header's value, if sent) that names `etag`: `etag` itself, the
+/// tag of one of its compressed forms ([`tag_encoding`]), or `*`, answered with `etag`.
+pub fn names(if_none_match: Option<&HeaderValue>, etag: &str) -> Option<String> {
+    let names = if_none_match?.to_str().ok()?;
+    let bare = etag.strip_suffix('"')?;
+    names.split(',').map(str::trim).find_map(|name| {
+        if name == etag || name == "*" {
+            return Some(etag.to_owned());
+        }
+        let coding = name
+            .strip_prefix(bare)?
+            .strip_suffix('"')?
+            .strip_prefix('-')?;
+        CODINGS.contains(&coding).then(|| name.to_owned())
+    })
+}
+
+/// Gives a compressed representation its own strong entity tag: `"tag"` sent as `br` becomes
+/// `"tag-br"` (as Apache's mod_deflate does), so that a strong tag never names two different byte
+/// sequences; [`names`] matches both forms. Runs outside the compression layer.
+pub async fn tag_encoding(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let coding = response
+        .headers()
+        .get(header::CONTENT_ENCODING)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|names| {
-            names
-                .split(',')
-                .any(|name| name.trim() == etag || name.trim() == "*")
-        })
+        .filter(|coding| CODINGS.contains(coding))
+        .map(str::to_owned);
+    if let Some(coding) = coding {
+        let tagged = response
+            .headers()
+            .get(header::ETAG)
+            .and_then(|value| value.to_str().ok())
+            .filter(|etag| etag.starts_with('"'))
+            .and_then(|etag| etag.strip_suffix('"'))
+            .and_then(|bare| HeaderValue::from_str(&format!("{bare}-{coding}\"")).ok());
+        if let Some(tagged) = tagged {
+            response.headers_mut().insert(header::ETAG, tagged);
+        }
+    }
+    response
 }
 
 #[cfg(test)]

@@ -52,6 +52,11 @@ struct CodeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: String,
 }
@@ -68,6 +73,7 @@ pub struct Metrics {
     latency: Family<RequestLabels, Histogram, fn() -> Histogram>,
     errors: Family<CodeLabels, Counter>,
     rate_limited: Counter,
+    response_cache: Family<CacheLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
     operations: Mutex<HashSet<String>>,
 }
@@ -81,6 +87,7 @@ impl Metrics {
         );
         let errors = Family::<CodeLabels, Counter>::default();
         let rate_limited = Counter::default();
+        let response_cache = Family::<CacheLabels, Counter>::default();
         let pool = Family::<PoolLabels, Gauge>::default();
         let mut registry = Registry::with_prefix("talent");
         registry.register(
@@ -103,6 +110,11 @@ impl Metrics {
             "Requests refused by the rate limiter",
             rate_limited.clone(),
         );
+        registry.register(
+            "response_cache_lookups",
+            "Anonymous queries looked up in the response cache, by result (hit, miss, stale)",
+            response_cache.clone(),
+        );
         registry.register("db_statements", "SQL statements run", statements.counter());
         registry.register(
             "db_pool_connections",
@@ -115,6 +127,7 @@ impl Metrics {
             latency,
             errors,
             rate_limited,
+            response_cache,
             pool,
             operations: Mutex::new(HashSet::new()),
         }
@@ -123,6 +136,14 @@ impl Metrics {
     /// Counts a request refused by the rate limiter.
     pub fn rate_limited(&self) {
         self.rate_limited.inc();
+    }
+
+    /// Counts a response cache lookup: `hit`, `miss` or `stale` (kept, but a write it read came
+    /// after it).
+    pub fn response_cache(&self, result: &'static str) {
+        self.response_cache
+            .get_or_create(&CacheLabels { result })
+            .inc();
     }
 
     /// The label for `operation`: the name itself while there are few, else `other`.

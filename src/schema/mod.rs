@@ -3,6 +3,7 @@
 //! [`introspection`] what `export-schema` writes. The HTTP layer only mounts it.
 
 pub mod node;
+pub mod reads;
 
 use async_graphql::{
     Data, Executor, MergedObject, MergedSubscription, Request, Response, SDLExportOptions, Schema,
@@ -90,6 +91,7 @@ pub struct Api {
     documents: std::sync::Arc<documents::Documents>,
     persisted: std::sync::Arc<persisted::Persisted>,
     tokens: std::sync::Arc<crate::auth::live::TokenCache>,
+    events: Events,
 }
 
 impl Api {
@@ -103,6 +105,22 @@ impl Api {
     /// revokes.
     pub fn tokens(&self) -> &crate::auth::live::TokenCache {
         &self.tokens
+    }
+
+    /// The event bus mutations report their writes to, whose generations the response cache
+    /// checks its answers against.
+    pub fn events(&self) -> &Events {
+        &self.events
+    }
+
+    /// The kinds of data `request` reads ([`reads::DataMap::reads`]); every kind when its document
+    /// cannot be parsed.
+    pub fn reads(&self, request: &mut Request) -> crate::events::Kinds {
+        let name = request.operation_name.clone();
+        match self.parse(request) {
+            Some(document) => reads::DataMap::get().reads(document, name.as_deref()),
+            None => crate::events::Kinds::ALL,
+        }
     }
 
     /// The parsed document of `request`, when it is within the size and token limits and parses
@@ -167,6 +185,7 @@ pub fn build_schema(
         documents: std::sync::Arc::default(),
         persisted: std::sync::Arc::new(persisted),
         tokens,
+        events,
     }
 }
 
@@ -179,6 +198,7 @@ impl Executor for Api {
         if let Err(error) = refused_before_running(&mut request) {
             return Response::from_errors(vec![error]);
         }
+        let written = writes(&mut request);
         if introspection_only {
             return self.checking.execute(request).await;
         }
@@ -189,6 +209,8 @@ impl Executor for Api {
             .data(limits::Remeasure);
         again.operation_name.clone_from(&request.operation_name);
         let mut response = self.serving.execute(request).await;
+        // Before the answer leaves: the caller's next read sees what it wrote.
+        self.events.wrote(written).await;
         if is_request_error(&response) {
             if response.errors.iter().any(limits::is_depth_or_cost_refusal) {
                 return self.checking.execute(again).await;
@@ -227,7 +249,34 @@ impl Executor for Api {
             let refused = Response::from_errors(vec![error]);
             return Box::pin(futures_util::stream::once(std::future::ready(refused)));
         }
-        Executor::execute_stream(&self.checking, request, session_data)
+        let written = if self.limits.parseable(&request.query) {
+            writes(&mut request)
+        } else {
+            crate::events::Kinds::NONE
+        };
+        let answers = Executor::execute_stream(&self.checking, request, session_data);
+        if written == crate::events::Kinds::NONE {
+            return answers;
+        }
+        // A mutation sent over a WebSocket: its one answer goes out once the write is told.
+        let events = self.events.clone();
+        Box::pin(futures_util::StreamExt::then(answers, move |answer| {
+            let events = events.clone();
+            async move {
+                events.wrote(written).await;
+                answer
+            }
+        }))
+    }
+}
+
+/// The kinds of data `request` may write ([`reads::DataMap::writes`]); none when its document does
+/// not parse.
+fn writes(request: &mut Request) -> crate::events::Kinds {
+    let name = request.operation_name.clone();
+    match request.parsed_query() {
+        Ok(document) => reads::DataMap::get().writes(document, name.as_deref()),
+        Err(_) => crate::events::Kinds::NONE,
     }
 }
 

@@ -650,6 +650,56 @@ impl Drop for TestApp {
     }
 }
 
+/// A second server instance on a test app's database: its own pool, event bus and caches, as
+/// another process behind a load balancer would have.
+pub struct Instance {
+    pub addr: SocketAddr,
+    server: JoinHandle<()>,
+}
+
+impl Instance {
+    /// Starts one on `app`'s database (no demo load, rate limiting off).
+    pub async fn beside(app: &TestApp) -> Self {
+        let config = ServerConfig {
+            database: config::Database {
+                url: app.database_url.clone(),
+                max_connections: 5,
+                load_demo: false,
+            },
+            http: Http {
+                addr: "127.0.0.1:0".parse().expect("valid address"),
+                ..Http::default()
+            },
+            limits: Limits {
+                rate_limit_per_second: 0.0,
+                ..Limits::default()
+            },
+            test_routes: false,
+        };
+        let app = Application::build(&config)
+            .await
+            .expect("the second instance starts");
+        let addr = app.local_addr().expect("bound address");
+        let server = tokio::spawn(async move {
+            app.run_until_stopped(std::future::pending())
+                .await
+                .expect("the second instance runs");
+        });
+        Self { addr, server }
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
 /// The first error of a response, which must have one.
 pub fn first_error(body: &Value) -> &Value {
     body["errors"]

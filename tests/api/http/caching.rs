@@ -151,3 +151,41 @@ async fn the_schema_has_an_etag_and_a_matching_if_none_match_gets_304(app: TestA
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert!(again.text().await.expect("no body").is_empty());
 }
+
+db_test!(
+    Demo,
+    a_compressed_answer_has_its_own_tag_and_revalidates_with_it
+);
+async fn a_compressed_answer_has_its_own_tag_and_revalidates_with_it(app: TestApp) {
+    let page = "{ vacancies(first: 20) { nodes { title description } } }";
+    let fetch = |encoding: &'static str, if_none_match: Option<String>| {
+        let mut request = app
+            .client
+            .get(app.url("/graphql"))
+            .query(&[("query", page)])
+            .header(header::ACCEPT_ENCODING, encoding);
+        if let Some(etag) = if_none_match {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        request.send()
+    };
+    let identity = fetch("identity", None).await.expect("a response");
+    let etag = header_of(&identity, header::ETAG);
+    for coding in ["br", "gzip"] {
+        let compressed = fetch(coding, None).await.expect("a response");
+        assert_eq!(header_of(&compressed, header::CONTENT_ENCODING), coding);
+        let tag = header_of(&compressed, header::ETAG);
+        assert_eq!(
+            tag,
+            format!("{}-{coding}\"", etag.trim_end_matches('"')),
+            "one strong tag per representation"
+        );
+        let revalidated = fetch(coding, Some(tag.clone())).await.expect("a response");
+        assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(header_of(&revalidated, header::ETAG), tag);
+    }
+    let other = fetch("br", Some(format!("{}-zstd\"", etag.trim_end_matches('"'))))
+        .await
+        .expect("a response");
+    assert_eq!(other.status(), StatusCode::OK, "a coding never sent");
+}

@@ -9,4 +9,5 @@ mod hostile;
 mod limits;
 mod operations;
 mod persisted;
+mod response_cache;
 pub(crate) mod subscriptions;
