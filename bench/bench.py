@@ -98,15 +98,17 @@ def seed(engine, marker):
 
 
 class Server:
-    """The release binary serving `url`, on a free port."""
+    """The release binary serving `url`, on a free port; its response cache is off unless `cached`
+    (every measured request then runs in full, as a request never seen before does)."""
 
-    def __init__(self, url):
+    def __init__(self, url, cached=False):
         self.log = tempfile.NamedTemporaryFile("w+", suffix=".log")
         self.process = subprocess.Popen(
             [
                 str(BIN), "--database-url", url, "--log-format", "json",
                 "serve", "--addr", "127.0.0.1:0", "--no-demo",
                 "--rate-limit-per-second", "0", "--max-cost", "1000000",
+                "--response-cache-bytes", str(64 * 1024 * 1024 if cached else 0),
             ],
             stderr=self.log,
             env={**os.environ, "RUST_LOG": "warn,talent_api=info"},
@@ -145,6 +147,23 @@ class Server:
         )
         statements = float(re.search(r"^talent_db_statements_total (\S+)$", text, re.M).group(1))
         return requests, statements
+
+    def cpu_seconds(self):
+        """CPU time (user + system) the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def size(self, body, encoding):
+        """Bytes of the answer to `body` (a JSON request) as sent with `Accept-Encoding: encoding`."""
+        request = urllib.request.Request(
+            f"{self.base}/graphql", data=body.encode(),
+            headers={"content-type": "application/json", "accept-encoding": encoding},
+        )
+        with urllib.request.urlopen(request) as response:
+            sent = response.headers.get("content-encoding") or "identity"
+            if sent != encoding:
+                raise SystemExit(f"asked for {encoding}, got {sent}")
+            return len(response.read())
 
     def rss_mb(self, field="VmRSS"):
         status = Path(f"/proc/{self.process.pid}/status").read_text()
@@ -261,9 +280,52 @@ def measure(engine):
                     log(json.dumps(row))
                     rows.append(row)
         peak = round(server.rss_mb("VmHWM"), 1)
+        sizes = response_sizes(server, operations)
     finally:
         server.stop()
-    return {"engine": engine, "seed": seed, "peak_rss_mb": peak, "page_sizes": page_sizes, "rows": rows}
+    rows += measure_cached(url, engine, operations)
+    return {
+        "engine": engine, "seed": seed, "peak_rss_mb": peak, "page_sizes": page_sizes,
+        "response_sizes": sizes, "rows": rows,
+    }
+
+
+# Measured again on a server with its response cache on (a warm-up fills it).
+CACHED = ("1", "2")
+
+
+def measure_cached(url, engine, operations):
+    """The reads of CACHED, answered from the response cache: anonymous, as a public directory's
+    readers are, after a warm-up that fills it."""
+    chosen = [
+        (name, bodies) for name, bodies in operations.items()
+        if name.split(" ")[0] in CACHED and (not OPERATIONS or name.split(" ")[0] in OPERATIONS)
+    ]
+    if not chosen:
+        return []
+    rows = []
+    server = Server(url, cached=True)
+    try:
+        for name, bodies in chosen:
+            key = name.split(" ")[0]
+            for connections in CONNECTIONS:
+                row = measure_one(server, engine, f"{key}c", f"{key}c {name.split(' ', 1)[1]}, cached", bodies, None,
+                                  connections, with_floor=False)
+                log(json.dumps(row))
+                rows.append(row)
+    finally:
+        server.stop()
+    return rows
+
+
+def response_sizes(server, operations):
+    """Bytes of one answer of op 1 and op 2 as sent uncompressed, gzipped and with brotli."""
+    sizes = {}
+    for name, bodies in operations.items():
+        key = name.split(" ")[0]
+        if key in CACHED:
+            sizes[key] = {encoding: server.size(bodies[0], encoding) for encoding in ("identity", "gzip", "br")}
+    return sizes
 
 
 def measure_one(server, engine, key, name, bodies, token, connections, seconds=SECONDS, with_floor=True, warmup=WARMUP):
@@ -274,13 +336,17 @@ def measure_one(server, engine, key, name, bodies, token, connections, seconds=S
     if warmup and script == "graphql.lua":
         wrk(server, script, data, None, connections, warmup)
     before = server.counters()
+    cpu = server.cpu_seconds()
     # Reads go out anonymous, as a public directory's readers do; the writes carry the admin token
     # (one statement of theirs is its lookup).
     result = wrk(server, script, data, token if script == "update.lua" else None, connections, seconds)
+    cpu = server.cpu_seconds() - cpu
     after = server.counters()
     result["statements"] = after[1] - before[1]
     result["answered"] = max(after[0] - before[0], 1)
     result["statements_per_request"] = round(result["statements"] / result["answered"], 2)
+    # The server's own CPU per answer (the database's is apart, in its own processes).
+    result["cpu_ms_per_request"] = round(1000 * cpu / result["answered"], 3)
     result["rss_mb"] = round(server.rss_mb(), 1)
     if with_floor and key in FLOOR_OPERATIONS:
         result["floor"] = floor(engine, FLOOR_OPERATIONS[key], connections, seconds)
@@ -329,6 +395,9 @@ def combine(runs):
         result["example_error"] = next((r["example_error"] for r in runs if r.get("example_error")), "")
         statements, answered = sum(r["statements"] for r in runs), sum(r["answered"] for r in runs)
         result["statements_per_request"] = round(statements / answered, 2)
+        result["cpu_ms_per_request"] = round(
+            sum(r["cpu_ms_per_request"] * r["answered"] for r in runs) / answered, 3
+        )
         result["rss_mb"] = max(r["rss_mb"] for r in runs)
     return result
 
@@ -387,8 +456,8 @@ def markdown(report):
             "",
             f"Seeded in {run['seed']['seconds']} s; server peak RSS {run['peak_rss_mb']} MB.",
             "",
-            "| operation | conn | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | floor req/s | of floor | floor p99 ms |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| operation | conn | req/s | p50 ms | p95 ms | p99 ms | errors | SQL/req | CPU ms/req | floor req/s | of floor | floor p99 ms |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in run["rows"]:
             floor_rps = row.get("floor", {}) and row["floor"].get("rps")
@@ -397,9 +466,23 @@ def markdown(report):
             lines.append(
                 f"| {row['operation']} | {row['connections']} | {row['rps']:.0f} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
                 f"{row['p99_ms']:.2f} | {row['errors']} | {row['statements_per_request']} | "
+                f"{row.get('cpu_ms_per_request', '')} | "
                 f"{floor_rps and f'{floor_rps:.0f}' or ''} | {share} | {floor_p99 and f'{floor_p99:.2f}' or ''} |"
             )
         lines.append("")
+        if run.get("response_sizes"):
+            lines += [
+                "Bytes of one answer (cached rows: `c`, from the response cache, same bytes):",
+                "",
+                "| operation | identity | gzip | br |",
+                "|---|---:|---:|---:|",
+            ]
+            for key, size in run["response_sizes"].items():
+                lines.append(
+                    f"| op {key} | {size['identity']:,} | {size['gzip']:,} ({100 * size['gzip'] / size['identity']:.0f}%) "
+                    f"| {size['br']:,} ({100 * size['br'] / size['identity']:.0f}%) |"
+                )
+            lines.append("")
     lines += targets(report)
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
@@ -432,13 +515,23 @@ def targets(report):
     most = max(report["connections"])
     for run in report["runs"]:
         engine = run["engine"]
+        for connections in report["connections"]:
+            r = row(run, "2", connections)
+            if r and r.get("floor"):
+                share = r["rps"] / r["floor"]["rps"]
+                add(f"op 2 at least 60% of the floor ({connections} conn)", engine, f"{100 * share:.0f}%",
+                    share >= 0.6, f"{r['floor']['rps']:.0f} req/s")
+        for key in CACHED:
+            uncached, cached = row(run, key, most), row(run, f"{key}c", most)
+            if uncached and cached:
+                gain = cached["rps"] / uncached["rps"]
+                add(f"op {key} from the response cache faster than computed ({most} conn)", engine,
+                    f"{cached['rps']:.0f} against {uncached['rps']:.0f} req/s, p99 {cached['p99_ms']:.1f} ms",
+                    gain > 1)
+        for key, size in run.get("response_sizes", {}).items():
+            add(f"op {key} answer compressed (br)", engine,
+                f"{size['identity']:,} -> {size['br']:,} bytes", size["br"] < size["identity"])
         if engine == "postgres":
-            for connections in report["connections"]:
-                r = row(run, "2", connections)
-                if r and r.get("floor"):
-                    share = r["rps"] / r["floor"]["rps"]
-                    add(f"op 2 at least 60% of the floor ({connections} conn)", engine, f"{100 * share:.0f}%",
-                        share >= 0.6, f"{r['floor']['rps']:.0f} req/s")
             r = row(run, "2", most)
             if r:
                 add(f"op 2 p99 under 25 ms at {most} conn", engine, f"{r['p99_ms']:.1f} ms", r["p99_ms"] < 25, floor_p99(r))

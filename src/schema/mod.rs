@@ -74,10 +74,11 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// The schema as the transports run it, answering from `db`, telling `events` about writes,
 /// within `limits`.
 ///
-/// It is two schemas of the same types. Queries and mutations run on one without extensions, so
-/// every field resolves on async-graphql's direct path (an extension sends each field and list
-/// item through the extension chain; without it, a page of 50 vacancies with their employers and
-/// skills went from 92 to 130 requests/s on PostgreSQL): their size,
+/// It is two schemas of the same types. Queries and mutations run on one whose only extension
+/// ([`limits::CostReport`]) needs no per-field hook, so every field resolves on async-graphql's
+/// direct path (an extension that hooks fields sends each field and list item through the
+/// extension chain; without it, a page of 50 vacancies with their employers and skills went from
+/// 92 to 130 requests/s on PostgreSQL): their size,
 /// tokens, aliases, directives and introspection are checked before they run
 /// ([`limits::QueryLimits::admit`]), their depth and cost by async-graphql's validation. The
 /// other schema has the limits and the subscription cap as extensions: it runs subscriptions,

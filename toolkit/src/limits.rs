@@ -252,6 +252,12 @@ struct Costed {
 
 #[async_trait::async_trait]
 impl Extension for Costed {
+    /// It reads the validation's figure and adds it to the response: no field needs to pass
+    /// through it, so fields keep async-graphql's direct path.
+    fn resolves_fields(&self) -> bool {
+        false
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,

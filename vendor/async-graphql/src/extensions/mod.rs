@@ -381,6 +381,15 @@ impl NextResolve<'_> {
 /// Represents a GraphQL extension
 #[async_trait::async_trait]
 pub trait Extension: Sync + Send + 'static {
+    /// talent-api: whether this extension's [`Extension::resolve`] must see each field and list
+    /// item. An extension that only looks at the whole request (its validation, its response)
+    /// answers false: when no extension of a request needs it, fields resolve on the direct path,
+    /// without the per-field extension chain and its `ResolveInfo` (about 15% of the CPU of a
+    /// page of 50 vacancies with their employers and skills).
+    fn resolves_fields(&self) -> bool {
+        true
+    }
+
     /// Called at start query/mutation request.
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         next.run(ctx).await
@@ -484,9 +493,13 @@ impl Extensions {
         self.query_data = Some(data);
     }
 
+    /// talent-api: whether any extension must see each field ([`Extension::resolves_fields`]);
+    /// the executor takes the direct path otherwise.
     #[inline]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.extensions.is_empty()
+    pub(crate) fn resolve_fields(&self) -> bool {
+        self.extensions
+            .iter()
+            .any(|extension| extension.resolves_fields())
     }
 
     #[inline]

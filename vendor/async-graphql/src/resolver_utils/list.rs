@@ -10,9 +10,11 @@ pub async fn resolve_list<'a, T: OutputType + 'a>(
     iter: impl IntoIterator<Item = T>,
     len: Option<usize>,
 ) -> ServerResult<Value> {
-    let nullable = !T::qualified_type_name().ends_with('!');
+    // talent-api: the item type's name is formatted only when an item failed.
+    let nullable = || !T::qualified_type_name().ends_with('!');
     let extensions = &ctx.query_env.extensions;
-    if !extensions.is_empty() {
+    // talent-api: the extension chain only when an extension must see each item.
+    if extensions.resolve_fields() {
         let mut futures = len.map(Vec::with_capacity).unwrap_or_default();
         for (idx, item) in iter.into_iter().enumerate() {
             futures.push({
@@ -66,13 +68,13 @@ pub async fn resolve_list<'a, T: OutputType + 'a>(
 fn items(
     ctx: &ContextSelectionSet<'_>,
     resolved: Vec<ServerResult<Value>>,
-    nullable: bool,
+    nullable: impl Fn() -> bool,
 ) -> ServerResult<Value> {
     let mut values = Vec::with_capacity(resolved.len());
     for item in resolved {
         match item {
             Ok(value) => values.push(value),
-            Err(error) if nullable => {
+            Err(error) if nullable() => {
                 ctx.add_error(error);
                 values.push(Value::Null);
             }
