@@ -285,6 +285,8 @@ pub async fn tag_encoding(request: Request, next: Next) -> Response {
             .and_then(|value| value.to_str().ok())
             .filter(|etag| etag.starts_with('"'))
             .and_then(|etag| etag.strip_suffix('"'))
+            // A handler that compressed its body itself tagged it already.
+            .filter(|bare| !bare.ends_with(&format!("-{coding}")))
             .and_then(|bare| HeaderValue::from_str(&format!("{bare}-{coding}\"")).ok());
         if let Some(tagged) = tagged {
             response.headers_mut().insert(header::ETAG, tagged);

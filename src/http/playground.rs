@@ -1,14 +1,20 @@
 //! The GraphiQL playground, served from assets compiled into the binary (pinned npm releases,
 //! vendored in `assets/playground` by `scripts/vendor-playground.sh`): it works offline, and its
 //! page allows scripts from this server only.
+//!
+//! The page names each asset with its version, the start of its SHA-256
+//! (`/playground/graphiql.min.js?v=1a2b3c4d5e6f`): under that URL an asset never changes, so it
+//! is cached for a year (`immutable`); the page itself and an asset asked for without its current
+//! version are revalidated (`no-cache`) by their `ETag`, answered 304 when unchanged. A new build
+//! changes the versions the page names, so a browser never mixes old and new assets.
 
 use std::{
     io::Write as _,
-    sync::{Once, OnceLock},
+    sync::{LazyLock, Once, OnceLock},
 };
 
 use axum::{
-    extract::Path,
+    extract::{Path, Query},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -63,9 +69,47 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-/// The playground page.
-pub async fn page() -> Response {
+/// How long a versioned asset may be kept: a year, the longest RFC 9111 caches are asked to honour.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// What the page and an unversioned asset say: keep, but ask (by `ETag`) before each use.
+const REVALIDATE: &str = "no-cache";
+
+/// The version of each asset: the first 12 hex digits of its SHA-256.
+static VERSIONS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|(_, _, bytes)| toolkit::persisted::sha256_hex(bytes)[..12].to_owned())
+        .collect()
+});
+
+/// The page, each asset named with its version, and the page's `ETag`.
+static PAGE: LazyLock<(String, String)> = LazyLock::new(|| {
+    let mut html = include_str!("../../assets/playground/index.html").to_owned();
+    for ((name, _, _), version) in ASSETS.iter().zip(VERSIONS.iter()) {
+        html = html.replace(
+            &format!("\"/playground/{name}\""),
+            &format!("\"/playground/{name}?v={version}\""),
+        );
+    }
+    let etag = super::negotiate::etag(html.as_bytes());
+    (html, etag)
+});
+
+/// The playground page, or 304 when `If-None-Match` names its `ETag`.
+pub async fn page(headers: HeaderMap) -> Response {
+    let (html, etag) = &*PAGE;
+    let matched = super::negotiate::names(headers.get(header::IF_NONE_MATCH), etag);
+    let tag = HeaderValue::from_str(matched.as_deref().unwrap_or(etag))
+        .unwrap_or(HeaderValue::from_static("\"\""));
+    let caching = [
+        (header::ETAG, tag),
+        (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE)),
+    ];
+    if matched.is_some() {
+        return (StatusCode::NOT_MODIFIED, caching).into_response();
+    }
     (
+        caching,
         [
             (
                 header::CONTENT_TYPE,
@@ -80,7 +124,7 @@ pub async fn page() -> Response {
                 HeaderValue::from_static("nosniff"),
             ),
         ],
-        include_bytes!("../../assets/playground/index.html").as_slice(),
+        html.clone(),
     )
         .into_response()
 }
@@ -146,13 +190,31 @@ fn preferred(accept: &str) -> Option<&'static str> {
     ["br", "gzip"].into_iter().find(|encoding| allows(encoding))
 }
 
+/// The query of an asset's URL: `v`, the version the page named.
+#[derive(Debug, serde::Deserialize)]
+pub struct Version {
+    v: Option<String>,
+}
+
 /// One file of the playground, or 404: compressed as `Accept-Encoding` allows, from the forms made
-/// once when they are ready.
-pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
+/// once when they are ready; kept a year under its current version, revalidated otherwise; 304
+/// when `If-None-Match` names its `ETag` (the version, suffixed by the coding when compressed here
+/// or by the compression layer, see [`super::negotiate::tag_encoding`]).
+pub async fn asset(
+    Path(name): Path<String>,
+    Query(version): Query<Version>,
+    headers: HeaderMap,
+) -> Response {
     let Some(index) = ASSETS.iter().position(|(file, _, _)| *file == name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let (_, content_type, bytes) = ASSETS[index];
+    let current = &VERSIONS[index];
+    let cache_control = if version.v.as_deref() == Some(current.as_str()) {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
     let accept = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|value| value.to_str().ok())
@@ -164,18 +226,35 @@ pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
             _ => (encoding, forms.gzip.as_slice()),
         })
     });
+    let etag = match encoded {
+        Some((encoding, _)) => format!("\"{current}-{encoding}\""),
+        None => format!("\"{current}\""),
+    };
+    let matched = super::negotiate::names(
+        headers.get(header::IF_NONE_MATCH),
+        &format!("\"{current}\""),
+    );
+    let tag = HeaderValue::from_str(matched.as_deref().unwrap_or(&etag))
+        .unwrap_or(HeaderValue::from_static("\"\""));
+    let caching = [
+        (header::ETAG, tag),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_control),
+        ),
+        (header::VARY, HeaderValue::from_static("accept-encoding")),
+    ];
+    if matched.is_some() {
+        return (StatusCode::NOT_MODIFIED, caching).into_response();
+    }
     let mut response = (
+        caching,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
             (
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ),
-            (header::VARY, HeaderValue::from_static("accept-encoding")),
         ],
         encoded.map_or(bytes, |(_, body)| body),
     )

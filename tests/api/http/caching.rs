@@ -189,3 +189,98 @@ async fn a_compressed_answer_has_its_own_tag_and_revalidates_with_it(app: TestAp
         .expect("a response");
     assert_eq!(other.status(), StatusCode::OK, "a coding never sent");
 }
+
+db_test!(
+    Empty,
+    the_playground_names_each_asset_with_its_version_and_revalidates_itself
+);
+async fn the_playground_names_each_asset_with_its_version_and_revalidates_itself(app: TestApp) {
+    let page = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(header_of(&page, header::CACHE_CONTROL), "no-cache");
+    let etag = header_of(&page, header::ETAG);
+    let html = page.text().await.expect("HTML");
+    let script = html
+        .split('"')
+        .find(|part| part.starts_with("/playground/graphiql.min.js?v="))
+        .expect("the bundle, versioned");
+    assert_eq!(script.len(), "/playground/graphiql.min.js?v=".len() + 12);
+    let again = app
+        .client
+        .get(app.url("/"))
+        .header(header::IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
+
+db_test!(
+    Empty,
+    a_versioned_asset_is_kept_a_year_and_an_unversioned_one_revalidates
+);
+async fn a_versioned_asset_is_kept_a_year_and_an_unversioned_one_revalidates(app: TestApp) {
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("a response")
+        .text()
+        .await
+        .expect("HTML");
+    let versioned = html
+        .split('"')
+        .find(|part| part.starts_with("/playground/playground.js?v="))
+        .expect("a versioned script")
+        .to_owned();
+    let get = |path: String, etag: Option<String>| {
+        let mut request = app
+            .client
+            .get(app.url(&path))
+            .header(header::ACCEPT_ENCODING, "identity");
+        if let Some(etag) = etag {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        request.send()
+    };
+    let kept = get(versioned.clone(), None).await.expect("a response");
+    assert_eq!(
+        header_of(&kept, header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    let etag = header_of(&kept, header::ETAG);
+    let version = versioned.rsplit('=').next().expect("a version");
+    assert_eq!(etag, format!("\"{version}\""));
+    let plain = get("/playground/playground.js".into(), None)
+        .await
+        .expect("a response");
+    assert_eq!(header_of(&plain, header::CACHE_CONTROL), "no-cache");
+    assert_eq!(header_of(&plain, header::ETAG), etag);
+    let old = get("/playground/playground.js?v=000000000000".into(), None)
+        .await
+        .expect("a response");
+    assert_eq!(header_of(&old, header::CACHE_CONTROL), "no-cache");
+    let revalidated = get("/playground/playground.js".into(), Some(etag.clone()))
+        .await
+        .expect("a response");
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header_of(&revalidated, header::ETAG), etag);
+    // Compressed here or by the compression layer, the tag names the coding once.
+    let compressed = app
+        .client
+        .get(app.url(&versioned))
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(header_of(&compressed, header::CONTENT_ENCODING), "br");
+    assert_eq!(
+        header_of(&compressed, header::ETAG),
+        format!("\"{version}-br\"")
+    );
+}
