@@ -77,7 +77,7 @@ fn page(first: Option<i32>, after: Option<String>) -> ApiResult<Page> {
 
 /// A page of rows with scores as a page of items (one batch) with scores.
 fn into_items<M: Send + Sync + 'static>(paged: Paged<(M, i64)>) -> Paged<(Item<M>, i64)> {
-    let (rows, scores): (Vec<(String, M)>, Vec<i64>) = paged
+    let (rows, scores): (Vec<(dbkit::keyset::Cursor, M)>, Vec<i64>) = paged
         .items
         .into_iter()
         .map(|(cursor, (row, score))| ((cursor, row), score))

@@ -11,7 +11,7 @@ use async_graphql::{
 use dbkit::{
     batch::{Batch, Item, Keyed},
     columns::{LongColumns, Unread},
-    keyset::{ChildSet, Page, PageArgs, Paged, Sort, fetch_page, fetch_pages, primary_key},
+    keyset::{ChildSet, Cursor, Page, PageArgs, Paged, Sort, fetch_page, fetch_pages, primary_key},
     search::Search,
 };
 use futures_util::future::BoxFuture;
@@ -26,11 +26,37 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
-/// A connection's type: edges of `N` with string cursors, `pageInfo`, `nodes` and `totalCount`.
-pub type Conn<N> = Connection<String, N, Totals, EmptyFields>;
+/// A connection's type: edges of `N` with their cursors, `pageInfo`, `nodes` and `totalCount`.
+pub type Conn<N> = Connection<PageCursor, N, Totals, EmptyFields>;
 
 /// The edge type of `Conn<N>`.
-pub type ConnEdge<N> = Edge<String, N, EmptyFields>;
+pub type ConnEdge<N> = Edge<PageCursor, N, EmptyFields>;
+
+/// An edge's cursor, a `String` in the schema: a row's [`Cursor`], encoded only when a client
+/// reads it (an edge's `cursor`, `pageInfo`'s `startCursor` / `endCursor`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageCursor {
+    /// The cursor of a row of a page.
+    Row(Cursor),
+    /// A cursor as a client sent it (the page arguments are read by [`Page::new`], so this is
+    /// only what async-graphql's `CursorType` asks for).
+    Text(String),
+}
+
+impl async_graphql::connection::CursorType for PageCursor {
+    type Error = std::convert::Infallible;
+
+    fn decode_cursor(text: &str) -> Result<Self, Self::Error> {
+        Ok(Self::Text(text.to_owned()))
+    }
+
+    fn encode_cursor(&self) -> String {
+        match self {
+            Self::Row(cursor) => cursor.encode(),
+            Self::Text(text) => text.clone(),
+        }
+    }
+}
 
 /// Describes the connection and edge types async-graphql generates for each node type, which it
 /// leaves without descriptions: `describe_connections!(builder, Developer => "developers", "developer")`.
@@ -66,7 +92,7 @@ impl<T> PagedExt<T> for Paged<T> {
     where
         T: Send + Sync + 'static,
     {
-        let (cursors, rows): (Vec<String>, Vec<T>) = self.items.into_iter().unzip();
+        let (cursors, rows): (Vec<Cursor>, Vec<T>) = self.items.into_iter().unzip();
         let batch = Batch::new(rows);
         Paged {
             items: cursors.into_iter().zip(batch.items()).collect(),
@@ -81,7 +107,7 @@ impl<T> PagedExt<T> for Paged<T> {
         connection.edges.extend(
             self.items
                 .into_iter()
-                .map(|(cursor, item)| Edge::new(cursor, node(item))),
+                .map(|(cursor, item)| Edge::new(PageCursor::Row(cursor), node(item))),
         );
         connection
     }
