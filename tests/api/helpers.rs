@@ -499,6 +499,22 @@ impl TestApp {
         }
     }
 
+    /// Ends the server's PostgreSQL `LISTEN` connection from the database side, as a network
+    /// blip or a restart of PostgreSQL would.
+    pub async fn cut_listen_connection(&self) {
+        let (admin_url, name) = self.postgres_database().expect("PostgreSQL");
+        let admin = Database::connect(admin_url)
+            .await
+            .expect("connect as admin");
+        admin
+            .execute_unprepared(&format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND query ILIKE 'LISTEN%'"
+            ))
+            .await
+            .expect("terminate the listener");
+        admin.close().await.ok();
+    }
+
     /// POSTs a raw body with a content type; returns the response.
     pub async fn post_raw(
         &self,

@@ -282,17 +282,7 @@ async fn a_lost_listen_connection_drops_every_kept_answer() {
     read(&app, SKILLS).await;
     let (status, _) = read(&app, SKILLS).await;
     assert!(status.contains("hit"), "{status}");
-    let (admin_url, name) = app.postgres_database().expect("PostgreSQL");
-    let admin = sea_orm::Database::connect(admin_url)
-        .await
-        .expect("connect as admin");
-    sea_orm::ConnectionTrait::execute_unprepared(
-        &admin,
-        &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND query ILIKE 'LISTEN%'"),
-    )
-    .await
-    .expect("terminate the listener");
-    admin.close().await.ok();
+    app.cut_listen_connection().await;
     let lost = Instant::now();
     loop {
         let (status, _) = read(&app, SKILLS).await;

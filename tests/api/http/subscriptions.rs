@@ -421,22 +421,9 @@ async fn a_listener_that_loses_its_connection_reconnects_and_delivers_later_even
     let Some(app) = TestApp::spawn(Engine::Postgres, crate::helpers::Fixture::Demo).await else {
         return;
     };
-    let (admin_url, name) = app
-        .postgres_database()
-        .map(|(u, n)| (u.to_owned(), n.to_owned()))
-        .expect("PostgreSQL");
     let mut socket = connect(&app.url(""), TRANSPORT_WS, json!({})).await;
     subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
-    let admin = sea_orm::Database::connect(&admin_url)
-        .await
-        .expect("connect as admin");
-    sea_orm::ConnectionTrait::execute_unprepared(
-        &admin,
-        &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND query ILIKE 'LISTEN%'"),
-    )
-    .await
-    .expect("terminate the listener");
-    admin.close().await.ok();
+    app.cut_listen_connection().await;
     let id = draft(&app, "quillstack", "rust", "After The Gap").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     // Events published while the listener reconnects are lost (at most once): publish, and if
