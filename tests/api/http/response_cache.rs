@@ -229,45 +229,71 @@ async fn a_response_cache_of_zero_bytes_keeps_nothing(app: TestApp) {
     assert!(off.statements.get() > before, "every read runs");
 }
 
-/// A write through one instance reaches another's cache through the PostgreSQL fan-out: its next
-/// reads show it, within the time a notification takes to arrive.
+/// Each kind of write through one instance reaches another's cache through the PostgreSQL
+/// fan-out: the other's next reads show it, within the time a notification takes to arrive.
 #[tokio::test]
-async fn a_write_through_one_instance_shows_in_the_next_reads_of_another() {
+async fn every_kind_of_write_through_one_instance_shows_in_the_next_reads_of_another() {
     let Some(app) = TestApp::spawn(Engine::Postgres, Fixture::Demo).await else {
         return;
     };
     let other = Instance::beside(&app).await;
     let client = reqwest::Client::new();
-    let query = "{ vacancies(first: 1) { nodes { skills { skill { name } } } } }";
-    let skill =
-        first(&app, "vacancies", "skills { skill { id } }").await["skills"][0]["skill"]["id"]
-            .clone();
-    read_at(&client, &other.url("/graphql"), query).await;
-    let (status, _) = read_at(&client, &other.url("/graphql"), query).await;
-    assert!(status.contains("hit"), "{status}");
-    write(
+    let developer = first(&app, "developers", "id").await;
+    let vacancy = first(
         &app,
-        "mutation($id: ID!) { updateSkill(input: { id: $id, name: \"Fanned Out\" }) { userErrors { message } } }",
-        json!({ "id": skill }),
+        "vacancies",
+        "id employer { id } skills { skill { id } }",
     )
     .await;
-    let written = Instant::now();
-    loop {
-        let (status, body) = read_at(&client, &other.url("/graphql"), query).await;
-        if body.contains("Fanned Out") {
-            assert!(!status.contains("hit"), "{status}");
-            break;
+    let writes = [
+        (
+            "{ developers(first: 1) { nodes { headline } } }",
+            "mutation($id: ID!) { updateDeveloper(input: { id: $id, headline: \"Fanned Out Developer\" }) { userErrors { message } } }",
+            developer["id"].clone(),
+            "Fanned Out Developer",
+        ),
+        (
+            "{ vacancies(first: 1) { nodes { skills { skill { name } } } } }",
+            "mutation($id: ID!) { updateSkill(input: { id: $id, name: \"Fanned Out Skill\" }) { userErrors { message } } }",
+            vacancy["skills"][0]["skill"]["id"].clone(),
+            "Fanned Out Skill",
+        ),
+        (
+            "{ vacancies(first: 1) { nodes { employer { name } } } }",
+            "mutation($id: ID!) { updateEmployer(input: { id: $id, name: \"Fanned Out Employer\" }) { userErrors { message } } }",
+            vacancy["employer"]["id"].clone(),
+            "Fanned Out Employer",
+        ),
+        (
+            "{ vacancies(first: 1) { nodes { title } } }",
+            "mutation($id: ID!) { updateVacancy(input: { id: $id, title: \"Fanned Out Vacancy\" }) { userErrors { message } } }",
+            vacancy["id"].clone(),
+            "Fanned Out Vacancy",
+        ),
+    ];
+    for (query, mutation, id, expected) in writes {
+        read_at(&client, &other.url("/graphql"), query).await;
+        let (status, _) = read_at(&client, &other.url("/graphql"), query).await;
+        assert!(status.contains("hit"), "{query}: {status}");
+        write(&app, mutation, json!({ "id": id })).await;
+        let written = Instant::now();
+        loop {
+            let (status, body) = read_at(&client, &other.url("/graphql"), query).await;
+            if body.contains(expected) {
+                assert!(!status.contains("hit"), "{status}");
+                break;
+            }
+            assert!(
+                written.elapsed() < Duration::from_secs(1),
+                "{expected}: the other instance still answers from its cache: {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        assert!(
-            written.elapsed() < Duration::from_secs(1),
-            "the other instance still answers from its cache: {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    // Once seen, every later read there shows it too.
-    for _ in 0..3 {
-        let (_, body) = read_at(&client, &other.url("/graphql"), query).await;
-        assert!(body.contains("Fanned Out"), "{body}");
+        // Once seen, every later read there shows it too.
+        for _ in 0..3 {
+            let (_, body) = read_at(&client, &other.url("/graphql"), query).await;
+            assert!(body.contains(expected), "{body}");
+        }
     }
 }
 
