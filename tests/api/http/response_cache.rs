@@ -151,6 +151,39 @@ async fn a_vacancy_written_shows_in_the_next_read(app: TestApp) {
     .await;
 }
 
+db_test!(Demo, a_mutation_sent_over_a_websocket_drops_what_it_changed);
+async fn a_mutation_sent_over_a_websocket_drops_what_it_changed(app: TestApp) {
+    use super::subscriptions::{TRANSPORT_WS, connect, next, subscribe};
+    let query = "{ vacancies(first: 1) { nodes { title } } }";
+    let vacancy = first(&app, "vacancies", "id").await;
+    read(&app, query).await;
+    let (status, _) = read(&app, query).await;
+    assert!(status.contains("hit"), "{status}");
+    let mut socket = connect(
+        &app.url(""),
+        TRANSPORT_WS,
+        json!({ "Authorization": format!("Bearer {}", app.admin_token) }),
+    )
+    .await;
+    subscribe(
+        &mut socket,
+        TRANSPORT_WS,
+        "1",
+        "mutation($id: ID!) { updateVacancy(input: { id: $id, title: \"Sent Over A Socket\" }) { userErrors { message } } }",
+        json!({ "id": vacancy["id"] }),
+    )
+    .await;
+    let answer = next(&mut socket).await;
+    assert_eq!(
+        answer["payload"]["data"]["updateVacancy"]["userErrors"],
+        json!([]),
+        "{answer}"
+    );
+    let (status, body) = read(&app, query).await;
+    assert!(status.contains("fwd=stale"), "{status}");
+    assert!(body.contains("Sent Over A Socket"), "{body}");
+}
+
 db_test!(Demo, a_write_of_another_kind_keeps_the_answer);
 async fn a_write_of_another_kind_keeps_the_answer(app: TestApp) {
     read(&app, SKILLS).await;
