@@ -430,11 +430,12 @@ async fn run(
         match cache.lookup(Key::of(request), || state.schema.reads(request)) {
             Lookup::Hit(entry) => {
                 state.metrics.response_cache("hit");
+                let age = entry.read_at.elapsed();
                 let kept = negotiate::Kept {
                     etag: &entry.etag,
-                    age: entry.read_at.elapsed(),
+                    age: Some(age),
                 };
-                let ttl = entry.max_age.saturating_sub(kept.age).as_secs();
+                let ttl = entry.max_age.saturating_sub(age).as_secs();
                 let mut response = negotiate::Encoded::kept(entry.body.clone(), entry.max_age)
                     .respond(media, caching, Some(kept));
                 cache_status(&mut response, &format!("talent-api; hit; ttl={ttl}"));
@@ -451,27 +452,25 @@ async fn run(
     let answer = state.schema.execute_batch(batch.data(viewer)).await;
     let error_codes = error_codes(&answer);
     let encoded = negotiate::encode(&answer, media);
-    let status = match (pending, cache, encoded.public_for) {
-        (Some(pending), Some(cache), Some(max_age)) => {
-            let forwarded = if pending.stale { "stale" } else { "uri-miss" };
-            let (key, entry) = pending.entry(
-                encoded.body.clone(),
-                negotiate::etag(&encoded.body),
-                max_age,
-            );
+    // A kept answer's tag is computed once, for the cache and for this response alike.
+    let mut etag = None;
+    let mut status = None;
+    if let Some(pending) = pending {
+        let forwarded = pending.forwarded();
+        status = Some(format!("talent-api; fwd={forwarded}"));
+        if let (Some(cache), Some(max_age)) = (cache, encoded.public_for) {
+            let tag = negotiate::etag(&encoded.body);
+            let (key, entry) = pending.entry(encoded.body.clone(), tag.clone(), max_age);
             if cache.keep(key, entry) {
-                Some(format!("talent-api; fwd={forwarded}; stored"))
-            } else {
-                Some(format!("talent-api; fwd={forwarded}"))
+                status = Some(format!("talent-api; fwd={forwarded}; stored"));
             }
+            etag = Some(tag);
         }
-        (Some(pending), ..) => Some(format!(
-            "talent-api; fwd={}",
-            if pending.stale { "stale" } else { "uri-miss" }
-        )),
-        (None, ..) => None,
-    };
-    let mut response = encoded.respond(media, caching, None);
+    }
+    let kept = etag
+        .as_deref()
+        .map(|etag| negotiate::Kept { etag, age: None });
+    let mut response = encoded.respond(media, caching, kept);
     if let Some(status) = status {
         cache_status(&mut response, &status);
     }

@@ -165,14 +165,14 @@ pub fn respond(answer: &BatchResponse, media: MediaType, caching: Caching<'_>) -
     encode(answer, media).respond(media, caching, None)
 }
 
-/// A kept answer, as the response cache serves it again.
+/// An answer the response cache keeps: its tag, computed once, and its age when served again.
 #[derive(Debug)]
 pub struct Kept<'a> {
     /// Its `ETag`, computed when it was kept.
     pub etag: &'a str,
-    /// How long ago its read began: sent as `Age`, so that a browser or CDN keeps it no longer
-    /// than its max-age from then.
-    pub age: Duration,
+    /// How long ago its read began, for an answer served from the cache: sent as `Age`, so that a
+    /// browser or CDN keeps it no longer than its max-age from then. None for one just computed.
+    pub age: Option<Duration>,
 }
 
 impl Encoded {
@@ -232,8 +232,8 @@ impl Encoded {
         {
             headers.insert(header::ETAG, value);
         }
-        if let (Some(_), Some(kept)) = (shared, kept) {
-            headers.insert(header::AGE, HeaderValue::from(kept.age.as_secs()));
+        if let (Some(_), Some(age)) = (shared, kept.and_then(|kept| kept.age)) {
+            headers.insert(header::AGE, HeaderValue::from(age.as_secs()));
         }
         headers.extend(self.headers);
         response

@@ -80,6 +80,12 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// How `Cache-Status` says the request went on to be computed: `stale` when a write dropped
+    /// its kept answer, `uri-miss` when none was kept.
+    pub fn forwarded(&self) -> &'static str {
+        if self.stale { "stale" } else { "uri-miss" }
+    }
+
     /// The entry of the answer `body` (tagged `etag`, public for `max_age`) to this read.
     pub fn entry(self, body: Bytes, etag: String, max_age: Duration) -> (Key, Entry) {
         (

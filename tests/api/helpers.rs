@@ -716,6 +716,17 @@ impl Drop for Instance {
     }
 }
 
+/// Every value of header `name` in `response`, joined with `, ` (empty when it has none).
+pub fn header_of(response: &reqwest::Response, name: reqwest::header::HeaderName) -> String {
+    response
+        .headers()
+        .get_all(name)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The first error of a response, which must have one.
 pub fn first_error(body: &Value) -> &Value {
     body["errors"]

@@ -4,7 +4,10 @@
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
-use crate::{db_test, helpers::TestApp};
+use crate::{
+    db_test,
+    helpers::{TestApp, header_of},
+};
 
 const SKILLS: &str = "{ skills(first: 3) { nodes { slug name } } }";
 const SKILLS_AND_VACANCIES: &str =
@@ -28,16 +31,6 @@ async fn get(
         request = request.header(header::IF_NONE_MATCH, etag);
     }
     request.send().await.expect("a response")
-}
-
-fn header_of(response: &reqwest::Response, name: header::HeaderName) -> String {
-    response
-        .headers()
-        .get_all(name)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 db_test!(

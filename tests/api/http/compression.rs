@@ -7,7 +7,10 @@ use std::io::Read;
 use reqwest::header;
 use serde_json::{Value, json};
 
-use crate::{db_test, helpers::TestApp};
+use crate::{
+    db_test,
+    helpers::{TestApp, header_of},
+};
 
 const PAGE: &str = "{ vacancies(first: 100) { nodes { id title description responsibilities } } }";
 
@@ -28,17 +31,9 @@ async fn fetch(
     }
     let response = request.send().await.expect("a response");
     assert_eq!(response.status().as_u16(), 200);
-    let header = |name| {
-        response
-            .headers()
-            .get_all(name)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let content_encoding = Some(header(header::CONTENT_ENCODING)).filter(|value| !value.is_empty());
-    let vary = header(header::VARY);
+    let content_encoding =
+        Some(header_of(&response, header::CONTENT_ENCODING)).filter(|value| !value.is_empty());
+    let vary = header_of(&response, header::VARY);
     let body = response.bytes().await.expect("a body").to_vec();
     (content_encoding, vary, body)
 }
