@@ -16,12 +16,12 @@ use std::{
 };
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    PrimaryKeyToColumn, QueryFilter, QueryResult, QueryTrait, SelectB, SelectTwo,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn,
+    QueryFilter, QueryResult, QueryTrait, SelectB, SelectTwo,
 };
 use tokio::sync::OnceCell;
 
-use crate::columns::Unread;
+use crate::columns::{PartialRow, Unread};
 
 /// A row with a primary key.
 pub trait Keyed {
@@ -30,23 +30,24 @@ pub trait Keyed {
 }
 
 /// A link table's row (a parent, a child and what the link says), read by position from a
-/// statement that lists the link's columns first, in the entity's order, as `find_also_related`
-/// does. Positions spare the per-column name lookup (and the `A_` prefix sea-orm formats for
-/// every column of every row), which was a tenth of a page of 50 vacancies with their skills.
+/// statement that lists [`LinkRow::COLUMNS`] first, as [`Unread::apply_joined`] does. Positions
+/// spare the per-column name lookup (and the `A_` prefix sea-orm formats for every column of every
+/// row), which was a tenth of a page of 50 vacancies with their skills.
 pub trait LinkRow: Sized {
-    /// The columns, in the order they are read.
+    /// The columns read, in the entity's order.
     const COLUMNS: &'static [&'static str];
 
     /// The link in `row`'s first `COLUMNS.len()` columns.
     fn decode(row: &QueryResult) -> Result<Self, DbErr>;
 }
 
-/// Implements [`LinkRow`] for a link entity's model: `link_row!(developer_id, skill_id, level)`
-/// lists its fields in the entity's column order (a test next to the entity checks the order
-/// against the statement `find_also_related` builds).
+/// Implements [`LinkRow`] for a link entity's model: `link_row!(developer_id, skill_id, level;
+/// created_at)` lists the fields read in the entity's column order (a test next to the entity
+/// checks the order), then, after `;`, the fields no API field reads from a link, which stay out
+/// of the statement and hold an [`Absent`](crate::columns::Absent) value.
 #[macro_export]
 macro_rules! link_row {
-    ($($field:ident),* $(,)?) => {
+    ($($field:ident),* $(,)? $(; $($absent:ident),* $(,)?)?) => {
         impl $crate::batch::LinkRow for Model {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
 
@@ -58,7 +59,8 @@ macro_rules! link_row {
                     read - 1
                 };
                 Ok(Self {
-                    $($field: row.try_get_by_index(next())?),*
+                    $($field: row.try_get_by_index(next())?,)*
+                    $($($absent: $crate::columns::Absent::absent(),)*)?
                 })
             }
         }
@@ -208,9 +210,9 @@ pub struct Children<L, M> {
 }
 
 impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
-    /// Runs `select` (a link table joined to its child table, as `find_also_related` builds it:
-    /// the link's columns first, then the child's, prefixed `B_`), with a placeholder for each
-    /// `unread` column of the child, and groups its rows by the parent `parent` reads from each
+    /// Runs `select` (a link table joined to its child table, as `find_also_related` builds it),
+    /// listing the link's [`LinkRow::COLUMNS`] then the child's columns but the `unread` ones,
+    /// prefixed `B_`, and groups its rows by the parent `parent` reads from each
     /// link, keeping their order.
     ///
     /// A child reached from several parents is decoded and held once: rows are read by the
@@ -228,11 +230,11 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
         LE: EntityTrait<Model = L>,
         ME: EntityTrait<Model = M>,
         L: LinkRow,
-        M: FromQueryResult,
+        M: PartialRow<ME>,
     {
         let backend = db.get_database_backend();
         let mut select = select.into_query();
-        unread.apply_joined::<LE>(&mut select, backend);
+        unread.apply_joined::<LE>(&mut select);
         let rows = db.query_all_raw(backend.build(&select)).await?;
         let child_id = format!("{}id", SelectB.as_str());
         let mut children = Vec::new();
@@ -246,7 +248,7 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
             let index = match seen.entry(key) {
                 Entry::Occupied(entry) => *entry.get(),
                 Entry::Vacant(entry) => {
-                    children.push(M::from_query_result(&row, SelectB.as_str())?);
+                    children.push(unread.decode(&row, L::COLUMNS.len())?);
                     *entry.insert(children.len() - 1)
                 }
             };
@@ -284,27 +286,36 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
 }
 
 /// The rows of `E` with these primary keys, in no particular order.
-pub async fn find_by_ids<E: EntityTrait>(
+pub async fn find_by_ids<E>(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
-) -> Result<Vec<E::Model>, DbErr> {
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: PartialRow<E>,
+{
     find_by_ids_without(db, ids, &Unread::<E>::none()).await
 }
 
-/// The rows of `E` with these primary keys, in no particular order, with a placeholder for each
-/// `unread` column.
-pub async fn find_by_ids_without<E: EntityTrait>(
+/// The rows of `E` with these primary keys, in no particular order, without the `unread` columns.
+pub async fn find_by_ids_without<E>(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
     unread: &Unread<E>,
-) -> Result<Vec<E::Model>, DbErr> {
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: PartialRow<E>,
+{
     let Some(key) = E::PrimaryKey::iter().next() else {
         return Ok(Vec::new());
     };
     let backend = db.get_database_backend();
     let mut select = E::find().filter(key.into_column().is_in(ids)).into_query();
-    unread.apply(&mut select, backend);
-    E::Model::find_by_statement(backend.build(&select))
-        .all(db)
-        .await
+    unread.apply(&mut select);
+    db.query_all_raw(backend.build(&select))
+        .await?
+        .iter()
+        .map(|row| unread.decode(row, 0))
+        .collect()
 }

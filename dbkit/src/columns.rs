@@ -1,115 +1,244 @@
-//! Long columns (descriptions, bios, JSON lists) are left out of a list's statement when the
-//! client's selection reads none of them.
+//! Columns a selection does not read are left out of the statement that fetches its rows.
 //!
-//! A page of 50 vacancies carries about 40 KB of descriptions and responsibilities, which a screen
-//! listing titles never shows (docs/decisions/0002-long-columns.md).
+//! PostgreSQL spends much of its time on a page of 50 vacancies with their employers and skills
+//! writing out values: 7,450 of them for op 2 of the benchmark when every column was listed, a
+//! third of a microsecond of its CPU each, about as much for a constant placeholder as for the
+//! column itself; then the server decoded each one (bench/NOTES.md, "Columns a selection reads").
+//! A screen listing titles never shows the descriptions (40 KB a page), the audit times or the
+//! categories it was sent (docs/decisions/0002-long-columns.md).
 //!
-//! Each entity names its long columns ([`LongColumns`]); the API reads each through the field of
-//! the column's name in camelCase. The GraphQL side looks ahead at a selection and builds an
-//! [`Unread`] of the columns nobody asked for ([`Unread::unless_read`]), and the statement selects a
-//! cheap placeholder (`''`, `'[]'`) in place of each, so the rows still decode into the entity's
-//! model. A placeholder never reaches a client: only the field that reads a column shows it, and
-//! that field was not asked for on these rows. Nothing else reads these columns from a fetched row
-//! (mutations write them from their input).
+//! Each entity declares, with [`model_row!`](crate::model_row), its columns in order and, for the
+//! columns only some fields read, those fields by their API names ([`FieldColumns`]); every other
+//! column (keys, and whatever access rules, cursors, scores or other code read from a row) is
+//! always fetched. The GraphQL side looks ahead at a selection and builds an [`Unread`] of the
+//! columns none of whose fields it asks for ([`Unread::unless_read`]); the statement leaves them
+//! out and the row is decoded by position ([`PartialRow`]), each column left out holding an
+//! [`Absent`] value. Such a value never reaches a client: only the fields named read the column,
+//! and none of them was asked for on these rows.
 
-use std::fmt;
+use std::{fmt, marker::PhantomData};
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ColumnType, DatabaseBackend, EntityTrait, IdenStatic, Iterable, SelectA, SelectB,
-    sea_query::{Alias, Expr, ExprTrait, SelectStatement},
+    ColumnTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult, SelectA, SelectB,
+    sea_query::{Alias, SelectStatement},
 };
 
-/// An entity's long columns: text and JSON columns a list may leave unread. Each entity implements
-/// it next to its model.
-pub trait LongColumns: EntityTrait {
-    /// The long columns. The field that reads one has the column's name in camelCase.
-    const LONG: &'static [Self::Column];
+use crate::batch::LinkRow;
+
+/// The columns of an entity that only some fields read, each with those fields. Implemented by
+/// [`model_row!`](crate::model_row).
+pub trait FieldColumns: EntityTrait {
+    /// `(column, fields that read it)`: the column is fetched only for a selection that asks for
+    /// at least one of the fields (named as in the API: `countryCode`).
+    const READ_BY: &'static [(&'static str, &'static [&'static str])];
 }
 
-/// The long columns of `E` that a selection (a list's rows, or a single object) does not read.
-pub struct Unread<E: EntityTrait>(Vec<E::Column>);
+/// A model read by position from a statement listing its columns in the entity's order, without
+/// the ones an [`Unread`] leaves out. Implemented by [`model_row!`](crate::model_row).
+pub trait PartialRow<E: EntityTrait>: Sized {
+    /// Every column, in the entity's order.
+    const COLUMNS: &'static [&'static str];
 
-impl<E: LongColumns> Unread<E> {
-    /// The long columns whose field (the column's name in camelCase) `read` says is not read.
-    pub fn unless_read(read: impl Fn(&str) -> bool) -> Self {
-        Self(
-            E::LONG
-                .iter()
-                .filter(|column| !read(&camel_case(column.as_str())))
-                .copied()
-                .collect(),
-        )
+    /// The model in `row`'s columns from position `first` on, without the `unread` ones.
+    fn decode(row: &QueryResult, first: usize, unread: &Unread<E>) -> Result<Self, DbErr>;
+}
+
+/// The value a model holds for a column its statement left out.
+pub trait Absent {
+    /// That value: empty, zero, the epoch or none.
+    fn absent() -> Self;
+}
+
+macro_rules! absent {
+    ($($ty:ty => $value:expr),* $(,)?) => {
+        $(impl Absent for $ty {
+            fn absent() -> Self {
+                $value
+            }
+        })*
+    };
+}
+
+absent! {
+    String => String::new(),
+    bool => false,
+    i16 => 0,
+    i32 => 0,
+    i64 => 0,
+    DateTime<Utc> => DateTime::<Utc>::UNIX_EPOCH,
+}
+
+impl<T> Absent for Option<T> {
+    fn absent() -> Self {
+        None
     }
 }
 
-/// `snake_case` as `camelCase`, the way async-graphql names a field after a Rust one.
-fn camel_case(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
+/// Implements [`FieldColumns`] and [`PartialRow`] for the entity of the module it is called in:
+/// every field of its `Model` in the entity's column order (a test next to the entities checks the
+/// order), each column that only some fields read followed by `by [those fields]`:
+///
+/// ```ignore
+/// dbkit::model_row! { id, title by ["title"], status }
+/// ```
+///
+/// A field followed by `by` needs an [`Absent`] value.
+#[macro_export]
+macro_rules! model_row {
+    ($($field:ident $(by $readers:tt)?),* $(,)?) => {
+        impl $crate::columns::FieldColumns for Entity {
+            const READ_BY: &'static [(&'static str, &'static [&'static str])] = &[
+                $($((stringify!($field), &$readers),)?)*
+            ];
+        }
+
+        impl $crate::columns::PartialRow<Entity> for Model {
+            const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            fn decode(
+                row: &sea_orm::QueryResult,
+                first: usize,
+                unread: &$crate::columns::Unread<Entity>,
+            ) -> Result<Self, sea_orm::DbErr> {
+                // The entity's column each field is (0, 1, 2, ...), and the statement's position
+                // of the next column it lists.
+                let mut column = 0;
+                let mut position = first;
+                Ok(Self {
+                    $($field: $crate::__model_field!(
+                        row, unread, column, position $(, by $readers)?
+                    ),)*
+                })
+            }
+        }
+    };
+}
+
+/// One field of [`model_row!`]: read from the next position, or [`Absent`] when it may be left
+/// out and was.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __model_field {
+    ($row:ident, $unread:ident, $column:ident, $position:ident, by $readers:tt) => {{
+        $column += 1;
+        if $unread.skips($column - 1) {
+            $crate::columns::Absent::absent()
         } else {
-            out.push(c);
+            $position += 1;
+            $row.try_get_by_index($position - 1)?
+        }
+    }};
+    ($row:ident, $unread:ident, $column:ident, $position:ident) => {{
+        $column += 1;
+        $position += 1;
+        $row.try_get_by_index($position - 1)?
+    }};
+}
+
+/// The columns of `E` (by their place in the entity's order) that a selection (a list's rows, or
+/// a single object) does not read.
+pub struct Unread<E> {
+    mask: u64,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for Unread<E> {
+    fn clone(&self) -> Self {
+        Self {
+            mask: self.mask,
+            entity: PhantomData,
         }
     }
-    out
+}
+
+impl<E: FieldColumns> Unread<E> {
+    /// The columns of [`FieldColumns::READ_BY`] none of whose fields `read` says is read.
+    pub fn unless_read(read: impl Fn(&str) -> bool) -> Self {
+        let mut mask = 0;
+        for (place, column) in E::Column::iter().enumerate().take(64) {
+            let unread = E::READ_BY.iter().any(|(name, fields)| {
+                *name == column.as_str() && !fields.iter().any(|field| read(field))
+            });
+            if unread {
+                mask |= 1 << place;
+            }
+        }
+        Self {
+            mask,
+            entity: PhantomData,
+        }
+    }
 }
 
 impl<E: EntityTrait> Unread<E> {
     /// Every column read.
     pub fn none() -> Self {
-        Self(Vec::new())
+        Self {
+            mask: 0,
+            entity: PhantomData,
+        }
+    }
+
+    /// Whether the column at `place` in the entity's order is left out.
+    pub fn skips(&self, place: usize) -> bool {
+        place < 64 && self.mask & (1 << place) != 0
     }
 
     /// Rewrites the column list of `select`, which must be `E`'s columns as `E::find()` lists
-    /// them, with a placeholder for each unread column.
-    pub fn apply(&self, select: &mut SelectStatement, backend: DatabaseBackend) {
-        if self.0.is_empty() {
+    /// them, without the unread columns.
+    pub fn apply(&self, select: &mut SelectStatement) {
+        if self.mask == 0 {
             return;
         }
         select.clear_selects();
-        self.select(select, "", backend);
+        self.select(select, "");
     }
 
     /// Rewrites the column list of `select`, which must be a link entity `L` joined to `E` as
-    /// `L::find().find_also_related(E)` lists them (`L`'s columns prefixed `A_`, then `E`'s
-    /// prefixed `B_`), with a placeholder for each unread column of `E`.
-    pub fn apply_joined<L: EntityTrait>(
-        &self,
-        select: &mut SelectStatement,
-        backend: DatabaseBackend,
-    ) {
-        if self.0.is_empty() {
-            return;
-        }
+    /// `L::find().find_also_related(E)` lists them: the link's [`LinkRow::COLUMNS`] prefixed
+    /// `A_`, then `E`'s columns but the unread ones, prefixed `B_`.
+    pub fn apply_joined<L>(&self, select: &mut SelectStatement)
+    where
+        L: EntityTrait,
+        L::Model: LinkRow,
+    {
         select.clear_selects();
-        Unread::<L>::none().select(select, SelectA.as_str(), backend);
-        self.select(select, SelectB.as_str(), backend);
+        for column in L::Column::iter() {
+            if L::Model::COLUMNS.contains(&column.as_str()) {
+                select.expr_as(
+                    column.select_as(column.into_expr()),
+                    Alias::new(format!("{}{}", SelectA.as_str(), column.as_str())),
+                );
+            }
+        }
+        self.select(select, SelectB.as_str());
     }
 
     /// The key of a batch's relation `name` loaded without these columns: relations loaded
-    /// without different columns are loaded apart, so that no field reads a placeholder.
+    /// without different columns are loaded apart, so that no field reads an absent value.
     pub fn key(&self, name: &str) -> String {
         format!("{name} {self:?}")
     }
 
-    /// Appends `E`'s columns to `select`, each under its name prefixed with `prefix`, with a
-    /// placeholder for each unread one.
-    fn select(&self, select: &mut SelectStatement, prefix: &str, backend: DatabaseBackend) {
-        for column in E::Column::iter() {
-            let unread = self.0.iter().any(|c| c.as_str() == column.as_str());
-            let expr = if unread {
-                placeholder(column.def().get_column_type(), backend)
-            } else {
-                None
-            };
+    /// The model in `row` from position `first` on, as [`Unread::apply`] or
+    /// [`Unread::apply_joined`] listed its columns.
+    pub fn decode<M: PartialRow<E>>(&self, row: &QueryResult, first: usize) -> Result<M, DbErr> {
+        M::decode(row, first, self)
+    }
+
+    /// Appends `E`'s columns but the unread ones to `select`, each under its name prefixed with
+    /// `prefix`.
+    fn select(&self, select: &mut SelectStatement, prefix: &str) {
+        for (place, column) in E::Column::iter().enumerate() {
+            if self.skips(place) {
+                continue;
+            }
             // As `E::find()` selects it (enum columns may be cast), under its own name.
-            let expr = expr.unwrap_or_else(|| column.select_as(column.into_expr()));
-            select.expr_as(expr, Alias::new(format!("{prefix}{}", column.as_str())));
+            select.expr_as(
+                column.select_as(column.into_expr()),
+                Alias::new(format!("{prefix}{}", column.as_str())),
+            );
         }
     }
 }
@@ -117,89 +246,12 @@ impl<E: EntityTrait> Unread<E> {
 impl<E: EntityTrait> fmt::Debug for Unread<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.0.iter().map(IdenStatic::as_str))
+            .entries(
+                E::Column::iter()
+                    .enumerate()
+                    .filter(|(place, _)| self.skips(*place))
+                    .map(|(_, column)| column.as_str()),
+            )
             .finish()
-    }
-}
-
-/// The cheapest value that decodes as a column of `kind`; none for other kinds (they are read).
-fn placeholder(kind: &ColumnType, backend: DatabaseBackend) -> Option<Expr> {
-    let empty_list = |cast: &'static str| match backend {
-        DatabaseBackend::Postgres => Expr::cust("'[]'").cast_as(cast),
-        _ => Expr::cust("'[]'"),
-    };
-    match kind {
-        ColumnType::String(_) | ColumnType::Text => Some(Expr::cust("''")),
-        ColumnType::Json => Some(empty_list("json")),
-        ColumnType::JsonBinary => Some(empty_list("jsonb")),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use entity::{skill, vacancy};
-    use sea_orm::QueryTrait;
-
-    use super::*;
-
-    #[test]
-    fn unread_columns_are_selected_as_placeholders_under_their_own_names() {
-        let mut select = vacancy::Entity::find().into_query();
-        let unread = Unread::<vacancy::Entity>(vec![
-            vacancy::Column::Description,
-            vacancy::Column::Responsibilities,
-        ]);
-        unread.apply(&mut select, DatabaseBackend::Postgres);
-        let sql = DatabaseBackend::Postgres.build(&select).to_string();
-        assert!(sql.contains(r#"'' AS "description""#), "{sql}");
-        assert!(
-            sql.contains(r#"CAST(('[]') AS jsonb) AS "responsibilities""#),
-            "{sql}"
-        );
-        assert!(sql.contains(r#""vacancies"."title" AS "title""#), "{sql}");
-        assert!(!sql.contains(r#""vacancies"."description""#), "{sql}");
-    }
-
-    #[test]
-    fn a_joined_statement_keeps_every_column_but_the_unread_ones_of_the_child() {
-        use entity::vacancy_skill;
-        use sea_orm::QueryFilter;
-        for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
-            let select = vacancy_skill::Entity::find()
-                .filter(vacancy_skill::Column::VacancyId.is_in([1, 2]))
-                .find_also_related(skill::Entity)
-                .into_query();
-            let before = backend.build(&select).to_string();
-            let mut rewritten = select.clone();
-            Unread::<skill::Entity>(vec![skill::Column::Description, skill::Column::Aliases])
-                .apply_joined::<vacancy_skill::Entity>(&mut rewritten, backend);
-            let aliases = match backend {
-                DatabaseBackend::Postgres => r#"CAST(('[]') AS jsonb) AS "B_aliases""#,
-                _ => r#"'[]' AS "B_aliases""#,
-            };
-            let expected = before
-                .replace(
-                    r#""skills"."description" AS "B_description""#,
-                    r#"'' AS "B_description""#,
-                )
-                .replace(r#""skills"."aliases" AS "B_aliases""#, aliases);
-            assert_ne!(expected, before, "{before}");
-            assert_eq!(backend.build(&rewritten).to_string(), expected);
-        }
-    }
-
-    #[test]
-    fn long_columns_are_read_through_the_field_of_their_camel_case_name() {
-        assert_eq!(camel_case("description"), "description");
-        assert_eq!(camel_case("years_of_experience"), "yearsOfExperience");
-    }
-
-    #[test]
-    fn nothing_unread_leaves_the_statement_as_it_was() {
-        let mut select = vacancy::Entity::find().into_query();
-        let before = DatabaseBackend::Sqlite.build(&select).to_string();
-        Unread::<vacancy::Entity>::none().apply(&mut select, DatabaseBackend::Sqlite);
-        assert_eq!(DatabaseBackend::Sqlite.build(&select).to_string(), before);
     }
 }

@@ -37,6 +37,16 @@ impl dbkit::batch::Keyed for Model {
     }
 }
 
-impl dbkit::columns::LongColumns for Entity {
-    const LONG: &'static [Column] = &[];
+dbkit::model_row! {
+    id,
+    name,
+    role,
+    employer_id,
+    developer_id,
+    token_hash,
+    hint,
+    created_at,
+    expires_at,
+    revoked_at,
+    last_used_at,
 }

@@ -45,8 +45,27 @@ impl dbkit::batch::Keyed for Model {
     }
 }
 
-impl dbkit::columns::LongColumns for Entity {
-    const LONG: &'static [Column] = &[Column::Bio];
+dbkit::model_row! {
+    id,
+    handle,
+    name by ["name"],
+    email by ["email"],
+    headline by ["headline"],
+    bio by ["bio"],
+    // A developer's matches score them by level, place, remote preference, availability and
+    // salary expectation, whatever their selection.
+    seniority,
+    years_of_experience by ["yearsOfExperience"],
+    city by ["city"],
+    country_code,
+    remote_preference,
+    open_to_work,
+    salary_expectation_amount,
+    salary_expectation_currency,
+    links by ["links"],
+    created_at by ["createdAt"],
+    updated_at by ["updatedAt"],
+    version,
 }
 
 impl dbkit::write::Versioned for Entity {

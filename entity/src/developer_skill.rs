@@ -22,4 +22,4 @@ pub struct Model {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-dbkit::link_row!(developer_id, skill_id, level, years, created_at, updated_at);
+dbkit::link_row!(developer_id, skill_id, level, years; created_at, updated_at);

@@ -35,8 +35,19 @@ impl dbkit::batch::Keyed for Model {
     }
 }
 
-impl dbkit::columns::LongColumns for Entity {
-    const LONG: &'static [Column] = &[Column::Description];
+dbkit::model_row! {
+    id,
+    slug by ["slug"],
+    name by ["name"],
+    industry by ["industry"],
+    size by ["size"],
+    website by ["website"],
+    description by ["description"],
+    city by ["city"],
+    country_code by ["countryCode"],
+    created_at by ["createdAt"],
+    updated_at by ["updatedAt"],
+    version,
 }
 
 impl dbkit::write::Versioned for Entity {

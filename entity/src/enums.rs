@@ -181,3 +181,24 @@ pub enum TokenRole {
     Employer,
     Developer,
 }
+
+// What a row read without these columns holds in their place (see `dbkit::columns`): the first
+// value of each, never shown, since only the fields that read the column show it.
+macro_rules! absent_as_first {
+    ($($ty:ident => $first:ident),* $(,)?) => {
+        $(impl dbkit::columns::Absent for $ty {
+            fn absent() -> Self {
+                Self::$first
+            }
+        })*
+    };
+}
+
+absent_as_first! {
+    SkillCategory => Language,
+    Seniority => Intern,
+    Workplace => Onsite,
+    Industry => Software,
+    CompanySize => Startup,
+    EmploymentType => FullTime,
+}

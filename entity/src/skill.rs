@@ -35,8 +35,17 @@ impl dbkit::batch::Keyed for Model {
     }
 }
 
-impl dbkit::columns::LongColumns for Entity {
-    const LONG: &'static [Column] = &[Column::Description, Column::Aliases];
+dbkit::model_row! {
+    id,
+    slug by ["slug"],
+    // Read by match reasons too, whatever their selection (src/matching).
+    name,
+    category by ["category"],
+    description by ["description"],
+    aliases by ["aliases"],
+    created_at by ["createdAt"],
+    updated_at by ["updatedAt"],
+    version,
 }
 
 impl dbkit::write::Versioned for Entity {

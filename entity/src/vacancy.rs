@@ -46,8 +46,28 @@ impl dbkit::batch::Keyed for Model {
     }
 }
 
-impl dbkit::columns::LongColumns for Entity {
-    const LONG: &'static [Column] = &[Column::Description, Column::Responsibilities];
+dbkit::model_row! {
+    id,
+    employer_id,
+    title by ["title"],
+    description by ["description"],
+    responsibilities by ["responsibilities"],
+    // A vacancy's matches score it by its level, place and salary.
+    seniority by ["seniority", "matchingDevelopers"],
+    employment_type by ["employmentType"],
+    workplace by ["workplace", "matchingDevelopers"],
+    city by ["city"],
+    country_code by ["countryCode", "matchingDevelopers"],
+    salary_min by ["salary", "matchingDevelopers"],
+    salary_max by ["salary", "matchingDevelopers"],
+    salary_currency by ["salary", "matchingDevelopers"],
+    salary_period by ["salary", "matchingDevelopers"],
+    status,
+    published_at,
+    valid_through by ["validThrough"],
+    created_at by ["createdAt"],
+    updated_at by ["updatedAt"],
+    version,
 }
 
 impl dbkit::write::Versioned for Entity {

@@ -22,6 +22,4 @@ pub struct Model {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-dbkit::link_row!(
-    vacancy_id, skill_id, required, min_level, created_at, updated_at
-);
+dbkit::link_row!(vacancy_id, skill_id, required, min_level; created_at, updated_at);

@@ -355,8 +355,7 @@ pub async fn introspection() -> Result<serde_json::Value, String> {
 
 #[cfg(test)]
 mod tests {
-    use dbkit::columns::LongColumns;
-    use sea_orm::IdenStatic;
+    use dbkit::columns::FieldColumns;
 
     use super::sdl;
 
@@ -377,33 +376,32 @@ mod tests {
             .collect()
     }
 
-    /// The fields that read `E`'s long columns, named as `dbkit::columns` expects, missing from
-    /// the type `name`.
-    fn unread_columns<E: LongColumns>(sdl: &str, name: &str) -> Vec<String> {
+    /// The fields that `E`'s columns name as their readers, missing from the type `name`.
+    fn missing_readers<E: FieldColumns>(sdl: &str, name: &str) -> Vec<String> {
         let fields = fields_of(sdl, name);
-        E::LONG
+        E::READ_BY
             .iter()
-            .map(|column| column.as_str().to_owned())
-            .filter(|column| {
-                !fields
+            .flat_map(|(column, readers)| {
+                readers
                     .iter()
-                    .any(|field| field.eq_ignore_ascii_case(&column.replace('_', "")))
+                    .filter(|reader| !fields.iter().any(|field| field == *reader))
+                    .map(move |reader| format!("{name}.{reader} (reads {column})"))
             })
             .collect()
     }
 
     #[test]
-    fn every_long_column_is_read_by_the_field_of_its_name() {
+    fn every_field_a_column_names_as_its_reader_exists() {
         let sdl = sdl();
         assert!(!fields_of(&sdl, "Developer").is_empty());
         let missing: Vec<String> = [
-            unread_columns::<entity::developer::Entity>(&sdl, "Developer"),
-            unread_columns::<entity::employer::Entity>(&sdl, "Employer"),
-            unread_columns::<entity::skill::Entity>(&sdl, "Skill"),
-            unread_columns::<entity::vacancy::Entity>(&sdl, "Vacancy"),
-            unread_columns::<entity::api_token::Entity>(&sdl, "ApiToken"),
+            missing_readers::<entity::developer::Entity>(&sdl, "Developer"),
+            missing_readers::<entity::employer::Entity>(&sdl, "Employer"),
+            missing_readers::<entity::skill::Entity>(&sdl, "Skill"),
+            missing_readers::<entity::vacancy::Entity>(&sdl, "Vacancy"),
+            missing_readers::<entity::api_token::Entity>(&sdl, "ApiToken"),
         ]
         .concat();
-        assert!(missing.is_empty(), "no field reads {missing:?}");
+        assert!(missing.is_empty(), "no such field: {missing:?}");
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use async_graphql::{Context, ID, Interface, Object, Result};
 use dbkit::{
     batch::{ByKey, Keyed, find_by_ids},
+    columns::PartialRow,
     keyset::group_by,
 };
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -43,7 +44,7 @@ pub enum Node {
 async fn fetch<E>(db: &DatabaseConnection, keys: &[i64]) -> ApiResult<ByKey<E::Model>>
 where
     E: EntityTrait,
-    E::Model: Keyed + Send + Sync + 'static,
+    E::Model: PartialRow<E> + Keyed + Send + Sync + 'static,
 {
     if keys.is_empty() {
         return Ok(ByKey::new(Vec::new()));

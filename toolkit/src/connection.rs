@@ -10,14 +10,14 @@ use async_graphql::{
 };
 use dbkit::{
     batch::{Batch, Item, Keyed},
-    columns::{LongColumns, Unread},
+    columns::{FieldColumns, PartialRow, Unread},
     keyset::{ChildSet, Cursor, Page, PageArgs, Paged, Sort, fetch_page, fetch_pages, primary_key},
     search::Search,
 };
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, FromQueryResult,
-    QueryFilter, QueryResult, QueryTrait,
+    Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryFilter,
+    QueryResult, QueryTrait,
     sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
 };
 
@@ -114,7 +114,7 @@ impl<T> PagedExt<T> for Paged<T> {
 }
 
 /// One page of the rows of `E` that meet `condition` and match `search` (when given), without the
-/// `unread` long columns, and what `totalCount` counts: the body of every root connection.
+/// `unread` columns, and what `totalCount` counts: the body of every root connection.
 pub async fn entity_page<E>(
     db: &impl ConnectionTrait,
     page: &Page,
@@ -123,21 +123,21 @@ pub async fn entity_page<E>(
     unread: Unread<E>,
 ) -> ApiResult<(Paged<E::Model>, Totals)>
 where
-    E: LongColumns,
-    E::Model: FromQueryResult,
+    E: FieldColumns,
+    E::Model: PartialRow<E>,
 {
     let mut select = E::find().filter(condition).into_query();
-    unread.apply(&mut select, db.get_database_backend());
+    unread.apply(&mut select);
     if let Some(search) = search {
         search.apply(&mut select, primary_key::<E>());
     }
     let totals = Totals::of(db, &select);
-    let paged = fetch_page(db, select, page, |row| E::Model::from_query_result(row, "")).await?;
+    let paged = fetch_page(db, select, page, |row| unread.decode(row, 0)).await?;
     Ok((paged, totals))
 }
 
 /// A nested connection of `parent`: the same page of `children` (rows of `E`, without the `unread`
-/// long columns) is loaded for every parent of its batch at once, and `totalCount` counts them
+/// columns) is loaded for every parent of its batch at once, and `totalCount` counts them
 /// for every parent at once too.
 #[allow(clippy::too_many_arguments)]
 pub async fn child_connection<P, E, N>(
@@ -152,8 +152,8 @@ pub async fn child_connection<P, E, N>(
 ) -> ApiResult<Conn<N>>
 where
     P: Keyed + Send + Sync + 'static,
-    E: LongColumns,
-    E::Model: FromQueryResult + Keyed + Send + Sync + 'static,
+    E: FieldColumns,
+    E::Model: PartialRow<E> + Keyed + Send + Sync + 'static,
     N: OutputType,
 {
     let page = Page::new(&args, sort)?;
@@ -163,10 +163,10 @@ where
         .relation(&format!("{relation} {args:?} {unread:?}"), |parents| {
             let parents: Vec<i64> = parents.iter().map(Keyed::key).collect();
             let ChildSet { mut select, parent } = children.clone();
-            unread.apply(&mut select, db.get_database_backend());
+            unread.apply(&mut select);
             async move {
                 child_pages(db, select, parent, &parents, &page, |row| {
-                    E::Model::from_query_result(row, "")
+                    unread.decode(row, 0)
                 })
                 .await
             }

@@ -1,9 +1,9 @@
-//! What a selection reads, for the data layer: the long columns of an entity that no field of a
+//! What a selection reads, for the data layer: the columns of an entity that no field of a
 //! selection asks for ([`UnreadOf`]), so a list's statement leaves them out
 //! (docs/decisions/0002-long-columns.md).
 
 use async_graphql::{Context, Lookahead};
-use dbkit::columns::{LongColumns, Unread};
+use dbkit::columns::{FieldColumns, Unread};
 
 /// The selections of the nodes of `connection`: through `nodes` and through `edges { node }`.
 pub fn nodes<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
@@ -13,26 +13,26 @@ pub fn nodes<'a>(connection: &Lookahead<'a>) -> [Lookahead<'a>; 2] {
     ]
 }
 
-/// The long columns of an entity that a GraphQL selection does not read.
+/// The columns of an entity that a GraphQL selection does not read.
 pub trait UnreadOf: Sized {
-    /// The long columns that the nodes of the connection being resolved do not read, whether
+    /// The columns that the nodes of the connection being resolved do not read, whether
     /// they are asked for through `nodes` or `edges { node }`, directly or in fragments (a field
     /// in a fragment on another type counts as read: fetching too much is only slower).
     fn of(ctx: &Context<'_>) -> Self {
         Self::of_objects(&nodes(&ctx.look_ahead()))
     }
 
-    /// The long columns that `object`, the selection of a single object (say a vacancy's
+    /// The columns that `object`, the selection of a single object (say a vacancy's
     /// `employer`, or the `skill` of its skill links), does not read.
     fn of_object(object: Lookahead<'_>) -> Self {
         Self::of_objects(&[object])
     }
 
-    /// The long columns that none of `selections`, each the selection of an object, reads.
+    /// The columns that none of `selections`, each the selection of an object, reads.
     fn of_objects(selections: &[Lookahead<'_>]) -> Self;
 }
 
-impl<E: LongColumns> UnreadOf for Unread<E> {
+impl<E: FieldColumns> UnreadOf for Unread<E> {
     fn of_objects(selections: &[Lookahead<'_>]) -> Self {
         Unread::unless_read(|field| selections.iter().any(|object| object.field(field).exists()))
     }

@@ -4,6 +4,7 @@
 mod error_walk;
 mod errors;
 mod execution;
+mod field_columns;
 mod filters;
 mod fuzz;
 mod long_columns;
