@@ -16,8 +16,8 @@ use std::{
 };
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, PrimaryKeyToColumn,
-    QueryFilter, QueryResult, QueryTrait, SelectB, SelectTwo,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter,
+    QueryResult, QueryTrait, SelectTwo,
 };
 use tokio::sync::OnceCell;
 
@@ -236,13 +236,16 @@ impl<L: Clone, M: Send + Sync + 'static> Children<L, M> {
         let mut select = select.into_query();
         unread.apply_joined::<LE>(&mut select);
         let rows = db.query_all_raw(backend.build(&select)).await?;
-        let child_id = format!("{}id", SelectB.as_str());
+        // The child's id, by position: its columns follow the link's.
+        let child_id = unread
+            .position("id", L::COLUMNS.len())
+            .ok_or_else(|| DbErr::Custom("a child is listed without its id".to_owned()))?;
         let mut children = Vec::new();
         let mut seen: HashMap<i64, usize> = HashMap::new();
         let mut by_parent: HashMap<i64, Vec<(L, usize)>> = HashMap::new();
         for row in rows {
             let link = L::decode(&row)?;
-            let Some(key) = row.try_get_by::<Option<i64>, _>(child_id.as_str())? else {
+            let Some(key) = row.try_get_by_index::<Option<i64>>(child_id)? else {
                 continue;
             };
             let index = match seen.entry(key) {

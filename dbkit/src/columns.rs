@@ -217,8 +217,19 @@ impl<E: EntityTrait> Unread<E> {
 
     /// The key of a batch's relation `name` loaded without these columns: relations loaded
     /// without different columns are loaded apart, so that no field reads an absent value.
+    /// Asked for by every object of a page, so it writes the set as a number, not by names.
     pub fn key(&self, name: &str) -> String {
-        format!("{name} {self:?}")
+        format!("{name} {:x}", self.mask)
+    }
+
+    /// The position of `column` among the columns [`Unread::apply`] lists from `first` on, if
+    /// it is listed.
+    pub fn position(&self, column: &str, first: usize) -> Option<usize> {
+        E::Column::iter()
+            .enumerate()
+            .filter(|(place, _)| !self.skips(*place))
+            .position(|(_, listed)| listed.as_str() == column)
+            .map(|position| first + position)
     }
 
     /// The model in `row` from position `first` on, as [`Unread::apply`] or

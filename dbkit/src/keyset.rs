@@ -103,16 +103,16 @@ impl SortKey {
     fn read(&self, row: &QueryResult, column: &str) -> Result<Json, DbErr> {
         Ok(match self.kind {
             KeyKind::Int => row
-                .try_get::<Option<i64>>("", column)?
+                .try_get_by::<Option<i64>, _>(column)?
                 .map_or(Json::Null, Json::from),
             KeyKind::Text => row
-                .try_get::<Option<String>>("", column)?
+                .try_get_by::<Option<String>, _>(column)?
                 .map_or(Json::Null, Json::from),
             KeyKind::Time => row
-                .try_get::<Option<DateTime<Utc>>>("", column)?
+                .try_get_by::<Option<DateTime<Utc>>, _>(column)?
                 .map_or(Json::Null, |time| Json::from(time.to_rfc3339())),
             KeyKind::Float => row
-                .try_get::<Option<f64>>("", column)?
+                .try_get_by::<Option<f64>, _>(column)?
                 .map_or(Json::Null, Json::from),
         })
     }
@@ -543,7 +543,7 @@ pub async fn fetch_pages<T>(
     let rows = db.query_all(&outer).await?;
     let mut by_parent = group_by(
         rows.into_iter()
-            .map(|row| Ok((row.try_get::<i64>("", "page_parent")?, row)))
+            .map(|row| Ok((row.try_get_by::<i64, _>("page_parent")?, row)))
             .collect::<Result<Vec<_>, DbErr>>()?,
     );
     parents

@@ -65,7 +65,7 @@ dbkit::model_row! {
     links by ["links"],
     created_at by ["createdAt"],
     updated_at by ["updatedAt"],
-    version,
+    version by ["version"],
 }
 
 impl dbkit::write::Versioned for Entity {

@@ -47,7 +47,7 @@ dbkit::model_row! {
     country_code by ["countryCode"],
     created_at by ["createdAt"],
     updated_at by ["updatedAt"],
-    version,
+    version by ["version"],
 }
 
 impl dbkit::write::Versioned for Entity {

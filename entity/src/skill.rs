@@ -45,7 +45,7 @@ dbkit::model_row! {
     aliases by ["aliases"],
     created_at by ["createdAt"],
     updated_at by ["updatedAt"],
-    version,
+    version by ["version"],
 }
 
 impl dbkit::write::Versioned for Entity {

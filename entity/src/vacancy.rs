@@ -62,12 +62,13 @@ dbkit::model_row! {
     salary_max by ["salary", "matchingDevelopers"],
     salary_currency by ["salary", "matchingDevelopers"],
     salary_period by ["salary", "matchingDevelopers"],
+    // Access rules read it (`Drafts::shows`).
     status,
-    published_at,
+    published_at by ["publishedAt"],
     valid_through by ["validThrough"],
     created_at by ["createdAt"],
     updated_at by ["updatedAt"],
-    version,
+    version by ["version"],
 }
 
 impl dbkit::write::Versioned for Entity {

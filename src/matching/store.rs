@@ -337,7 +337,7 @@ async fn page_of<M>(
         matched.and_where(Expr::col(Alias::new(SCORE)).gte(min_score));
     }
     let paged = fetch_page(db, matched.clone(), page, |row| {
-        Ok((decode(row)?, row.try_get::<i64>("", SCORE)?))
+        Ok((decode(row)?, row.try_get_by::<i64, _>(SCORE)?))
     })
     .await?;
     Ok((paged, matched))

@@ -306,8 +306,8 @@ impl<M: Keyed + Send + Sync + 'static> CountChildren for ChildCount<M> {
                             .iter()
                             .map(|row| {
                                 Ok((
-                                    row.try_get::<i64>("", "parent")?,
-                                    row.try_get::<i64>("", "total")?,
+                                    row.try_get_by::<i64, _>("parent")?,
+                                    row.try_get_by::<i64, _>("total")?,
                                 ))
                             })
                             .collect::<Result<HashMap<i64, i64>, DbErr>>()
