@@ -80,8 +80,7 @@ fn fields_of(types: &Map<String, Value>, object: &str, depth: usize) -> String {
     }
 }
 
-/// The objects of type `object` that `query` (with `SELECTION` where their selection goes)
-/// lists, at `path` in its data: arrays along the way are flattened.
+/// The values at `path` in `data`, arrays along the way flattened.
 fn at_path(data: &Value, path: &[&str]) -> Vec<Value> {
     let mut found = vec![data.clone()];
     for step in path {
@@ -244,4 +243,28 @@ async fn each_field_of_an_employer_vacancy_shows_its_own_column(app: TestApp) {
         2,
     )
     .await;
+}
+
+db_test!(Demo, a_field_asked_for_under_an_alias_reads_its_column);
+async fn a_field_asked_for_under_an_alias_reads_its_column(app: TestApp) {
+    let data = app
+        .data(
+            "{ vacancies(first: 3) { nodes { id t: title c: countryCode s: salary { max } } } }",
+            json!({}),
+        )
+        .await;
+    let listed = at_path(&data, &["vacancies", "nodes"]);
+    assert!(!listed.is_empty(), "no vacancies listed");
+    for node in listed {
+        let alone = app
+            .data(
+                "query($id: ID!) { vacancy(id: $id) { title countryCode salary { max } } }",
+                json!({ "id": node["id"] }),
+            )
+            .await;
+        assert_eq!(node["t"], alone["vacancy"]["title"], "{node:#}");
+        assert_eq!(node["c"], alone["vacancy"]["countryCode"], "{node:#}");
+        assert_eq!(node["s"], alone["vacancy"]["salary"], "{node:#}");
+        assert_ne!(node["t"], "", "{node:#}");
+    }
 }
