@@ -38,7 +38,7 @@ type VacancySkills = Vec<(vacancy_skill::Model, Item<skill::Model>)>;
 /// A developer's skill links, each with its skill.
 type DeveloperSkills = Vec<(developer_skill::Model, Item<skill::Model>)>;
 
-/// The long columns of skills that the page of matches being resolved does not read: a match
+/// The columns of skills that the page of matches being resolved does not read: a match
 /// shows skills only in `matchedSkills` and `missingSkills`.
 fn unread_skills(ctx: &Context<'_>) -> Arc<Unread<skill::Entity>> {
     let shown: Vec<_> = toolkit::lookahead::nodes(&ctx.look_ahead())
@@ -422,7 +422,7 @@ struct Pair {
     vacancy_skills: Option<Arc<VacancySkills>>,
     developer: Item<developer::Model>,
     developer_skills: Option<Arc<DeveloperSkills>>,
-    /// The long columns of skills that the page's matches do not read.
+    /// The columns of skills that the page's matches do not read.
     unread: Arc<Unread<skill::Entity>>,
     explained: tokio::sync::OnceCell<Explained>,
 }

@@ -10,7 +10,7 @@
 //! - [`values`]: input values with rules (`Slug`, `Handle`, `Email`, `HttpUrl`), each rule once.
 //! - [`filter`]: checks of filter arguments (ISO codes from [`iso`], levels).
 //! - [`scalars`]: `DateTime`, `OrderDirection` and the audit fields every record has.
-//! - [`lookahead`]: which long columns a selection leaves unread.
+//! - [`lookahead`]: which columns a selection leaves unread.
 //! - [`limits`]: size, token, alias, directive, depth and cost limits, and the subscription cap.
 //! - [`operation`]: request errors found before execution (operation name, missing variables).
 //! - [`text`]: the NUL check on variables and arguments.
