@@ -160,7 +160,7 @@ where
     // Two selections of the same relation that read different columns load apart.
     let pages = parent
         .batch()
-        .relation(&format!("{relation} {args:?} {unread:?}"), |parents| {
+        .relation(&unread.key(&format!("{relation} {args:?}")), |parents| {
             let parents: Vec<i64> = parents.iter().map(Keyed::key).collect();
             let ChildSet { mut select, parent } = children.clone();
             unread.apply(&mut select);
