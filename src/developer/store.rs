@@ -10,7 +10,7 @@ use dbkit::{
 };
 use entity::{developer, developer_skill, skill};
 use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, QueryOrder, Set,
+    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, Set,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
@@ -174,13 +174,14 @@ pub async fn skills_of(
 ) -> Result<Children<developer_skill::Model, skill::Model>, DbErr> {
     let select = developer_skill::Entity::find()
         .filter(developer_skill::Column::DeveloperId.is_in(developers))
-        .find_also_related(skill::Entity)
-        .order_by_desc(developer_skill::Column::Level)
-        .order_by_asc(skill::Column::Name)
-        .order_by_asc(skill::Column::Id);
-    Children::load(db, select, unread, |link: &developer_skill::Model| {
-        link.developer_id
-    })
+        .find_also_related(skill::Entity);
+    Children::load(
+        db,
+        select,
+        unread,
+        |link: &developer_skill::Model| link.developer_id,
+        |(a, x), (b, y)| (b.level, &x.name, x.id).cmp(&(a.level, &y.name, y.id)),
+    )
     .await
 }
 

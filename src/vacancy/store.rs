@@ -9,7 +9,7 @@ use dbkit::{
 };
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, QueryOrder, Set,
+    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, Set,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
@@ -202,14 +202,16 @@ pub async fn skills_of(
 ) -> Result<Children<vacancy_skill::Model, skill::Model>, DbErr> {
     let select = vacancy_skill::Entity::find()
         .filter(vacancy_skill::Column::VacancyId.is_in(vacancies))
-        .find_also_related(skill::Entity)
-        .order_by_desc(vacancy_skill::Column::Required)
-        .order_by_desc(vacancy_skill::Column::MinLevel)
-        .order_by_asc(skill::Column::Name)
-        .order_by_asc(skill::Column::Id);
-    Children::load(db, select, unread, |link: &vacancy_skill::Model| {
-        link.vacancy_id
-    })
+        .find_also_related(skill::Entity);
+    Children::load(
+        db,
+        select,
+        unread,
+        |link: &vacancy_skill::Model| link.vacancy_id,
+        |(a, x), (b, y)| {
+            (b.required, b.min_level, &x.name, x.id).cmp(&(a.required, a.min_level, &y.name, y.id))
+        },
+    )
     .await
 }
 

@@ -48,6 +48,31 @@ async fn a_developer_is_found_by_handle_with_skills_strongest_first(app: TestApp
     assert!(levels.iter().all(|level| (1..=5).contains(level)));
 }
 
+db_test!(Demo, a_developer_lists_skills_of_one_level_by_name);
+async fn a_developer_lists_skills_of_one_level_by_name(app: TestApp) {
+    for developer in &app
+        .all_nodes("developers", "", "skills { level skill { name } }")
+        .await
+    {
+        let keys: Vec<(i64, &str)> = developer["skills"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|s| {
+                (
+                    s["level"].as_i64().unwrap_or_default(),
+                    s["skill"]["name"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert!(
+            keys.windows(2)
+                .all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 < w[1].1)),
+            "not strongest first, then by name: {keys:?}"
+        );
+    }
+}
+
 db_test!(
     Demo,
     most_demo_developers_link_a_github_profile_under_their_handle

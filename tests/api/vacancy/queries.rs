@@ -43,6 +43,41 @@ async fn a_vacancy_lists_must_haves_before_nice_to_haves(app: TestApp) {
 
 db_test!(
     Demo,
+    a_vacancy_lists_skills_of_one_kind_by_level_then_by_name
+);
+async fn a_vacancy_lists_skills_of_one_kind_by_level_then_by_name(app: TestApp) {
+    for vacancy in &app
+        .all_nodes(
+            "vacancies",
+            "",
+            "skills { required minLevel skill { name } }",
+        )
+        .await
+    {
+        let keys: Vec<(bool, i64, &str)> = vacancy["skills"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|s| {
+                (
+                    s["required"].as_bool().unwrap_or_default(),
+                    s["minLevel"].as_i64().unwrap_or_default(),
+                    s["skill"]["name"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert!(
+            keys.windows(2).all(|w| {
+                let ((r0, l0, n0), (r1, l1, n1)) = (w[0], w[1]);
+                (r1, l1, n0) < (r0, l0, n1)
+            }),
+            "not must-haves first, then by level, then by name: {keys:?}"
+        );
+    }
+}
+
+db_test!(
+    Demo,
     vacancies_come_most_recently_published_first_with_drafts_last
 );
 async fn vacancies_come_most_recently_published_first_with_drafts_last(app: TestApp) {
