@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{DatabaseUrl, Http, Limits};
+use crate::config::{DatabaseUrl, Http, Limits, Replication};
 
 /// talent-api: a GraphQL API for a directory of back-end developer talent.
 #[derive(Debug, Parser)]
@@ -143,6 +143,10 @@ pub struct ServeArgs {
     /// The `[limits]` section: what one request may ask.
     #[command(flatten)]
     pub limits: Limits,
+
+    /// The `[replication]` section: read replicas.
+    #[command(flatten)]
+    pub replication: Replication,
 }
 
 /// How logs are written to stderr.

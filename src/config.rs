@@ -26,6 +26,8 @@ pub struct ServerConfig {
     pub http: Http,
     /// The `[limits]` section.
     pub limits: Limits,
+    /// The `[replication]` section: read replicas.
+    pub replication: Replication,
     /// Test builds only: mount `/__test/panic` and `/__test/sleep` to exercise panics and shutdown.
     #[cfg(debug_assertions)]
     pub test_routes: bool,
@@ -44,6 +46,7 @@ impl ServerConfig {
             },
             http: serve.http.clone(),
             limits: serve.limits.clone(),
+            replication: serve.replication.clone(),
             #[cfg(debug_assertions)]
             test_routes: false,
         }
@@ -61,6 +64,38 @@ pub struct Database {
     pub max_connections: u32,
     /// Load the demo dataset into an empty database.
     pub load_demo: bool,
+}
+
+/// The `[replication]` section: PostgreSQL hot standbys that serve queries (see
+/// [`crate::replicas`]), how far behind the primary one may be, and how long a query carrying a
+/// consistency token waits for one to replay it.
+#[derive(Clone, Debug, Args)]
+pub struct Replication {
+    /// A read replica (a hot standby of the primary) for queries; repeat the flag for several,
+    /// or list them comma-separated in the environment variable. PostgreSQL only.
+    #[arg(
+        long = "database-read-url",
+        env = "TALENT_DATABASE_READ_URLS",
+        value_delimiter = ',',
+        value_name = "URL"
+    )]
+    pub read_urls: Vec<DatabaseUrl>,
+    /// A replica further behind the primary than this (milliseconds) serves nothing until it
+    /// catches up.
+    #[arg(long, env = "TALENT_REPLICA_MAX_LAG_MS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub replica_max_lag_ms: u64,
+    /// How long (milliseconds) a query carrying a consistency token waits for a replica to replay
+    /// it before the primary answers it.
+    #[arg(long, env = "TALENT_REPLICA_WAIT_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub replica_wait_ms: u64,
+}
+
+impl Default for Replication {
+    fn default() -> Self {
+        declared_defaults()
+    }
 }
 
 /// Where the server runs: development shows the playground and suggests field names in errors;

@@ -26,7 +26,7 @@ const PARALLEL_WORKERS: &str = "max_parallel_workers_per_gather";
 /// parallel workers unless the URL says otherwise (see [`PARALLEL_WORKERS`]).
 pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.as_str());
-    let parallel_set_by_url = url.as_str().contains(PARALLEL_WORKERS);
+    without_parallel_workers(&mut options, url);
     options
         .max_connections(if url.is_sqlite_memory() {
             1
@@ -37,13 +37,6 @@ pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Database
         .connect_timeout(CONNECT_TIMEOUT)
         .acquire_timeout(CONNECT_TIMEOUT)
         .sqlx_logging(false)
-        .map_sqlx_postgres_opts(move |opts| {
-            if parallel_set_by_url {
-                opts
-            } else {
-                opts.options([(PARALLEL_WORKERS, 0)])
-            }
-        })
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -54,6 +47,47 @@ pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Database
     // The pool connects lazily on some engines: make sure the database really answers.
     db.ping().await?;
     Ok(db)
+}
+
+/// How long a query waits for a replica's connection: a replica that does not give one in that time
+/// is treated as down, and the query runs again on the primary.
+const REPLICA_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Opens a pool on the read replica at `url`, lazily: a replica down at start-up does not stop the
+/// server, it stays out of use until it answers ([`crate::replicas`]). Sessions are set up as the
+/// primary's ([`PARALLEL_WORKERS`]).
+pub async fn connect_replica(
+    url: &DatabaseUrl,
+    max_connections: u32,
+) -> Result<DatabaseConnection, DbErr> {
+    if !matches!(url, DatabaseUrl::Postgres(_)) {
+        return Err(DbErr::Custom(format!(
+            "a read replica must be a PostgreSQL server, not {url}"
+        )));
+    }
+    let mut options = ConnectOptions::new(url.as_str());
+    without_parallel_workers(&mut options, url);
+    options
+        .max_connections(max_connections)
+        .min_connections(0)
+        .connect_timeout(REPLICA_TIMEOUT)
+        .acquire_timeout(REPLICA_TIMEOUT)
+        .connect_lazy(true)
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+/// PostgreSQL sessions plan without parallel workers unless `url` sets them (see
+/// [`PARALLEL_WORKERS`]).
+fn without_parallel_workers(options: &mut ConnectOptions, url: &DatabaseUrl) {
+    let set_by_url = url.as_str().contains(PARALLEL_WORKERS);
+    options.map_sqlx_postgres_opts(move |opts| {
+        if set_by_url {
+            opts
+        } else {
+            opts.options([(PARALLEL_WORKERS, 0)])
+        }
+    });
 }
 
 /// Applies every pending migration.

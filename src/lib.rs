@@ -24,6 +24,7 @@ pub mod events;
 pub mod http;
 pub mod ids;
 pub mod matching;
+pub mod replicas;
 pub mod salary;
 pub mod schema;
 pub mod skill;

@@ -70,6 +70,21 @@ impl Application {
         };
         let statements = StatementCounter::default();
         statements.install(&mut db);
+        if !config.replication.read_urls.is_empty()
+            && !matches!(config.database.url, crate::config::DatabaseUrl::Postgres(_))
+        {
+            anyhow::bail!("read replicas (--database-read-url) need a PostgreSQL primary");
+        }
+        let reads = crate::replicas::Reads::start(
+            &db,
+            &config.replication.read_urls,
+            config.database.max_connections,
+            std::time::Duration::from_millis(config.replication.replica_max_lag_ms),
+            std::time::Duration::from_millis(config.replication.replica_wait_ms),
+            &statements,
+        )
+        .await
+        .context("cannot open the read replicas")?;
         let listener = TcpListener::bind(config.http.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.http.addr))?;
@@ -88,6 +103,7 @@ impl Application {
                 config.http.suggestions(),
             ),
             db.clone(),
+            reads,
             &statements,
             config,
         );

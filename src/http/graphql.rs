@@ -31,7 +31,14 @@ use super::{
 use crate::{
     auth,
     error::{ApiError, ErrorCode},
+    replicas::Lsn,
 };
+
+/// The consistency token: sent with every mutation's answer when read replicas are configured
+/// (the primary's WAL position after the write), and sent back by a client whose next query must
+/// see that write ([`crate::replicas`]).
+pub const CONSISTENCY: axum::http::HeaderName =
+    axum::http::HeaderName::from_static("x-talent-consistency");
 
 /// The parameters of GraphQL over GET, as GraphQL-over-HTTP names them (`operationName`;
 /// async-graphql's own parser only reads `operation_name`, which is kept as an alias).
@@ -313,6 +320,20 @@ async fn run(
             "the server answers in application/graphql-response+json or application/json; accept one of them",
         );
     };
+    // A consistency token means something only where there are replicas to choose among.
+    let consistency = match (&state.reads, headers.get(&CONSISTENCY)) {
+        (Some(_), Some(value)) => match value.to_str().map(str::parse::<Lsn>) {
+            Ok(Ok(token)) => Some(token),
+            Ok(Err(message)) => return error_body(ErrorCode::BadRequest, &message),
+            Err(_) => {
+                return error_body(
+                    ErrorCode::BadRequest,
+                    "the consistency token is not text (like `16/B374D848`)",
+                );
+            }
+        },
+        _ => None,
+    };
     let persisted = state.schema.persisted();
     // Without a token no bypass applies: a document outside the manifest is refused before it
     // is parsed.
@@ -425,6 +446,9 @@ async fn run(
         .responses
         .as_deref()
         .filter(|_| anonymous && operations.iter().all(|operation| !operation.mutation));
+    // A caller that carries a consistency token reads past the cache: an entry may predate its
+    // write until the write's notification reaches this instance.
+    let cache = cache.filter(|_| consistency.is_none());
     let mut pending = None;
     if let (Some(cache), BatchRequest::Single(request)) = (cache, &mut batch) {
         match cache.lookup(Key::of(request), || state.schema.reads(request)) {
@@ -449,7 +473,23 @@ async fn run(
             }
         }
     }
-    let answer = state.schema.execute_batch(batch.data(viewer)).await;
+    let mutation = operations.iter().any(|operation| operation.mutation);
+    let mut answer = execute(
+        state,
+        batch,
+        viewer,
+        mutation || pending.is_some(),
+        consistency,
+    )
+    .await;
+    if mutation && let Some(reads) = &state.reads {
+        match reads.position().await {
+            Ok(token) => consistency_token(&mut answer, &token.to_string()),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read the WAL position for a consistency token")
+            }
+        }
+    }
     let error_codes = error_codes(&answer);
     let encoded = negotiate::encode(&answer, media);
     // A kept answer's tag is computed once, for the cache and for this response alike.
@@ -471,6 +511,11 @@ async fn run(
         .as_deref()
         .map(|etag| negotiate::Kept { etag, age: None });
     let mut response = encoded.respond(media, caching, kept);
+    if let Some(token) = token_of(&answer)
+        && let Ok(value) = HeaderValue::from_str(&token)
+    {
+        response.headers_mut().insert(CONSISTENCY, value);
+    }
     if let Some(status) = status {
         cache_status(&mut response, &status);
     }
@@ -536,6 +581,83 @@ fn rate_limited(wait: Duration) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// Runs `batch` on the primary when it must (`on_primary`: it writes, or its answer is to be kept
+/// by the response cache) or no replica is in use, else on a replica
+/// ([`crate::replicas::Reads::choose`]). A query that fails on a replica for want of the database
+/// runs again on the primary, and the replica is out of use until the watcher hears from it: a
+/// replica stopping costs its callers time, never an error.
+async fn execute(
+    state: &AppState,
+    batch: BatchRequest,
+    viewer: auth::Viewer,
+    on_primary: bool,
+    consistency: Option<Lsn>,
+) -> BatchResponse {
+    let replica = match &state.reads {
+        Some(reads) if !on_primary => reads
+            .choose(consistency)
+            .await
+            .map(|replica| (reads, replica)),
+        _ => None,
+    };
+    let Some((reads, replica)) = replica else {
+        return state.schema.execute_batch(batch.data(viewer)).await;
+    };
+    let again = copy(&batch).data(viewer);
+    let on_replica = batch
+        .data(viewer)
+        .data(toolkit::ReadFrom(replica.database().clone()));
+    let answer = state.schema.execute_batch(on_replica).await;
+    let unavailable = error_codes(&answer).iter().any(|code| {
+        code == ErrorCode::ServiceUnavailable.as_str() || code == ErrorCode::Internal.as_str()
+    });
+    if !unavailable {
+        return answer;
+    }
+    reads.failed(&replica, "a query failed on it");
+    state.schema.execute_batch(again).await
+}
+
+/// What is needed to run `batch` again: its documents, operation names, variables and extensions.
+fn copy(batch: &BatchRequest) -> BatchRequest {
+    let one = |request: &Request| {
+        let mut copy = Request::new(request.query.clone()).variables(request.variables.clone());
+        copy.operation_name.clone_from(&request.operation_name);
+        copy.extensions.clone_from(&request.extensions);
+        copy
+    };
+    match batch {
+        BatchRequest::Single(request) => BatchRequest::Single(one(request)),
+        BatchRequest::Batch(requests) => BatchRequest::Batch(requests.iter().map(one).collect()),
+    }
+}
+
+/// Puts the consistency `token` in the `extensions` of every response in `answer`.
+fn consistency_token(answer: &mut BatchResponse, token: &str) {
+    let responses = match answer {
+        BatchResponse::Single(response) => std::slice::from_mut(response),
+        BatchResponse::Batch(responses) => responses.as_mut_slice(),
+    };
+    for response in responses {
+        response.extensions.insert(
+            "consistency".to_owned(),
+            async_graphql::Value::String(token.to_owned()),
+        );
+    }
+}
+
+/// The consistency token `answer` carries, if any.
+fn token_of(answer: &BatchResponse) -> Option<String> {
+    let response = match answer {
+        BatchResponse::Single(response) => response,
+        BatchResponse::Batch(responses) => responses.first()?,
+    };
+    match response.extensions.get("consistency") {
+        Some(async_graphql::Value::String(token)) => Some(token.clone()),
+        _ => None,
+    }
 }
 
 /// The `extensions.code` of every error in `answer`.

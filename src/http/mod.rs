@@ -46,6 +46,8 @@ pub const GRAPHQL_PATH: &str = "/graphql";
 pub struct AppState {
     schema: Api,
     db: DatabaseConnection,
+    /// The read replicas queries run on, when any are configured.
+    reads: Option<Arc<crate::replicas::Reads>>,
     limits: Arc<Limits>,
     http: Arc<Http>,
     rate_limiter: Option<Arc<rate_limit::RateLimiter>>,
@@ -81,6 +83,7 @@ impl RequestSlots {
 pub fn router(
     schema: Api,
     db: DatabaseConnection,
+    reads: Option<Arc<crate::replicas::Reads>>,
     statements: &crate::db::StatementCounter,
     config: &ServerConfig,
 ) -> Router {
@@ -97,6 +100,7 @@ pub fn router(
         responses,
         schema,
         db,
+        reads,
         limits: Arc::new(limits.clone()),
         http: Arc::new(config.http.clone()),
         rate_limiter: rate_limit::RateLimiter::new(
@@ -227,6 +231,7 @@ fn cors(origins: &[String], allow_headers: &[String]) -> Option<CorsLayer> {
                     header::CONTENT_TYPE,
                     header::AUTHORIZATION,
                     observe::REQUEST_ID.clone(),
+                    graphql::CONSISTENCY,
                 ]
                 .into_iter()
                 .chain(allow_headers.iter().filter_map(|name| {
@@ -250,6 +255,7 @@ fn cors(origins: &[String], allow_headers: &[String]) -> Option<CorsLayer> {
                 header::ETAG,
                 header::AGE,
                 axum::http::HeaderName::from_static("cache-status"),
+                graphql::CONSISTENCY,
             ])
             .max_age(Duration::from_secs(600))
     })

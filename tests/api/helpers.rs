@@ -97,8 +97,27 @@ pub fn postgres_admin_url() -> Option<String> {
     }
 }
 
+/// The hot standby of the PostgreSQL server tests run on (`scripts/replica.sh`), or None when
+/// replica tests are off. On CI (`CI` set) they are never off.
+pub fn replica_admin_url() -> Option<String> {
+    match std::env::var("TALENT_TEST_REPLICA_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!(
+                "CI is set but TALENT_TEST_REPLICA_URL is not: .ci/run starts a replica with scripts/replica.sh"
+            )
+        }
+        _ => {
+            eprintln!(
+                "skipped: run scripts/replica.sh and set TALENT_TEST_REPLICA_URL to run the read-replica tests"
+            );
+            None
+        }
+    }
+}
+
 /// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let without_query = url.split('?').next().unwrap_or(url);
     let base = without_query
         .rsplit_once('/')
@@ -373,9 +392,27 @@ impl TestApp {
         fixture: Fixture,
         settings: impl Into<Settings>,
     ) -> Option<Self> {
+        Self::spawn_replicated(engine, fixture, settings, |_| {
+            config::Replication::default()
+        })
+        .await
+    }
+
+    /// Starts the server with `settings` and the read replicas `replication` names for the
+    /// test's database (its name on PostgreSQL, empty on SQLite).
+    pub async fn spawn_replicated(
+        engine: Engine,
+        fixture: Fixture,
+        settings: impl Into<Settings>,
+        replication: impl FnOnce(&str) -> config::Replication,
+    ) -> Option<Self> {
         init_tracing();
         let Settings { http, limits } = settings.into();
         let (db, database_url) = TestDb::holding(engine, fixture).await?;
+        let replication = replication(match &db {
+            TestDb::Postgres { name, .. } => name,
+            TestDb::Sqlite { .. } => "",
+        });
         let config = ServerConfig {
             database: config::Database {
                 url: database_url.clone(),
@@ -387,6 +424,7 @@ impl TestApp {
                 ..http
             },
             limits,
+            replication,
             test_routes: true,
         };
         let app = Application::build(&config)
@@ -690,6 +728,7 @@ impl Instance {
                 rate_limit_per_second: 0.0,
                 ..Limits::default()
             },
+            replication: Default::default(),
             test_routes: false,
         };
         let app = Application::build(&config)

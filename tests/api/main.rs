@@ -9,6 +9,7 @@ mod auth;
 mod developer;
 mod employer;
 mod matching;
+mod replicas;
 mod salary;
 mod skill;
 mod vacancy;

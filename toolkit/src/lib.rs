@@ -37,11 +37,21 @@ use sea_orm::DatabaseConnection;
 
 use crate::error::{ApiError, ApiResult};
 
-/// The database connection of the schema.
+/// The database connection a resolver runs its statements on: the read replica the HTTP layer
+/// chose for the request ([`ReadFrom`]) when there is one, else the schema's (the primary).
+/// Mutations and subscriptions are never given a replica: what a mutation reads and writes, and
+/// what an event announces, is on the primary first.
 pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
+    if let Some(ReadFrom(replica)) = ctx.data_opt::<ReadFrom>() {
+        return Ok(replica);
+    }
     ctx.data::<DatabaseConnection>()
         .map_err(|_| ApiError::internal("the schema was built without a database"))
 }
+
+/// Request data: the read replica this request's queries run on (see [`db`]).
+#[derive(Clone, Debug)]
+pub struct ReadFrom(pub DatabaseConnection);
 
 /// `future`, in a box of its own: for the resolvers that run queries on the object types lists
 /// return. async-graphql resolves every field of an object through one future type, as large as

@@ -33,6 +33,7 @@ async fn server(
             ..Http::default()
         },
         limits: Limits::default(),
+        replication: Default::default(),
         test_routes: true,
     };
     let app = Application::build(&config)
