@@ -26,10 +26,19 @@ run_live() {
   TALENT_API_URL="$SERVER_URL/graphql" node "$client/dist/protocol.js"
   stop_server
   echo "TypeScript client, hashes only, against $1 running its trusted documents"
-  start_server "$work" --database-url "$2" --trusted-documents "$PWD/$client/src/gql/persisted-documents.json"
+  # On PostgreSQL with scripts/replica.sh's standby (TALENT_TEST_REPLICA_URL), queries are read
+  # from the replica, 300 ms behind: the client's consistency tokens keep its own writes visible.
+  local replica=() consistent=0
+  if [[ $1 == PostgreSQL && -n ${TALENT_TEST_REPLICA_URL:-} ]]; then
+    replica=(--database-read-url "${TALENT_TEST_REPLICA_URL%/*}/${2##*/}")
+    consistent=1
+    echo "(reading from the replica ${replica[1]})"
+  fi
+  start_server "$work" --database-url "$2" --trusted-documents "$PWD/$client/src/gql/persisted-documents.json" "${replica[@]}"
   local token
   token=$("$bin" --database-url "$2" token create --role employer --employer quillstack --name typescript-client)
-  TALENT_API_URL="$SERVER_URL/graphql" TALENT_EMPLOYER_TOKEN="$token" TALENT_PERSISTED=1 node "$client/dist/live.js"
+  TALENT_API_URL="$SERVER_URL/graphql" TALENT_EMPLOYER_TOKEN="$token" TALENT_PERSISTED=1 \
+    TALENT_EXPECT_CONSISTENCY=$consistent node "$client/dist/live.js"
 }
 
 on_each_engine talent_ts_client run_live

@@ -72,6 +72,8 @@ export class TalentClient {
   #ready: Promise<void> | undefined;
   readonly #token: string | undefined;
   readonly #persisted: boolean;
+  /** The newest consistency token a mutation answer carried (`x-talent-consistency`). */
+  #consistency: string | undefined;
 
   constructor(options: TalentClientOptions) {
     this.#url = options.url;
@@ -96,11 +98,17 @@ export class TalentClient {
     document: TypedDocumentString<TResult, TVariables>,
     ...[variables]: VariablesArg<TVariables>
   ): Promise<TResult> {
+    // Read-your-writes: every request after a mutation carries the mutation's consistency token,
+    // so a server reading from replicas answers from one that has the write (or the primary).
+    const headers = this.#consistency
+      ? { ...this.#headers, 'x-talent-consistency': this.#consistency }
+      : this.#headers;
     const response = await fetch(this.#url, {
       method: 'POST',
-      headers: this.#headers,
+      headers,
       body: JSON.stringify({ ...operation(document, this.#persisted), variables: variables ?? {} }),
     });
+    this.#remember(response.headers.get('x-talent-consistency'));
     const type = response.headers.get('content-type') ?? '';
     if (!type.includes('json')) {
       const text = await response.text();
@@ -114,6 +122,29 @@ export class TalentClient {
       throw new TalentApiError([{ message: 'the response has no data', extensions: { code: `HTTP_${response.status}` } }], response.status);
     }
     return body.data;
+  }
+
+  /** The consistency token requests carry now, if a mutation gave one. */
+  get consistency(): string | undefined {
+    return this.#consistency;
+  }
+
+  /** Keeps `token` when it is further along the primary's log than the one held. */
+  #remember(token: string | null): void {
+    if (!token) {
+      return;
+    }
+    const position = (lsn: string): bigint => {
+      const [high, low] = lsn.split('/');
+      return (BigInt(`0x${high}`) << 32n) | BigInt(`0x${low}`);
+    };
+    try {
+      if (this.#consistency === undefined || position(token) > position(this.#consistency)) {
+        this.#consistency = token;
+      }
+    } catch {
+      // Not a position: keep the one held.
+    }
   }
 
   /**
