@@ -98,6 +98,15 @@ impl Default for Replication {
     }
 }
 
+/// Where rate-limit buckets are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RateLimitStore {
+    /// In a PostgreSQL table every instance shares.
+    Database,
+    /// In each instance's memory.
+    Memory,
+}
+
 /// Where the server runs: development shows the playground and suggests field names in errors;
 /// production does neither unless told.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -269,6 +278,11 @@ pub struct Limits {
     /// Requests a client may make at once before the rate applies.
     #[arg(long, env = "TALENT_RATE_LIMIT_BURST", default_value_t = 100)]
     pub rate_limit_burst: u32,
+    /// Where rate-limit buckets are kept: `database` (PostgreSQL only: one table every instance
+    /// shares, so instances behind a balancer allow the rate once) or `memory` (each instance its
+    /// own) [default: `database` on PostgreSQL, `memory` on SQLite].
+    #[arg(long, env = "TALENT_RATE_LIMIT_STORE", value_enum)]
+    pub rate_limit_store: Option<RateLimitStore>,
     /// What a mutation costs against the rate limit (a query costs 1).
     #[arg(long, env = "TALENT_MUTATION_COST", default_value_t = 5)]
     pub mutation_cost: u32,

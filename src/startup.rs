@@ -75,6 +75,13 @@ impl Application {
         {
             anyhow::bail!("read replicas (--database-read-url) need a PostgreSQL primary");
         }
+        if config.limits.rate_limit_store == Some(crate::config::RateLimitStore::Database)
+            && !matches!(config.database.url, crate::config::DatabaseUrl::Postgres(_))
+        {
+            anyhow::bail!(
+                "--rate-limit-store database needs PostgreSQL: on SQLite the buckets are kept in memory"
+            );
+        }
         let reads = crate::replicas::Reads::start(
             &db,
             &config.replication.read_urls,

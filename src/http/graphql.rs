@@ -421,7 +421,7 @@ async fn run(
                 }
             })
             .sum();
-        match limiter.take(client, cost, Instant::now()) {
+        match limiter.spend(client, cost).await {
             Ok(left) => quota = Some((limiter.policy(), limiter.state(left))),
             Err(wait) => {
                 state.metrics.rate_limited();

@@ -95,6 +95,7 @@ pub fn router(
         Arc::clone(schema.events().freshness()),
     )
     .map(Arc::new);
+    let rate_limiter = rate_limiter(limits, &db);
     let state = AppState {
         sockets,
         responses,
@@ -103,11 +104,7 @@ pub fn router(
         reads,
         limits: Arc::new(limits.clone()),
         http: Arc::new(config.http.clone()),
-        rate_limiter: rate_limit::RateLimiter::new(
-            limits.rate_limit_per_second,
-            limits.rate_limit_burst,
-        )
-        .map(Arc::new),
+        rate_limiter,
         slots: RequestSlots {
             all: Arc::new(Semaphore::new(config.http.max_concurrent_requests.max(1))),
             per_address: serve::PerAddress::default(),
@@ -151,6 +148,35 @@ pub fn router(
         router = router.layer(cors);
     }
     router
+}
+
+/// The rate limiter `limits` ask for, if any: on PostgreSQL its buckets are in the database,
+/// shared with the other instances, unless the limits say `memory`; a task sweeps the buckets
+/// that are full again out of the table every minute.
+fn rate_limiter(limits: &Limits, db: &DatabaseConnection) -> Option<Arc<rate_limit::RateLimiter>> {
+    let limiter =
+        rate_limit::RateLimiter::new(limits.rate_limit_per_second, limits.rate_limit_burst)?;
+    let shared = db.get_database_backend() == DatabaseBackend::Postgres
+        && limits.rate_limit_store != Some(crate::config::RateLimitStore::Memory);
+    if !shared {
+        return Some(Arc::new(limiter));
+    }
+    let limiter = Arc::new(limiter.shared(db.clone()));
+    let swept = Arc::downgrade(&limiter);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let Some(limiter) = swept.upgrade() else {
+                return;
+            };
+            if let Err(err) = limiter.sweep_shared().await {
+                tracing::warn!(error = %err, "cannot sweep the shared rate-limit buckets");
+            }
+        }
+    });
+    Some(limiter)
 }
 
 /// gzip or brotli, as `Accept-Encoding` prefers, for responses of at least `min_bytes` (none when

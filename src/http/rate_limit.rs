@@ -1,8 +1,14 @@
 //! Rate limiting: a token bucket per client (its API token, or its IP address when anonymous).
 //!
 //! Each bucket holds up to `burst` units and refills at `rate` units a second; a query takes 1 unit,
-//! a mutation more. Buckets are independent, kept in memory, and forgotten once full again, so the
-//! map only holds clients that were active within the last `burst / rate` seconds.
+//! a mutation more. Buckets are independent and forgotten once full again.
+//!
+//! Where they are kept: in memory, or, on PostgreSQL ([`RateLimiter::shared`]), in the
+//! `rate_limit_buckets` table every instance reads, so that instances behind one balancer allow
+//! the configured rate once, not once each. There a bucket is the time at which it is full again
+//! (the generic cell rate algorithm, equivalent to the token bucket) and one upsert per request
+//! takes from it, on the database's clock. The buckets of refused tokens stay in memory: they
+//! exist to spare the database a lookup per random token, which a statement per token would not.
 
 use std::{
     collections::HashMap,
@@ -10,6 +16,8 @@ use std::{
     sync::Mutex,
     time::{Duration, Instant},
 };
+
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 
 /// Whom a bucket belongs to.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
@@ -37,6 +45,8 @@ pub struct RateLimiter {
     /// The `RateLimit-Policy` field, the same for every answer.
     policy: String,
     buckets: Mutex<HashMap<Client, Bucket>>,
+    /// The database whose `rate_limit_buckets` the instances share, when they do.
+    shared: Option<DatabaseConnection>,
 }
 
 /// Buckets kept before full ones are swept out.
@@ -54,8 +64,95 @@ impl RateLimiter {
                 burst,
                 policy: format!("\"default\";q={burst};w={window}"),
                 buckets: Mutex::new(HashMap::new()),
+                shared: None,
             }
         })
+    }
+
+    /// The limiter keeping its buckets (but those of refused tokens) in PostgreSQL database `db`,
+    /// shared with every instance on it.
+    #[must_use]
+    pub fn shared(mut self, db: DatabaseConnection) -> Self {
+        self.shared = Some(db);
+        self
+    }
+
+    /// Takes `cost` units from `client`'s bucket now: from the shared table when there is one
+    /// ([`Self::shared`]), else in memory ([`Self::take`]). Should the database fail, the
+    /// bucket in memory answers: the limit then holds per instance rather than not at all.
+    pub async fn spend(&self, client: Client, cost: u32) -> Result<f64, Duration> {
+        let key = match client {
+            Client::Token(id) => format!("t{id}"),
+            Client::Address(address) => format!("a{address}"),
+            Client::RefusedTokens(_) => return self.take(client, cost, Instant::now()),
+        };
+        let Some(db) = &self.shared else {
+            return self.take(client, cost, Instant::now());
+        };
+        match self.spend_shared(db, key, cost).await {
+            Ok(spent) => spent,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot reach the shared rate-limit buckets; limiting in memory");
+                self.take(client, cost, Instant::now())
+            }
+        }
+    }
+
+    /// [`Self::spend`] on the shared table: one upsert moves the time at which the bucket is full
+    /// again by the cost, unless that would put it more than a burst ahead of now (refused). A
+    /// refusal reads how long until the cost fits.
+    async fn spend_shared(
+        &self,
+        db: &DatabaseConnection,
+        key: String,
+        cost: u32,
+    ) -> Result<Result<f64, Duration>, sea_orm::DbErr> {
+        let cost = f64::from(cost).min(self.burst) / self.rate;
+        let burst = self.burst / self.rate;
+        let taken = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "INSERT INTO rate_limit_buckets AS b (client, full_at) \
+                 VALUES ($1, now() + make_interval(secs => $2)) \
+                 ON CONFLICT (client) DO UPDATE \
+                 SET full_at = GREATEST(b.full_at, now()) + make_interval(secs => $2) \
+                 WHERE GREATEST(b.full_at, now()) + make_interval(secs => $2) \
+                 <= now() + make_interval(secs => $3) \
+                 RETURNING EXTRACT(EPOCH FROM b.full_at - now())::float8",
+                [key.clone().into(), cost.into(), burst.into()],
+            ))
+            .await?;
+        if let Some(row) = taken {
+            let owed: f64 = row.try_get_by_index(0)?;
+            return Ok(Ok((self.burst - owed * self.rate).max(0.0)));
+        }
+        let wait = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT EXTRACT(EPOCH FROM GREATEST(full_at, now()) + make_interval(secs => $2) \
+                 - now() - make_interval(secs => $3))::float8 FROM rate_limit_buckets WHERE client = $1",
+                [key.into(), cost.into(), burst.into()],
+            ))
+            .await?
+            .map(|row| row.try_get_by_index::<f64>(0))
+            .transpose()?
+            .unwrap_or(0.0);
+        Ok(Err(Duration::from_secs_f64(wait.max(0.001))))
+    }
+
+    /// Deletes the shared buckets that are full again (a client absent for a burst's time), so
+    /// that the table holds only recent clients. Run now and then by one of the instances.
+    pub async fn sweep_shared(&self) -> Result<u64, sea_orm::DbErr> {
+        let Some(db) = &self.shared else {
+            return Ok(0);
+        };
+        let done = db
+            .execute_raw(Statement::from_string(
+                DatabaseBackend::Postgres,
+                "DELETE FROM rate_limit_buckets WHERE full_at < now()",
+            ))
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// Whether `client` has a unit left at `now` (taking none), or how long until it has.

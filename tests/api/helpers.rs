@@ -714,6 +714,18 @@ pub struct Instance {
 impl Instance {
     /// Starts one on `app`'s database (no demo load, rate limiting off).
     pub async fn beside(app: &TestApp) -> Self {
+        Self::beside_with(
+            app,
+            Limits {
+                rate_limit_per_second: 0.0,
+                ..Limits::default()
+            },
+        )
+        .await
+    }
+
+    /// Starts one on `app`'s database with `limits` (no demo load).
+    pub async fn beside_with(app: &TestApp, limits: Limits) -> Self {
         let config = ServerConfig {
             database: config::Database {
                 url: app.database_url.clone(),
@@ -724,10 +736,7 @@ impl Instance {
                 addr: "127.0.0.1:0".parse().expect("valid address"),
                 ..Http::default()
             },
-            limits: Limits {
-                rate_limit_per_second: 0.0,
-                ..Limits::default()
-            },
+            limits,
             replication: Default::default(),
             test_routes: false,
         };

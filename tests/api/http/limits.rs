@@ -787,3 +787,99 @@ async fn metrics_count_the_sql_statements_run(app: TestApp) {
     .await;
     assert_eq!(read(&metrics().await) - before, 3);
 }
+
+/// How many of `requests` anonymous `{ __typename }` requests, sent in turn to `app` and `other`,
+/// were served.
+async fn served_in_turn(app: &TestApp, other: &crate::helpers::Instance, requests: usize) -> usize {
+    let mut served = 0;
+    for request in 0..requests {
+        let url = if request % 2 == 0 {
+            app.url("/graphql")
+        } else {
+            other.url("/graphql")
+        };
+        let response = app
+            .client
+            .post(url)
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .expect("sent");
+        match response.status().as_u16() {
+            200 => served += 1,
+            429 => {}
+            status => panic!("request {request}: status {status}"),
+        }
+    }
+    served
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgresql_allow_the_rate_once_not_twice() {
+    let limits = rate_limited(0.1, 4);
+    let Some(app) = app_with(Engine::Postgres, limits.clone()).await else {
+        return;
+    };
+    let other = crate::helpers::Instance::beside_with(&app, limits).await;
+    assert_eq!(served_in_turn(&app, &other, 12).await, 4);
+}
+
+#[tokio::test]
+async fn with_buckets_in_memory_each_instance_allows_the_rate_on_its_own() {
+    let limits = Limits {
+        rate_limit_store: Some(talent_api::config::RateLimitStore::Memory),
+        ..rate_limited(0.1, 4)
+    };
+    let Some(app) = app_with(Engine::Postgres, limits.clone()).await else {
+        return;
+    };
+    let other = crate::helpers::Instance::beside_with(&app, limits).await;
+    assert_eq!(served_in_turn(&app, &other, 12).await, 8);
+}
+
+#[tokio::test]
+async fn a_shared_bucket_tells_what_is_left_and_when_to_retry() {
+    let Some(app) = app_with(Engine::Postgres, rate_limited(0.5, 3)).await else {
+        return;
+    };
+    let first = app.anonymous().post("{ __typename }", json!({})).await;
+    assert_eq!(first.headers()["ratelimit"], "\"default\";r=2;t=2");
+    for _ in 0..2 {
+        app.anonymous().post("{ __typename }", json!({})).await;
+    }
+    let refused = app.anonymous().post("{ __typename }", json!({})).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "2");
+}
+
+#[tokio::test]
+async fn buckets_in_the_database_are_refused_at_start_on_sqlite() {
+    let (_db, url) = crate::helpers::TestDb::create(Engine::Sqlite)
+        .await
+        .expect("SQLite");
+    let config = talent_api::config::ServerConfig {
+        database: talent_api::config::Database {
+            url,
+            max_connections: 1,
+            load_demo: false,
+        },
+        http: Http {
+            addr: "127.0.0.1:0".parse().expect("an address"),
+            ..Http::default()
+        },
+        limits: Limits {
+            rate_limit_store: Some(talent_api::config::RateLimitStore::Database),
+            ..Limits::default()
+        },
+        replication: Default::default(),
+        test_routes: false,
+    };
+    let refused = talent_api::startup::Application::build(&config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("needs PostgreSQL"),
+        "{refused:#}"
+    );
+}
