@@ -207,6 +207,14 @@ impl Reads {
         }
     }
 
+    /// Each replica's URL (without its password) and whether it is in use, for `/metrics`.
+    pub fn states(&self) -> Vec<(String, bool)> {
+        self.replicas
+            .iter()
+            .map(|replica| (replica.label.clone(), replica.in_use()))
+            .collect()
+    }
+
     /// The primary's current WAL position: after a commit, at or past it.
     pub async fn position(&self) -> Result<Lsn, DbErr> {
         position(&self.primary, "SELECT pg_current_wal_lsn()::text").await

@@ -603,6 +603,9 @@ async fn execute(
         _ => None,
     };
     let Some((reads, replica)) = replica else {
+        if state.reads.is_some() && !on_primary {
+            state.metrics.read_on("primary");
+        }
         return state.schema.execute_batch(batch.data(viewer)).await;
     };
     let again = copy(&batch).data(viewer);
@@ -614,8 +617,10 @@ async fn execute(
         code == ErrorCode::ServiceUnavailable.as_str() || code == ErrorCode::Internal.as_str()
     });
     if !unavailable {
+        state.metrics.read_on("replica");
         return answer;
     }
+    state.metrics.read_on("primary_after_replica_failed");
     reads.failed(&replica, "a query failed on it");
     state.schema.execute_batch(again).await
 }

@@ -397,7 +397,14 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.metrics.render(pool),
+        state.metrics.render(
+            pool,
+            &state
+                .reads
+                .as_deref()
+                .map(crate::replicas::Reads::states)
+                .unwrap_or_default(),
+        ),
     )
 }
 

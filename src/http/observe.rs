@@ -52,6 +52,16 @@ struct CodeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReadLabels {
+    on: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReplicaLabels {
+    replica: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CacheLabels {
     result: &'static str,
 }
@@ -75,6 +85,8 @@ pub struct Metrics {
     rate_limited: Counter,
     response_cache: Family<CacheLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
+    reads: Family<ReadLabels, Counter>,
+    replicas: Family<ReplicaLabels, Gauge>,
     operations: Mutex<HashSet<String>>,
 }
 
@@ -89,6 +101,8 @@ impl Metrics {
         let rate_limited = Counter::default();
         let response_cache = Family::<CacheLabels, Counter>::default();
         let pool = Family::<PoolLabels, Gauge>::default();
+        let reads = Family::<ReadLabels, Counter>::default();
+        let replicas = Family::<ReplicaLabels, Gauge>::default();
         let mut registry = Registry::with_prefix("talent");
         registry.register(
             "http_requests",
@@ -121,6 +135,16 @@ impl Metrics {
             "Database pool connections, by state (in_use, idle)",
             pool.clone(),
         );
+        registry.register(
+            "db_reads",
+            "Queries a read replica could serve (not those the response cache keeps), by where they ran (replica, primary, primary_after_replica_failed)",
+            reads.clone(),
+        );
+        registry.register(
+            "db_replica_in_use",
+            "Whether each read replica serves queries (1) or is out of use (0): down, or behind by more than the allowed lag",
+            replicas.clone(),
+        );
         Self {
             registry,
             requests,
@@ -129,6 +153,8 @@ impl Metrics {
             rate_limited,
             response_cache,
             pool,
+            reads,
+            replicas,
             operations: Mutex::new(HashSet::new()),
         }
     }
@@ -184,8 +210,22 @@ impl Metrics {
         }
     }
 
-    /// The metrics in the Prometheus text format, with the pool read now.
-    pub fn render(&self, pool: Option<(u32, usize)>) -> String {
+    /// Counts a reading request that ran `on` the replica, the primary, or the primary after a
+    /// replica failed it.
+    pub fn read_on(&self, on: &'static str) {
+        self.reads.get_or_create(&ReadLabels { on }).inc();
+    }
+
+    /// The metrics in the Prometheus text format, with the pool and the `replicas` (each one's
+    /// label and whether it is in use) read now.
+    pub fn render(&self, pool: Option<(u32, usize)>, replicas: &[(String, bool)]) -> String {
+        for (replica, in_use) in replicas {
+            self.replicas
+                .get_or_create(&ReplicaLabels {
+                    replica: replica.clone(),
+                })
+                .set(i64::from(*in_use));
+        }
         if let Some((size, idle)) = pool {
             let idle = i64::try_from(idle).unwrap_or(i64::MAX);
             let in_use = i64::from(size).saturating_sub(idle);

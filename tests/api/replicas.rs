@@ -112,6 +112,19 @@ impl Replicated {
         false
     }
 
+    /// The server's `/metrics`.
+    async fn metrics(&self) -> String {
+        self.app
+            .client
+            .get(self.app.url("/metrics"))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text")
+    }
+
     /// POSTs `query` with the admin token and, when given, the consistency token.
     async fn post(
         &self,
@@ -258,6 +271,17 @@ async fn queries_are_served_by_the_replica() {
         replicated.replica_served(before, 10).await,
         "the replica's statistics show no reads of skills"
     );
+    let metrics = replicated.metrics().await;
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line.starts_with("talent_db_replica_in_use{") && line.ends_with(" 1")),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("talent_db_reads_total{on=\"replica\"}"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -333,6 +357,18 @@ async fn a_stopped_replica_is_skipped_without_a_failed_request() {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    let metrics = replicated.metrics().await;
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line.starts_with("talent_db_replica_in_use{") && line.ends_with(" 0")),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("talent_db_reads_total{on=\"primary_after_replica_failed\"}")
+            || metrics.contains("talent_db_reads_total{on=\"primary\"}"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
