@@ -191,6 +191,12 @@ pub struct Http {
     /// How long in-flight requests may take to finish after SIGTERM/SIGINT, in milliseconds.
     #[arg(long, env = "TALENT_SHUTDOWN_TIMEOUT_MS", default_value_t = 30_000)]
     pub shutdown_timeout_ms: u64,
+    /// After SIGTERM/SIGINT, how long to keep serving with `/ready` answering 503 before closing
+    /// the listener, in milliseconds: time for a load balancer's health check to take the instance
+    /// out of rotation, so that no request is sent to it once it stops accepting. Set it above
+    /// the balancer's check interval times its fall count.
+    #[arg(long, env = "TALENT_DRAIN_MS", default_value_t = 0)]
+    pub drain_ms: u64,
     /// How long `/ready` waits for the database, in milliseconds.
     #[arg(long, env = "TALENT_READY_TIMEOUT_MS", default_value_t = 2_000)]
     pub ready_timeout_ms: u64,

@@ -28,6 +28,8 @@ pub struct Application {
     db: DatabaseConnection,
     statements: StatementCounter,
     shutdown_timeout: std::time::Duration,
+    drain: std::time::Duration,
+    draining: http::Draining,
     connections: http::serve::ConnectionLimits,
 }
 
@@ -101,6 +103,7 @@ impl Application {
                 "not yet listening for other instances' writes: the response cache stays off until then"
             );
         }
+        let draining = http::Draining::default();
         let router = http::router(
             schema::build_schema(
                 db.clone(),
@@ -112,6 +115,7 @@ impl Application {
             db.clone(),
             reads,
             &statements,
+            draining.clone(),
             config,
         );
         Ok(Self {
@@ -120,6 +124,8 @@ impl Application {
             db,
             statements,
             shutdown_timeout: std::time::Duration::from_millis(config.http.shutdown_timeout_ms),
+            drain: std::time::Duration::from_millis(config.http.drain_ms),
+            draining,
             connections: http::serve::ConnectionLimits::new(&config.http),
         })
     }
@@ -139,16 +145,26 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then stops accepting connections, lets in-flight requests
-    /// finish for at most the shutdown timeout, and closes the pool.
+    /// Serves until `shutdown` completes, then drains (keeps serving with `/ready` at 503 for the
+    /// drain time, so a load balancer stops sending requests), stops accepting connections, lets
+    /// in-flight requests finish for at most the shutdown timeout, and closes the pool.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut stopping = stop_rx.clone();
+        let (draining, drain) = (self.draining.clone(), self.drain);
         tokio::spawn(async move {
             shutdown.await;
+            draining.start();
+            if !drain.is_zero() {
+                tracing::info!(
+                    drain_ms = drain.as_millis() as u64,
+                    "draining: /ready answers 503 until the listener closes"
+                );
+                tokio::time::sleep(drain).await;
+            }
             stop_tx.send(true).ok();
             // Keep the sender until the server is gone, so receivers never see it closed.
             stop_tx.closed().await;

@@ -41,6 +41,37 @@ use crate::{
 /// The path of the GraphQL endpoint.
 pub const GRAPHQL_PATH: &str = "/graphql";
 
+/// Whether the server is stopping: set on SIGTERM/SIGINT, before the drain time (`--drain-ms`).
+/// `/ready` then answers 503, and WebSockets are closed with 1012 (service restart) so that their
+/// clients reconnect, through the balancer, to an instance that stays.
+#[derive(Clone, Debug)]
+pub struct Draining(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Draining {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::channel(false).0))
+    }
+}
+
+impl Draining {
+    /// From now on the server is stopping.
+    pub fn start(&self) {
+        self.0.send_replace(true);
+    }
+
+    fn is_on(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Completes once the server is stopping.
+    async fn started(&self) {
+        let mut stopping = self.0.subscribe();
+        if stopping.wait_for(|on| *on).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
@@ -48,6 +79,7 @@ pub struct AppState {
     db: DatabaseConnection,
     /// The read replicas queries run on, when any are configured.
     reads: Option<Arc<crate::replicas::Reads>>,
+    draining: Draining,
     limits: Arc<Limits>,
     http: Arc<Http>,
     rate_limiter: Option<Arc<rate_limit::RateLimiter>>,
@@ -85,6 +117,7 @@ pub fn router(
     db: DatabaseConnection,
     reads: Option<Arc<crate::replicas::Reads>>,
     statements: &crate::db::StatementCounter,
+    draining: Draining,
     config: &ServerConfig,
 ) -> Router {
     let limits = &config.limits;
@@ -102,6 +135,7 @@ pub fn router(
         schema,
         db,
         reads,
+        draining,
         limits: Arc::new(limits.clone()),
         http: Arc::new(config.http.clone()),
         rate_limiter,
@@ -353,6 +387,12 @@ async fn health() -> impl IntoResponse {
 
 /// 200 when the database answers within the readiness timeout, 503 otherwise.
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    if state.draining.is_on() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining", "database": "not checked" })),
+        );
+    }
     let timeout = Duration::from_millis(state.http.ready_timeout_ms);
     match tokio::time::timeout(timeout, state.db.ping()).await {
         Ok(Ok(())) => (

@@ -6,7 +6,9 @@
 //! with the same rules as over HTTP; a token that is not valid closes the connection with 4403, and
 //! so does a token that stops being valid while the connection is open (revoked, expired or
 //! deleted: see `auth::live`), within a second.
-//! Each connection may hold a limited number of subscriptions at once.
+//! Each connection may hold a limited number of subscriptions at once. When the server stops
+//! (SIGTERM/SIGINT), every connection is closed with 1012 (service restart) at once, so that its
+//! client reconnects, through the balancer, to an instance that stays.
 
 use std::{future::ready, sync::Arc, time::Duration};
 
@@ -80,6 +82,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
     let cap = state.limits.max_subscriptions_per_connection;
     // A quiet connection hears a `ping` (or legacy `ka`) this often; see vendor/async-graphql.
     let keepalive = Duration::from_millis(state.http.ws_keepalive_ms.max(1));
+    let draining = state.draining.clone();
     let graphql = GraphQLWebSocket::new_with_pair(
         (&mut sink).with(|message: Message| ready(Ok::<_, axum::Error>(close_code(message)))),
         stream,
@@ -126,6 +129,14 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
             sink.send(Message::Close(Some(CloseFrame {
                 code: 4403,
                 reason: "the token is no longer valid (revoked, expired or deleted)".into(),
+            })))
+            .await
+            .ok();
+        }
+        () = draining.started() => {
+            sink.send(Message::Close(Some(CloseFrame {
+                code: 1012,
+                reason: "the server is restarting: reconnect".into(),
             })))
             .await
             .ok();

@@ -20,6 +20,19 @@ async fn server(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<anyhow::Result<()>>,
 ) {
+    server_draining(shutdown_timeout_ms, 0).await
+}
+
+/// [`server`], draining for `drain_ms` after the signal.
+async fn server_draining(
+    shutdown_timeout_ms: u64,
+    drain_ms: u64,
+) -> (
+    TestDb,
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+) {
     let (db, database_url) = TestDb::create(Engine::Sqlite).await.expect("SQLite");
     let config = ServerConfig {
         database: config::Database {
@@ -30,6 +43,7 @@ async fn server(
         http: Http {
             addr: "127.0.0.1:0".parse().expect("an address"),
             shutdown_timeout_ms,
+            drain_ms,
             ..Http::default()
         },
         limits: Limits::default(),
@@ -60,6 +74,44 @@ async fn a_request_in_flight_when_the_signal_comes_finishes_with_200() {
     tokio::time::timeout(Duration::from_secs(5), running)
         .await
         .expect("stopped in time")
+        .expect("joined")
+        .expect("stopped cleanly");
+    assert!(
+        client.get(format!("{base}/health")).send().await.is_err(),
+        "still accepting"
+    );
+}
+
+#[tokio::test]
+async fn while_draining_ready_is_503_and_requests_are_still_served() {
+    let (_db, base, stop, running) = server_draining(5_000, 800).await;
+    let client = reqwest::Client::new();
+    let ready = client
+        .get(format!("{base}/ready"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ready.status(), 200);
+    stop.send(()).expect("the server listens for the signal");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let ready = client
+        .get(format!("{base}/ready"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(ready.status(), 503);
+    let body: Value = ready.json().await.expect("JSON");
+    assert_eq!(body["status"], "draining");
+    let served = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(served.status(), 200);
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("stopped after draining")
         .expect("joined")
         .expect("stopped cleanly");
     assert!(

@@ -674,6 +674,29 @@ async fn a_token_revoked_through_one_instance_closes_its_websocket_on_another_wi
     assert_eq!(refused.status(), 401);
 }
 
+#[tokio::test]
+async fn a_server_told_to_stop_closes_its_websockets_with_1012_so_clients_reconnect() {
+    let Some((_db, url)) = crate::helpers::TestDb::create(Engine::Postgres).await else {
+        return;
+    };
+    let (mut server, base) = instance(url.as_str()).await;
+    let mut socket = connect(&base, TRANSPORT_WS, json!({})).await;
+    subscribe(&mut socket, TRANSPORT_WS, "1", PUBLISHED, json!({})).await;
+    let pid = server.id().expect("running").to_string();
+    let signalled = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill runs");
+    assert!(signalled.success());
+    assert_eq!(next(&mut socket).await, json!({ "close": 1012 }));
+    let stopped = tokio::time::timeout(Duration::from_secs(10), server.wait())
+        .await
+        .expect("stopped in time")
+        .expect("waited");
+    assert!(stopped.success(), "{stopped:?}");
+}
+
 /// A socket to an app whose keep-alive interval is `keepalive_ms`.
 async fn app_with_keepalive(app: &TestApp, keepalive_ms: u64) -> TestApp {
     TestApp::spawn_with(
