@@ -66,6 +66,43 @@ pub struct Database {
     pub load_demo: bool,
 }
 
+impl Http {
+    /// The address per-address limits count a request under: the peer's, or, when the peer is a
+    /// trusted proxy, the right-most `X-Forwarded-For` address that is not itself one (entries to
+    /// its left are whatever the client wrote). A header that does not parse is not believed.
+    pub fn client_of(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        let trusted = |address: std::net::IpAddr| {
+            self.trusted_proxies
+                .iter()
+                .any(|block| block.contains(address))
+        };
+        let mut client = peer;
+        if trusted(peer) {
+            let hops: Vec<&str> = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .map(str::trim)
+                .collect();
+            for hop in hops.iter().rev() {
+                let Ok(address) = hop.parse::<std::net::IpAddr>() else {
+                    break;
+                };
+                client = address;
+                if !trusted(address) {
+                    break;
+                }
+            }
+        }
+        crate::http::serve::client_address(client)
+    }
+}
+
 /// The `[replication]` section: PostgreSQL hot standbys that serve queries (see
 /// [`crate::replicas`]), how far behind the primary one may be, and how long a query carrying a
 /// consistency token waits for one to replay it.
@@ -188,6 +225,17 @@ pub struct Http {
         default_value_t = 16
     )]
     pub max_concurrent_requests_per_address: usize,
+    /// Proxies and load balancers whose `X-Forwarded-For` is believed, comma-separated addresses
+    /// or CIDR blocks (e.g. `10.0.0.0/8`): a request from one of them counts, for per-address
+    /// limits, under the right-most address of the header that is not itself a trusted proxy.
+    /// None by default: the header is ignored and the peer's address counts.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TALENT_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub trusted_proxies: Vec<Cidr>,
     /// How long in-flight requests may take to finish after SIGTERM/SIGINT, in milliseconds.
     #[arg(long, env = "TALENT_SHUTDOWN_TIMEOUT_MS", default_value_t = 30_000)]
     pub shutdown_timeout_ms: u64,
@@ -304,6 +352,61 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         declared_defaults()
+    }
+}
+
+/// An IP address block: an address and how many of its leading bits the block fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    address: std::net::IpAddr,
+    bits: u8,
+}
+
+impl Cidr {
+    /// Whether `address` is in the block (an IPv4-mapped IPv6 address counts as IPv4).
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let address = match address {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+            IpAddr::V4(_) => address,
+        };
+        match (self.address, address) {
+            (IpAddr::V4(block), IpAddr::V4(address)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.bits)).unwrap_or(0);
+                u32::from(block) & mask == u32::from(address) & mask
+            }
+            (IpAddr::V6(block), IpAddr::V6(address)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.bits))
+                    .unwrap_or(0);
+                u128::from(block) & mask == u128::from(address) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let (address, bits) = text
+            .split_once('/')
+            .map_or((text, None), |(a, b)| (a, Some(b)));
+        let address: std::net::IpAddr = address
+            .parse()
+            .map_err(|_| format!("`{text}` is not an IP address or CIDR block"))?;
+        let most = if address.is_ipv4() { 32 } else { 128 };
+        let bits = match bits {
+            None => most,
+            Some(bits) => bits
+                .parse::<u8>()
+                .ok()
+                .filter(|bits| *bits <= most)
+                .ok_or_else(|| format!("`{text}`: the prefix length must be 0-{most}"))?,
+        };
+        Ok(Self { address, bits })
     }
 }
 
@@ -483,5 +586,72 @@ mod defaults_tests {
         );
         assert_eq!(http.environment, Environment::Development);
         assert!(http.cors_origins.is_empty());
+    }
+
+    fn forwarded(chain: &str, trusted: &str) -> std::net::IpAddr {
+        let http = Http {
+            trusted_proxies: trusted
+                .split(',')
+                .filter(|block| !block.is_empty())
+                .map(|block| block.parse().expect("a block"))
+                .collect(),
+            ..Http::default()
+        };
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", chain.parse().expect("a header value"));
+        http.client_of("127.0.0.1".parse().expect("an address"), &headers)
+    }
+
+    #[test]
+    fn a_trusted_proxy_is_believed_for_the_address_it_saw() {
+        assert_eq!(
+            forwarded("203.0.113.5", "127.0.0.1"),
+            "203.0.113.5".parse::<std::net::IpAddr>().expect("ip")
+        );
+    }
+
+    #[test]
+    fn addresses_a_client_wrote_left_of_the_proxy_entry_are_not_believed() {
+        assert_eq!(
+            forwarded("1.1.1.1, 203.0.113.5", "127.0.0.1"),
+            "203.0.113.5".parse::<std::net::IpAddr>().expect("ip")
+        );
+    }
+
+    #[test]
+    fn a_chain_of_trusted_proxies_is_walked_to_the_client() {
+        assert_eq!(
+            forwarded("1.1.1.1, 203.0.113.5, 10.0.0.7", "127.0.0.1,10.0.0.0/8"),
+            "203.0.113.5".parse::<std::net::IpAddr>().expect("ip")
+        );
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_header_is_ignored() {
+        assert_eq!(
+            forwarded("203.0.113.5", ""),
+            "127.0.0.1".parse::<std::net::IpAddr>().expect("ip")
+        );
+    }
+
+    #[test]
+    fn a_forwarded_header_that_does_not_parse_is_not_believed() {
+        assert_eq!(
+            forwarded("nonsense", "127.0.0.1"),
+            "127.0.0.1".parse::<std::net::IpAddr>().expect("ip")
+        );
+    }
+
+    #[test]
+    fn cidr_blocks_hold_their_addresses_and_no_others() {
+        let block: Cidr = "10.1.0.0/16".parse().expect("a block");
+        assert!(block.contains("10.1.200.3".parse().expect("ip")));
+        assert!(!block.contains("10.2.0.1".parse().expect("ip")));
+        assert!(block.contains("::ffff:10.1.0.9".parse().expect("ip")));
+        let v6: Cidr = "2001:db8::/32".parse().expect("a block");
+        assert!(v6.contains("2001:db8:1::1".parse().expect("ip")));
+        assert!(!v6.contains("10.1.0.1".parse().expect("ip")));
+        assert!("10.0.0.0/33".parse::<Cidr>().is_err());
+        assert!("example.com".parse::<Cidr>().is_err());
     }
 }

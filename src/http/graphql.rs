@@ -70,13 +70,14 @@ pub async fn post(
         Ok(Err(refusal)) => return refusal.response(),
         Err(_) => return body_timed_out(read),
     };
-    let Some(_slots) = state.slots.take(super::serve::client_address(peer.ip())) else {
+    let client = state.http.client_of(peer.ip(), &headers);
+    let Some(_slots) = state.slots.take(client) else {
         return busy();
     };
     let deadline = state.http.request_timeout();
     tokio::time::timeout(
         deadline.saturating_sub(started.elapsed()),
-        run(&state, peer, &headers, batch, false),
+        run(&state, client, &headers, batch, false),
     )
     .await
     .unwrap_or_else(|_| timed_out(deadline))
@@ -113,13 +114,20 @@ pub async fn get(
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
-    let Some(_slots) = state.slots.take(super::serve::client_address(peer.ip())) else {
+    let client = state.http.client_of(peer.ip(), &headers);
+    let Some(_slots) = state.slots.take(client) else {
         return busy();
     };
     let deadline = state.http.request_timeout();
     tokio::time::timeout(
         deadline,
-        run(&state, peer, &headers, BatchRequest::Single(request), true),
+        run(
+            &state,
+            client,
+            &headers,
+            BatchRequest::Single(request),
+            true,
+        ),
     )
     .await
     .unwrap_or_else(|_| timed_out(deadline))
@@ -309,7 +317,7 @@ fn operation(state: &AppState, request: &mut Request) -> Operation {
 /// Runs a parsed batch: checks it, authenticates and rate limits the caller, executes it.
 async fn run(
     state: &AppState,
-    peer: SocketAddr,
+    client: std::net::IpAddr,
     headers: &HeaderMap,
     mut batch: BatchRequest,
     queries_only: bool,
@@ -368,7 +376,6 @@ async fn run(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(HeaderValue::as_bytes);
-    let client = super::serve::client_address(peer.ip());
     let address = Client::Address(client);
     let refused_tokens = Client::RefusedTokens(client);
     // Each refused token is charged to its address; once that bucket is empty, a token is refused

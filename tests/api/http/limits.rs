@@ -883,3 +883,50 @@ async fn buckets_in_the_database_are_refused_at_start_on_sqlite() {
         "{refused:#}"
     );
 }
+
+/// An anonymous `{ __typename }` from `forwarded_for` as a trusted proxy says, and its status.
+async fn status_for(app: &TestApp, forwarded_for: &str) -> u16 {
+    app.client
+        .post(app.url("/graphql"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("sent")
+        .status()
+        .as_u16()
+}
+
+db_test!(
+    Empty,
+    behind_a_trusted_proxy_each_forwarded_address_has_a_bucket_of_its_own
+);
+async fn behind_a_trusted_proxy_each_forwarded_address_has_a_bucket_of_its_own(app: TestApp) {
+    let settings = Settings {
+        http: Http {
+            trusted_proxies: vec!["127.0.0.1".parse().expect("an address")],
+            ..Http::default()
+        },
+        limits: rate_limited(0.1, 2),
+    };
+    let limited = app_with(engine(&app), settings).await.expect("an app");
+    assert_eq!(status_for(&limited, "203.0.113.5").await, 200);
+    assert_eq!(status_for(&limited, "203.0.113.5").await, 200);
+    assert_eq!(status_for(&limited, "203.0.113.5").await, 429);
+    assert_eq!(status_for(&limited, "203.0.113.6").await, 200);
+    // What a client writes left of the proxy's entry changes nothing.
+    assert_eq!(status_for(&limited, "198.51.100.1, 203.0.113.5").await, 429);
+}
+
+db_test!(
+    Empty,
+    forwarded_addresses_from_an_untrusted_peer_are_ignored
+);
+async fn forwarded_addresses_from_an_untrusted_peer_are_ignored(app: TestApp) {
+    let limited = app_with(engine(&app), rate_limited(0.1, 2))
+        .await
+        .expect("an app");
+    assert_eq!(status_for(&limited, "203.0.113.5").await, 200);
+    assert_eq!(status_for(&limited, "203.0.113.6").await, 200);
+    assert_eq!(status_for(&limited, "203.0.113.7").await, 429);
+}
