@@ -66,43 +66,6 @@ pub struct Database {
     pub load_demo: bool,
 }
 
-impl Http {
-    /// The address per-address limits count a request under: the peer's, or, when the peer is a
-    /// trusted proxy, the right-most `X-Forwarded-For` address that is not itself one (entries to
-    /// its left are whatever the client wrote). A header that does not parse is not believed.
-    pub fn client_of(
-        &self,
-        peer: std::net::IpAddr,
-        headers: &axum::http::HeaderMap,
-    ) -> std::net::IpAddr {
-        let trusted = |address: std::net::IpAddr| {
-            self.trusted_proxies
-                .iter()
-                .any(|block| block.contains(address))
-        };
-        let mut client = peer;
-        if trusted(peer) {
-            let hops: Vec<&str> = headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| value.split(','))
-                .map(str::trim)
-                .collect();
-            for hop in hops.iter().rev() {
-                let Ok(address) = hop.parse::<std::net::IpAddr>() else {
-                    break;
-                };
-                client = address;
-                if !trusted(address) {
-                    break;
-                }
-            }
-        }
-        crate::http::serve::client_address(client)
-    }
-}
-
 /// The `[replication]` section: PostgreSQL hot standbys that serve queries (see
 /// [`crate::replicas`]), how far behind the primary one may be, and how long a query carrying a
 /// consistency token waits for one to replay it.
@@ -262,6 +225,41 @@ impl Default for Http {
 }
 
 impl Http {
+    /// The address per-address limits count a request under: the peer's, or, when the peer is a
+    /// trusted proxy, the right-most `X-Forwarded-For` address that is not itself one (entries to
+    /// its left are whatever the client wrote). A header that does not parse is not believed.
+    pub fn client_of(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        let trusted = |address: std::net::IpAddr| {
+            self.trusted_proxies
+                .iter()
+                .any(|block| block.contains(address))
+        };
+        let mut client = peer;
+        if trusted(peer) {
+            let hops: Vec<&str> = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| value.split(','))
+                .map(str::trim)
+                .collect();
+            for hop in hops.iter().rev() {
+                let Ok(address) = hop.parse::<std::net::IpAddr>() else {
+                    break;
+                };
+                client = address;
+                if !trusted(address) {
+                    break;
+                }
+            }
+        }
+        crate::http::serve::client_address(client)
+    }
+
     /// Whether the playground is served.
     pub fn playground(&self) -> bool {
         self.playground
@@ -588,6 +586,10 @@ mod defaults_tests {
         assert!(http.cors_origins.is_empty());
     }
 
+    fn ip(text: &str) -> std::net::IpAddr {
+        text.parse().expect("an IP address")
+    }
+
     fn forwarded(chain: &str, trusted: &str) -> std::net::IpAddr {
         let http = Http {
             trusted_proxies: trusted
@@ -599,22 +601,19 @@ mod defaults_tests {
         };
         let mut headers = axum::http::HeaderMap::new();
         headers.insert("x-forwarded-for", chain.parse().expect("a header value"));
-        http.client_of("127.0.0.1".parse().expect("an address"), &headers)
+        http.client_of(ip("127.0.0.1"), &headers)
     }
 
     #[test]
     fn a_trusted_proxy_is_believed_for_the_address_it_saw() {
-        assert_eq!(
-            forwarded("203.0.113.5", "127.0.0.1"),
-            "203.0.113.5".parse::<std::net::IpAddr>().expect("ip")
-        );
+        assert_eq!(forwarded("203.0.113.5", "127.0.0.1"), ip("203.0.113.5"));
     }
 
     #[test]
     fn addresses_a_client_wrote_left_of_the_proxy_entry_are_not_believed() {
         assert_eq!(
             forwarded("1.1.1.1, 203.0.113.5", "127.0.0.1"),
-            "203.0.113.5".parse::<std::net::IpAddr>().expect("ip")
+            ip("203.0.113.5")
         );
     }
 
@@ -622,35 +621,29 @@ mod defaults_tests {
     fn a_chain_of_trusted_proxies_is_walked_to_the_client() {
         assert_eq!(
             forwarded("1.1.1.1, 203.0.113.5, 10.0.0.7", "127.0.0.1,10.0.0.0/8"),
-            "203.0.113.5".parse::<std::net::IpAddr>().expect("ip")
+            ip("203.0.113.5")
         );
     }
 
     #[test]
     fn without_trusted_proxies_the_header_is_ignored() {
-        assert_eq!(
-            forwarded("203.0.113.5", ""),
-            "127.0.0.1".parse::<std::net::IpAddr>().expect("ip")
-        );
+        assert_eq!(forwarded("203.0.113.5", ""), ip("127.0.0.1"));
     }
 
     #[test]
     fn a_forwarded_header_that_does_not_parse_is_not_believed() {
-        assert_eq!(
-            forwarded("nonsense", "127.0.0.1"),
-            "127.0.0.1".parse::<std::net::IpAddr>().expect("ip")
-        );
+        assert_eq!(forwarded("nonsense", "127.0.0.1"), ip("127.0.0.1"));
     }
 
     #[test]
     fn cidr_blocks_hold_their_addresses_and_no_others() {
         let block: Cidr = "10.1.0.0/16".parse().expect("a block");
-        assert!(block.contains("10.1.200.3".parse().expect("ip")));
-        assert!(!block.contains("10.2.0.1".parse().expect("ip")));
-        assert!(block.contains("::ffff:10.1.0.9".parse().expect("ip")));
+        assert!(block.contains(ip("10.1.200.3")));
+        assert!(!block.contains(ip("10.2.0.1")));
+        assert!(block.contains(ip("::ffff:10.1.0.9")));
         let v6: Cidr = "2001:db8::/32".parse().expect("a block");
-        assert!(v6.contains("2001:db8:1::1".parse().expect("ip")));
-        assert!(!v6.contains("10.1.0.1".parse().expect("ip")));
+        assert!(v6.contains(ip("2001:db8:1::1")));
+        assert!(!v6.contains(ip("10.1.0.1")));
         assert!("10.0.0.0/33".parse::<Cidr>().is_err());
         assert!("example.com".parse::<Cidr>().is_err());
     }

@@ -489,9 +489,14 @@ async fn run(
         consistency,
     )
     .await;
+    let mut token = None;
     if mutation && let Some(reads) = &state.reads {
         match reads.position().await {
-            Ok(token) => consistency_token(&mut answer, &token.to_string()),
+            Ok(position) => {
+                let position = position.to_string();
+                consistency_token(&mut answer, &position);
+                token = Some(position);
+            }
             Err(err) => {
                 tracing::warn!(error = %err, "cannot read the WAL position for a consistency token")
             }
@@ -518,7 +523,7 @@ async fn run(
         .as_deref()
         .map(|etag| negotiate::Kept { etag, age: None });
     let mut response = encoded.respond(media, caching, kept);
-    if let Some(token) = token_of(&answer)
+    if let Some(token) = token
         && let Ok(value) = HeaderValue::from_str(&token)
     {
         response.headers_mut().insert(CONSISTENCY, value);
@@ -620,7 +625,7 @@ async fn execute(
         .data(viewer)
         .data(toolkit::ReadFrom(replica.database().clone()));
     let answer = state.schema.execute_batch(on_replica).await;
-    let unavailable = error_codes(&answer).iter().any(|code| {
+    let unavailable = codes(&answer).any(|code| {
         code == ErrorCode::ServiceUnavailable.as_str() || code == ErrorCode::Internal.as_str()
     });
     if !unavailable {
@@ -660,20 +665,14 @@ fn consistency_token(answer: &mut BatchResponse, token: &str) {
     }
 }
 
-/// The consistency token `answer` carries, if any.
-fn token_of(answer: &BatchResponse) -> Option<String> {
-    let response = match answer {
-        BatchResponse::Single(response) => response,
-        BatchResponse::Batch(responses) => responses.first()?,
-    };
-    match response.extensions.get("consistency") {
-        Some(async_graphql::Value::String(token)) => Some(token.clone()),
-        _ => None,
-    }
-}
-
 /// The `extensions.code` of every error in `answer`.
 fn error_codes(answer: &BatchResponse) -> Vec<String> {
+    codes(answer).map(str::to_owned).collect()
+}
+
+/// The `extensions.code` of every error in `answer`, borrowed: an error without one was refused by
+/// validation.
+fn codes(answer: &BatchResponse) -> impl Iterator<Item = &str> {
     let responses = match answer {
         BatchResponse::Single(response) => std::slice::from_ref(response),
         BatchResponse::Batch(responses) => responses.as_slice(),
@@ -687,12 +686,11 @@ fn error_codes(answer: &BatchResponse) -> Vec<String> {
                 .as_ref()
                 .and_then(|extensions| extensions.get("code"))
                 .and_then(|code| match code {
-                    async_graphql::Value::String(code) => Some(code.clone()),
+                    async_graphql::Value::String(code) => Some(code.as_str()),
                     _ => None,
                 })
-                .unwrap_or_else(|| ErrorCode::GraphqlValidationFailed.as_str().to_owned())
+                .unwrap_or(ErrorCode::GraphqlValidationFailed.as_str())
         })
-        .collect()
 }
 
 /// The response refusing credentials: 401 with a Bearer challenge (RFC 6750), or 503 when the

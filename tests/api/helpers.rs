@@ -116,6 +116,31 @@ pub fn replica_admin_url() -> Option<String> {
     }
 }
 
+/// Why a server on a fresh, empty SQLite database refuses to start with `change` made to its
+/// configuration (it must refuse).
+pub async fn refused_on_sqlite(change: impl FnOnce(&mut ServerConfig)) -> anyhow::Error {
+    let (_db, url) = TestDb::create(Engine::Sqlite).await.expect("SQLite");
+    let mut config = ServerConfig {
+        database: config::Database {
+            url,
+            max_connections: 1,
+            load_demo: false,
+        },
+        http: Http {
+            addr: "127.0.0.1:0".parse().expect("an address"),
+            ..Http::default()
+        },
+        limits: Limits::default(),
+        replication: config::Replication::default(),
+        test_routes: false,
+    };
+    change(&mut config);
+    Application::build(&config)
+        .await
+        .err()
+        .expect("the server refuses to start")
+}
+
 /// `url` with its database name replaced by `name`.
 pub fn with_database(url: &str, name: &str) -> String {
     let without_query = url.split('?').next().unwrap_or(url);

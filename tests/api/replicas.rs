@@ -421,34 +421,14 @@ async fn without_replicas_a_mutation_carries_no_consistency_token() {
 
 #[tokio::test]
 async fn a_read_replica_beside_an_sqlite_database_is_refused_at_start() {
-    let (_db, url) = crate::helpers::TestDb::create(Engine::Sqlite)
-        .await
-        .expect("SQLite");
-    let config = talent_api::config::ServerConfig {
-        database: talent_api::config::Database {
-            url,
-            max_connections: 1,
-            load_demo: false,
-        },
-        http: Http {
-            addr: "127.0.0.1:0".parse().expect("an address"),
-            ..Http::default()
-        },
-        limits: Limits::default(),
-        replication: Replication {
-            read_urls: vec![
-                "postgres://postgres@127.0.0.1:5433/test"
-                    .parse()
-                    .expect("a URL"),
-            ],
-            ..Replication::default()
-        },
-        test_routes: false,
-    };
-    let refused = talent_api::startup::Application::build(&config)
-        .await
-        .err()
-        .expect("refused");
+    let refused = crate::helpers::refused_on_sqlite(|config| {
+        config.replication.read_urls = vec![
+            "postgres://postgres@127.0.0.1:5433/test"
+                .parse()
+                .expect("a URL"),
+        ];
+    })
+    .await;
     assert!(
         refused.to_string().contains("need a PostgreSQL primary"),
         "{refused:#}"

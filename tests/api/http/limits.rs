@@ -854,30 +854,10 @@ async fn a_shared_bucket_tells_what_is_left_and_when_to_retry() {
 
 #[tokio::test]
 async fn buckets_in_the_database_are_refused_at_start_on_sqlite() {
-    let (_db, url) = crate::helpers::TestDb::create(Engine::Sqlite)
-        .await
-        .expect("SQLite");
-    let config = talent_api::config::ServerConfig {
-        database: talent_api::config::Database {
-            url,
-            max_connections: 1,
-            load_demo: false,
-        },
-        http: Http {
-            addr: "127.0.0.1:0".parse().expect("an address"),
-            ..Http::default()
-        },
-        limits: Limits {
-            rate_limit_store: Some(talent_api::config::RateLimitStore::Database),
-            ..Limits::default()
-        },
-        replication: Default::default(),
-        test_routes: false,
-    };
-    let refused = talent_api::startup::Application::build(&config)
-        .await
-        .err()
-        .expect("refused");
+    let refused = crate::helpers::refused_on_sqlite(|config| {
+        config.limits.rate_limit_store = Some(talent_api::config::RateLimitStore::Database);
+    })
+    .await;
     assert!(
         refused.to_string().contains("needs PostgreSQL"),
         "{refused:#}"
