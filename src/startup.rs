@@ -184,6 +184,15 @@ impl Application {
                 "requests were still running when the shutdown timeout ran out; stopping anyway"
             ),
         }
+        // WebSockets outlive the connections `serve` waits for: they were told to go (1012) when
+        // draining started; their tasks end quickly, and must not see the pool closed first.
+        let sockets = self.draining.sockets_closed();
+        if tokio::time::timeout(self.shutdown_timeout, sockets)
+            .await
+            .is_err()
+        {
+            tracing::warn!("WebSockets were still open when the shutdown timeout ran out");
+        }
         self.db
             .close()
             .await

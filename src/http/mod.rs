@@ -43,32 +43,62 @@ pub const GRAPHQL_PATH: &str = "/graphql";
 
 /// Whether the server is stopping: set on SIGTERM/SIGINT, before the drain time (`--drain-ms`).
 /// `/ready` then answers 503, and WebSockets are closed with 1012 (service restart) so that their
-/// clients reconnect, through the balancer, to an instance that stays.
+/// clients reconnect, through the balancer, to an instance that stays. It also counts the open
+/// WebSockets, so the server closes its database pool only once they are gone: a subscription
+/// still starting must not fail on a closed pool and send its client an error instead of 1012.
 #[derive(Clone, Debug)]
-pub struct Draining(Arc<tokio::sync::watch::Sender<bool>>);
+pub struct Draining {
+    on: Arc<tokio::sync::watch::Sender<bool>>,
+    sockets: Arc<tokio::sync::watch::Sender<usize>>,
+}
 
 impl Default for Draining {
     fn default() -> Self {
-        Self(Arc::new(tokio::sync::watch::channel(false).0))
+        Self {
+            on: Arc::new(tokio::sync::watch::channel(false).0),
+            sockets: Arc::new(tokio::sync::watch::channel(0).0),
+        }
+    }
+}
+
+/// Held by an open WebSocket: counted by [`Draining::sockets_closed`].
+pub(crate) struct OpenSocket(Arc<tokio::sync::watch::Sender<usize>>);
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        self.0.send_modify(|open| *open = open.saturating_sub(1));
     }
 }
 
 impl Draining {
     /// From now on the server is stopping.
     pub fn start(&self) {
-        self.0.send_replace(true);
+        self.on.send_replace(true);
     }
 
     fn is_on(&self) -> bool {
-        *self.0.borrow()
+        *self.on.borrow()
     }
 
     /// Completes once the server is stopping.
     async fn started(&self) {
-        let mut stopping = self.0.subscribe();
+        let mut stopping = self.on.subscribe();
         if stopping.wait_for(|on| *on).await.is_err() {
             std::future::pending::<()>().await;
         }
+    }
+
+    /// Counts a WebSocket as open until the guard is dropped.
+    pub(crate) fn socket_opened(&self) -> OpenSocket {
+        self.sockets.send_modify(|open| *open += 1);
+        OpenSocket(Arc::clone(&self.sockets))
+    }
+
+    /// Completes once no WebSocket is open.
+    pub async fn sockets_closed(&self) {
+        let mut open = self.sockets.subscribe();
+        // The sender lives in `self`: the channel cannot close while this waits.
+        open.wait_for(|open| *open == 0).await.ok();
     }
 }
 

@@ -72,6 +72,7 @@ fn short(reason: &str) -> &str {
 }
 
 async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
+    let _open = state.draining.socket_opened();
     let (mut sink, stream) = socket.split();
     // Set when the connection's token stops being valid (see `auth::live`).
     let (revoke, mut revoked) = watch::channel(false);
@@ -124,19 +125,22 @@ async fn serve(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
         }
     };
     tokio::select! {
+        // Checked first: once the server drains, the pool may close under a subscription still
+        // starting, and its client must hear "reconnect" (1012), not that subscription's error.
+        biased;
+        () = draining.started() => {
+            sink.send(Message::Close(Some(CloseFrame {
+                code: 1012,
+                reason: "the server is restarting: reconnect".into(),
+            })))
+            .await
+            .ok();
+        }
         () = graphql => {}
         () = token_died => {
             sink.send(Message::Close(Some(CloseFrame {
                 code: 4403,
                 reason: "the token is no longer valid (revoked, expired or deleted)".into(),
-            })))
-            .await
-            .ok();
-        }
-        () = draining.started() => {
-            sink.send(Message::Close(Some(CloseFrame {
-                code: 1012,
-                reason: "the server is restarting: reconnect".into(),
             })))
             .await
             .ok();
