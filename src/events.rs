@@ -49,6 +49,19 @@ pub struct VacancyEvent {
     pub id: i64,
     /// What happened.
     pub change: Change,
+    /// For a publication, its number (`vacancies.publication_seq`): contiguous and in commit
+    /// order, so a subscriber can tell when it missed one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publication: Option<i64>,
+}
+
+/// What the subscribers of an instance hear.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// An event, from this instance or another.
+    Event(VacancyEvent),
+    /// Events may have been missed: the instance's `LISTEN` connection was lost and is back.
+    Missed,
 }
 
 /// Kinds of data, as a set: what a write changed, what a response read.
@@ -156,7 +169,7 @@ enum Notice {
 /// The event bus of one server instance.
 #[derive(Clone)]
 pub struct Events {
-    local: broadcast::Sender<VacancyEvent>,
+    local: broadcast::Sender<Signal>,
     freshness: Arc<Freshness>,
     db: DatabaseConnection,
     /// Dropped with the last handle: stops the PostgreSQL listener.
@@ -199,7 +212,7 @@ impl Events {
     pub async fn publish(&self, event: VacancyEvent) {
         if self.db.get_database_backend() != DatabaseBackend::Postgres {
             // No subscriber is not an error.
-            self.local.send(event).ok();
+            self.local.send(Signal::Event(event)).ok();
             return;
         }
         self.notify(&Notice::Vacancy(event)).await;
@@ -256,7 +269,7 @@ impl Events {
     }
 
     /// A receiver of this instance's events, buffering at most [`BUFFER`] of them.
-    pub fn subscribe(&self) -> broadcast::Receiver<VacancyEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Signal> {
         self.local.subscribe()
     }
 }
@@ -266,7 +279,7 @@ impl Events {
 /// missed meanwhile and moving every generation once listening again.
 async fn listen(
     db: DatabaseConnection,
-    local: broadcast::Sender<VacancyEvent>,
+    local: broadcast::Sender<Signal>,
     freshness: Arc<Freshness>,
     mut stopped: watch::Receiver<()>,
 ) {
@@ -291,6 +304,9 @@ async fn listen(
             },
         };
         freshness.listening(true);
+        // Subscribers that came while no connection listened (at start-up, or since it was lost)
+        // may have missed events. No subscriber is not an error.
+        local.send(Signal::Missed).ok();
         loop {
             let received = tokio::select! {
                 _ = stopped.changed() => return,
@@ -300,7 +316,7 @@ async fn listen(
                 Ok(Some(notification)) => {
                     match serde_json::from_str::<Notice>(notification.payload()) {
                         Ok(Notice::Vacancy(event)) => {
-                            local.send(event).ok();
+                            local.send(Signal::Event(event)).ok();
                         }
                         Ok(Notice::Wrote { wrote }) => freshness.moved(wrote),
                         Err(err) => {

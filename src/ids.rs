@@ -41,6 +41,24 @@ impl Kind for NodeKind {
     }
 }
 
+/// Positions in the server's event logs that clients hold as IDs. They are not nodes: `node(id:)`
+/// does not take them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    /// A vacancy's publication (`Vacancy.publicationId`).
+    VacancyPublication,
+}
+
+impl Kind for LogKind {
+    const ALL: &'static [Self] = &[Self::VacancyPublication];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::VacancyPublication => "VacancyPublication",
+        }
+    }
+}
+
 /// How a root field names one object: by its natural key (handle, slug) or by its global ID.
 pub enum Lookup {
     /// The natural key.

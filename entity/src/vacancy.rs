@@ -28,6 +28,8 @@ pub struct Model {
     pub salary_period: Option<SalaryPeriod>,
     pub status: VacancyStatus,
     pub published_at: Option<DateTimeUtc>,
+    /// Where the publication stands in the order of every publication (see `sequences`).
+    pub publication_seq: Option<i64>,
     pub valid_through: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
@@ -65,6 +67,7 @@ dbkit::model_row! {
     // Access rules read it (`Drafts::shows`).
     status,
     published_at by ["publishedAt"],
+    publication_seq by ["publicationId"],
     valid_through by ["validThrough"],
     created_at by ["createdAt"],
     updated_at by ["updatedAt"],

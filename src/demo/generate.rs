@@ -1175,6 +1175,7 @@ impl Generator {
             salary_period: salary.map(|(_, _, period)| period),
             status,
             published_at,
+            publication_seq: None,
             valid_through,
             created_at,
             updated_at,

@@ -116,6 +116,7 @@ pub async fn seed_scale(
     for statement in migration::rebuild_search_statements(backend) {
         txn.execute_unprepared(&statement).await?;
     }
+    crate::vacancy::store::number_unnumbered_publications(&txn).await?;
     if backend == DatabaseBackend::Postgres {
         // Rows came with their ids: move each identity sequence past them so the next insert
         // does not collide. (SQLite's AUTOINCREMENT follows explicit ids by itself.)

@@ -302,8 +302,21 @@ async fn authorize(
 
 /// Tells subscribers, on every instance, that vacancy `id` changed.
 async fn tell(ctx: &Context<'_>, id: i64, change: Change) {
+    tell_event(
+        ctx,
+        VacancyEvent {
+            id,
+            change,
+            publication: None,
+        },
+    )
+    .await;
+}
+
+/// Tells subscribers, on every instance, about `event`.
+async fn tell_event(ctx: &Context<'_>, event: VacancyEvent) {
     match ctx.data::<Events>() {
-        Ok(events) => events.publish(VacancyEvent { id, change }).await,
+        Ok(events) => events.publish(event).await,
         Err(_) => tracing::error!("the schema was built without an event bus"),
     }
 }
@@ -529,14 +542,27 @@ impl VacancyMutation {
         let expected = input.expected_version;
         let written = in_write(db, async |txn| {
             let from = Some(entity::VacancyStatus::Draft);
-            store::update(txn, id, expected, from, changes, None).await
+            let mut written = store::update(txn, id, expected, from, changes, None).await?;
+            if let Guarded::Written(Written::Done(row)) = &mut written {
+                row.publication_seq = Some(store::number_publication(txn, row.id).await?);
+            }
+            Ok(written)
         })
         .await
         .map_err(ApiError::from)?;
+        let publication = match &written {
+            Guarded::Written(Written::Done(row)) => row.publication_seq,
+            _ => None,
+        };
         Ok(
             match outcome(db, id, written, Some(("published", VacancyStatus::Draft))).await? {
                 Ok(vacancy) => {
-                    tell(ctx, id, Change::Published).await;
+                    let event = VacancyEvent {
+                        id,
+                        change: Change::Published,
+                        publication,
+                    };
+                    tell_event(ctx, event).await;
                     PublishVacancyPayload::done(vacancy)
                 }
                 Err(errors) => PublishVacancyPayload::failed(errors),

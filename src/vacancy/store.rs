@@ -9,7 +9,8 @@ use dbkit::{
 };
 use entity::{skill, vacancy, vacancy_skill};
 use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, Set,
+    ActiveModelTrait, Condition, ConnectionTrait, DbErr, NotSet, Order, QueryOrder, QuerySelect,
+    Set, Statement,
     prelude::*,
     sea_query::{Alias, Expr, ExprTrait, Query},
 };
@@ -295,6 +296,91 @@ pub async fn update(
         replace_skills(db, id, skills).await?;
     }
     Ok(outcome)
+}
+
+/// The row of `sequences` that numbers publications.
+const PUBLICATIONS: &str = "FROM sequences WHERE name = 'vacancy_publication'";
+
+/// Gives vacancy `id`, just published, the next publication number, and returns it. Run it in
+/// the publishing write transaction: the counter's row stays locked until the commit, so numbers
+/// follow the commit order, and a rolled-back publication gives its number back.
+pub async fn number_publication(db: &impl ConnectionTrait, id: i64) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let bumped = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "UPDATE sequences SET last_value = last_value + 1 \
+             WHERE name = 'vacancy_publication' RETURNING last_value",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the publication counter".into()))?;
+    let number: i64 = bumped.try_get("", "last_value")?;
+    vacancy::Entity::update_many()
+        .col_expr(vacancy::Column::PublicationSeq, Expr::val(number))
+        .filter(vacancy::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(number)
+}
+
+/// Numbers the published vacancies that have none (rows a bulk load wrote) after the last
+/// number given, by `published_at` then id, as the migration that brought numbers did with the
+/// vacancies published before it.
+pub async fn number_unnumbered_publications(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let unnumbered = "FROM vacancies WHERE published_at IS NOT NULL AND publication_seq IS NULL";
+    db.execute_raw(Statement::from_string(
+        backend,
+        format!(
+            "UPDATE sequences SET last_value = last_value + (SELECT COUNT(*) {unnumbered}) \
+             WHERE name = 'vacancy_publication'"
+        ),
+    ))
+    .await?;
+    db.execute_raw(Statement::from_string(
+        backend,
+        format!(
+            "UPDATE vacancies SET publication_seq = numbered.seq FROM (SELECT id, \
+             (SELECT last_value {PUBLICATIONS}) - COUNT(*) OVER () \
+             + ROW_NUMBER() OVER (ORDER BY published_at, id) AS seq {unnumbered}) AS numbered \
+             WHERE vacancies.id = numbered.id"
+        ),
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The number of the last publication committed: every publication up to it is visible to a
+/// read that starts after this one.
+pub async fn last_publication(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT last_value {PUBLICATIONS}"),
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the publication counter".into()))?;
+    row.try_get("", "last_value")
+}
+
+/// Up to `limit` vacancies meeting `condition` whose publication numbers are in
+/// `after < number <= through`, in publication order: a page of a subscriber's catch-up.
+pub async fn published_between(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    after: i64,
+    through: i64,
+    limit: u64,
+) -> Result<Vec<vacancy::Model>, DbErr> {
+    vacancy::Entity::find()
+        .filter(condition)
+        .filter(vacancy::Column::PublicationSeq.gt(after))
+        .filter(vacancy::Column::PublicationSeq.lte(through))
+        .order_by_asc(vacancy::Column::PublicationSeq)
+        .limit(limit)
+        .all(db)
+        .await
 }
 
 /// Vacancy `id`, if it exists.

@@ -20,7 +20,7 @@ use crate::{
     developer::{Seniority, Workplace},
     employer::Employer,
     error::{ApiError, ApiResult},
-    ids::NodeKind,
+    ids::{LogKind, NodeKind},
     skill::Skill,
 };
 
@@ -161,6 +161,16 @@ impl Vacancy {
     /// When it was published; null while it is a draft.
     async fn published_at(&self) -> Option<Timestamp> {
         self.0.published_at.map(Timestamp)
+    }
+
+    /// Where its publication stands in the order of every publication (numbers follow the
+    /// commits); null while it is a draft. Pass the last one received, from `vacancyPublished` or
+    /// from a query, as `vacancyPublished(after:)` to receive every later publication once, in
+    /// order: after a reconnect, or to go on from a list without a gap.
+    async fn publication_id(&self) -> Option<ID> {
+        self.0
+            .publication_seq
+            .map(|number| encode_id(LogKind::VacancyPublication, number))
     }
 
     /// Until when applications are accepted (schema.org `validThrough`), if limited.

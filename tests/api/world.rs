@@ -194,6 +194,7 @@ impl World {
             salary_period: Set(job.salary.map(|s| s.3)),
             status: Set(job.status),
             published_at: Set((job.status != entity::VacancyStatus::Draft).then_some(now)),
+            publication_seq: NotSet,
             valid_through: Set(None),
             created_at: Set(now),
             updated_at: Set(now),

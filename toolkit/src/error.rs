@@ -71,7 +71,7 @@ catalog! {
     QueryTooCostly = "QUERY_TOO_COSTLY", [400], "cost above `--max-cost` (`extensions.cost`, `extensions.limit`)";
     IntrospectionDisabled = "INTROSPECTION_DISABLED", [400], "introspection when `--disable-introspection` is on";
     TooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS", [], "more subscriptions on one connection than `--max-subscriptions-per-connection`";
-    SubscriptionOverflow = "SUBSCRIPTION_OVERFLOW", [], "the subscriber fell more than 256 events behind; its subscription ends";
+    SubscriptionOverflow = "SUBSCRIPTION_OVERFLOW", [], "a `vacancyUpdated` subscriber fell more than 256 events behind; its subscription ends";
     BadRequest = "BAD_REQUEST", [400], "malformed JSON, not a request object, an empty `query`, an empty or too large batch, a malformed `persistedQuery` or one whose hash is not its text's, a malformed `x-talent-consistency` token";
     PersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND", [400], "a `persistedQuery` hash sent alone that the server does not know (message `PersistedQueryNotFound`): send it again with its `query`";
     PersistedQueryNotAllowed = "PERSISTED_QUERY_NOT_ALLOWED", [400], "with `--trusted-documents`, a document that is not in the manifest (by hash or identical text); admins may when `--trusted-documents-admin-bypass` is on";

@@ -10,4 +10,5 @@ mod limits;
 mod operations;
 mod persisted;
 mod response_cache;
+mod resume;
 pub(crate) mod subscriptions;

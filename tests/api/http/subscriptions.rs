@@ -102,7 +102,7 @@ pub(crate) async fn subscribe(
 }
 
 /// The ID of a new DRAFT of `employer` asking for `skill`.
-async fn draft(app: &TestApp, employer: &str, skill: &str, title: &str) -> String {
+pub(crate) async fn draft(app: &TestApp, employer: &str, skill: &str, title: &str) -> String {
     let employer = app
         .data(
             "query($slug: String!) { employer(slug: $slug) { id } }",
@@ -124,7 +124,7 @@ async fn draft(app: &TestApp, employer: &str, skill: &str, title: &str) -> Strin
         .to_owned()
 }
 
-async fn publish(app: &TestApp, id: &str) {
+pub(crate) async fn publish(app: &TestApp, id: &str) {
     let published = app
         .admin()
         .data(
@@ -306,13 +306,14 @@ async fn query_limits_apply_to_subscription_documents(app: TestApp) {
     );
 }
 
-/// A `talent-api serve` process on `database_url`, and its base URL; its log is drained in the
-/// background so it never blocks on a full pipe.
-async fn instance(database_url: &str) -> (tokio::process::Child, String) {
+/// A `talent-api serve` process on `database_url` (rate limiting off, as in the other tests), and
+/// its base URL; its log is drained in the background so it never blocks on a full pipe.
+pub(crate) async fn instance(database_url: &str) -> (tokio::process::Child, String) {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_talent-api"))
         .env("DATABASE_URL", database_url)
         .env("TALENT_ADDR", "127.0.0.1:0")
+        .env("TALENT_RATE_LIMIT_PER_SECOND", "0")
         .env("RUST_LOG", "info")
         .env_remove("TALENT_NO_DEMO")
         .stderr(std::process::Stdio::piped())
@@ -334,6 +335,21 @@ async fn instance(database_url: &str) -> (tokio::process::Child, String) {
     (child, base)
 }
 
+/// An ADMIN token minted on the database at `url` by the `token create` command.
+pub(crate) async fn admin_token(url: &str) -> String {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_talent-api"))
+        .args(["token", "create", "--role", "admin", "--name", "test-admin"])
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .await
+        .expect("token create runs");
+    String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned()
+}
+
 #[tokio::test]
 async fn a_vacancy_published_through_one_instance_reaches_a_subscriber_of_another_within_a_second()
 {
@@ -342,17 +358,7 @@ async fn a_vacancy_published_through_one_instance_reaches_a_subscriber_of_anothe
     };
     let (_a, base_a) = instance(url.as_str()).await;
     let (_b, base_b) = instance(url.as_str()).await;
-    let token = tokio::process::Command::new(env!("CARGO_BIN_EXE_talent-api"))
-        .args(["token", "create", "--role", "admin", "--name", "fan-out"])
-        .env("DATABASE_URL", url.as_str())
-        .env("RUST_LOG", "warn")
-        .output()
-        .await
-        .expect("token create runs");
-    let token = String::from_utf8(token.stdout)
-        .expect("UTF-8")
-        .trim()
-        .to_owned();
+    let token = admin_token(url.as_str()).await;
     let client = reqwest::Client::new();
     let post = |base: &str, query: &str, variables: Value| {
         client
