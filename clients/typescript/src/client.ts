@@ -3,7 +3,15 @@
 // from the documents GraphQL Code Generator writes into ./gql from the server's schema.graphql.
 import { createClient, type Client as WsClient, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { TypedDocumentString } from './gql/graphql.js';
+import {
+  VacancyPublishedDocument,
+  type TypedDocumentString,
+  type VacancyFilter,
+  type VacancyPublishedSubscription,
+} from './gql/graphql.js';
+
+/** A vacancy as `vacancyPublished` delivers it. */
+export type PublishedVacancy = VacancyPublishedSubscription['vacancyPublished'];
 
 /** One entry of a GraphQL response's `errors`, as talent-api sends them. */
 export interface GraphQLErrorEntry {
@@ -177,6 +185,43 @@ export class TalentClient {
   }
 
   /**
+   * Vacancies as they are published and match `filter`, each once and in publication order,
+   * through lost connections: when the WebSocket closes for any reason but a refused token (an
+   * instance restarting closes with 1012; a network failure), this reconnects, backing off from
+   * 250 ms to 5 s, and subscribes again `after` the last `publicationId` it yielded, so the server
+   * replays what was published meanwhile. Gives up (rejecting with the last `TalentApiError`)
+   * after `retries` failed attempts in a row (10 by default). Start from a list with `after`: the
+   * newest `publicationId` it holds.
+   */
+  async *vacancyPublications(
+    filter?: VacancyFilter,
+    options: { after?: string; retries?: number } = {},
+  ): AsyncGenerator<PublishedVacancy, void, undefined> {
+    let after = options.after;
+    let failures = 0;
+    for (;;) {
+      try {
+        for await (const event of this.subscribe(VacancyPublishedDocument, { filter, after })) {
+          failures = 0;
+          after = event.vacancyPublished.publicationId ?? after;
+          yield event.vacancyPublished;
+        }
+        return;
+      } catch (error) {
+        const failure = asApiError(error);
+        const lost = failure.code?.startsWith('WEBSOCKET_CLOSED_') || failure.code === 'NETWORK';
+        failures += 1;
+        if (!lost || failures > (options.retries ?? 10)) {
+          throw failure;
+        }
+        // The socket is gone for every subscription of this client: the next one opens anew.
+        await this.dispose();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** (failures - 1))));
+      }
+    }
+  }
+
+  /**
    * Opens the WebSocket (if it is not open yet) and resolves once the server has accepted the
    * token; rejects with a `TalentApiError` if it refused it.
    */
@@ -212,6 +257,9 @@ export class TalentClient {
       lazy: false,
       // A refused token is final: don't reconnect and try again.
       retryAttempts: 0,
+      // graphql-ws logs a lost connection of a non-lazy client with console.error; here it
+      // reaches `connected()` and every subscription as a TalentApiError instead.
+      onNonLazyError: () => undefined,
       on: {
         connected: () => accepted(),
         closed: (event) => refused(asApiError(event)),

@@ -7,7 +7,8 @@
 // client's manifest (--trusted-documents src/gql/persisted-documents.json), and one more check
 // shows that any other document is refused.
 import assert from 'node:assert/strict';
-import { TalentApiError, TalentClient } from './client.js';
+import net from 'node:net';
+import { TalentApiError, TalentClient, type PublishedVacancy } from './client.js';
 import {
   CreateVacancyDocument,
   PublishVacancyDocument,
@@ -36,6 +37,7 @@ const checks: Array<[string, () => Promise<void>]> = [
   ['creates and publishes a vacancy, and a subscriber hears of it', createPublishAndHear],
   ['is refused a WebSocket with a bad token', refusedBadTokenOnWebSocket],
   ['reads its own writes at once', readsItsOwnWrites],
+  ['resumes its publications after a lost connection, without a gap or a repeat', resumesAfterLostConnection],
   ['stays subscribed through a long quiet spell and hears every publication after it', quietThenHear],
 ];
 if (persisted) {
@@ -231,6 +233,90 @@ async function createPublishAndHear(): Promise<void> {
 }
 
 /**
+ * `vacancyPublications` over a TCP relay that is cut mid-stream, as a network failure would: the
+ * client reconnects and resumes after the last publication it had, so it ends with every
+ * publication once, in order, including the two published while it was away.
+ */
+async function resumesAfterLostConnection(): Promise<void> {
+  const employerId = await ownEmployerId();
+  const relay = await tcpRelay(new URL(url));
+  const wsUrl = `ws://127.0.0.1:${relay.port}${new URL(url).pathname.replace(/\/?$/, '/ws')}`;
+  const listener = new TalentClient({ url, wsUrl, persisted });
+  try {
+    const events = listener.vacancyPublications({ countryCodes: ['FO'], skills: ['rust'] });
+    let pending = events.next();
+    await listener.connected();
+    // The server listens once it has read the subscription: publish until one arrives.
+    const published: string[] = [];
+    let first: IteratorResult<PublishedVacancy, void> | undefined;
+    for (let attempt = 0; attempt < 5 && !first; attempt += 1) {
+      published.push(await createAndPublish(employerId, 'FO'));
+      first = await Promise.race([pending, sleep(2_000).then(() => undefined)]);
+    }
+    assert.ok(first && !first.done, 'a publication arrived before the cut');
+    const heard = published.indexOf(first.value.id);
+    assert.ok(heard >= 0);
+    pending = events.next();
+    relay.cut();
+    published.push(await createAndPublish(employerId, 'FO'));
+    published.push(await createAndPublish(employerId, 'FO'));
+    const expected = published.slice(heard + 1);
+    const received: string[] = [];
+    for (let i = 0; i < expected.length; i += 1) {
+      const event = await within(15_000, pending);
+      assert.ok(!event.done, 'the subscription goes on after the cut');
+      received.push(event.value.id);
+      if (i + 1 < expected.length) {
+        pending = events.next();
+      }
+    }
+    // Then live again on the new connection.
+    const live = await createAndPublish(employerId, 'FO');
+    const last = await within(10_000, events.next());
+    assert.ok(!last.done);
+    received.push(last.value.id);
+    assert.deepEqual(received, [...expected, live]);
+    assert.ok(relay.connections() >= 2, 'the client reconnected');
+    await events.return();
+  } finally {
+    await listener.dispose();
+    relay.close();
+  }
+}
+
+/** A TCP relay to `target`'s host and port; `cut()` drops every connection it carries. */
+async function tcpRelay(target: URL): Promise<{ port: number; cut(): void; close(): void; connections(): number }> {
+  const open = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((client) => {
+    accepted += 1;
+    const upstream = net.connect(Number(target.port), target.hostname);
+    open.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  return {
+    port: address.port,
+    cut: () => open.forEach((socket) => socket.destroy()),
+    close: () => {
+      open.forEach((socket) => socket.destroy());
+      server.close();
+    },
+    connections: () => accepted,
+  };
+}
+
+/**
  * A draft read right after it is created is there, every time. Against a server reading from a
  * replica that applies writes 300 ms late (TALENT_EXPECT_CONSISTENCY=1), that holds only because
  * the client sends the mutation's consistency token back.
@@ -282,7 +368,7 @@ function vacancy(employerId: string, countryCode: string): CreateVacancyInput {
     title: 'Senior Rust Engineer, payments ledger',
     description: 'Own the double-entry ledger behind card settlement: Rust, PostgreSQL, Kafka.',
     countryCode,
-    city: countryCode === 'IS' ? 'Reykjavik' : 'Oslo',
+    city: ({ IS: 'Reykjavik', GL: 'Nuuk', FO: 'Tórshavn' } as Record<string, string>)[countryCode] ?? 'Oslo',
     seniority: 'SENIOR',
     employmentType: 'FULL_TIME',
     workplace: 'HYBRID',
