@@ -131,6 +131,11 @@ pub struct Http {
     /// Serve the GraphiQL playground at `/`; on in development, off in production unless given.
     #[arg(long, env = "TALENT_PLAYGROUND", value_name = "BOOL")]
     pub playground: Option<bool>,
+    /// The address clients reach the server at, e.g. `https://jobs.example.com`: the start of the
+    /// absolute URLs of job pages, in their JSON-LD and in the sitemap. Without it a page names
+    /// the `Host` it was asked for.
+    #[arg(long, env = "TALENT_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
     /// Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
     /// `https://app.example.com`; none by default.
     #[arg(
@@ -216,6 +221,20 @@ pub struct Http {
     /// `connection_init` never came) or a `ka` (legacy graphql-ws).
     #[arg(long, env = "TALENT_WS_KEEPALIVE_MS", default_value_t = 15_000)]
     pub ws_keepalive_ms: u64,
+}
+
+/// A `--public-url`: `http://` or `https://`, a host, and nothing after the path (no trailing
+/// `/`, query or fragment).
+fn public_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || text.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err("must be an absolute URL such as https://jobs.example.com".into());
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 impl Default for Http {

@@ -105,13 +105,7 @@ impl Application {
         }
         let draining = http::Draining::default();
         let router = http::router(
-            schema::build_schema(
-                db.clone(),
-                events,
-                &config.limits,
-                persisted,
-                config.http.suggestions(),
-            ),
+            schema::build_schema(db.clone(), events, &config.limits, persisted, &config.http),
             db.clone(),
             reads,
             &statements,

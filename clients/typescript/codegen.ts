@@ -31,6 +31,8 @@ const config: CodegenConfig = {
         strictScalars: true,
         scalars: {
           DateTime: { input: 'string', output: 'string' },
+          // Vacancy.jobPosting: schema.org JSON-LD, read as data.
+          JSON: { input: 'unknown', output: 'Record<string, unknown>' },
         },
       },
     },

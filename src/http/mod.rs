@@ -5,6 +5,7 @@
 //! ([`observe`]); a panic anywhere becomes a 500 with a generic body, and the server keeps serving.
 
 mod graphql;
+mod jobs;
 mod negotiate;
 pub mod observe;
 mod playground;
@@ -182,7 +183,9 @@ pub fn router(
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics))
-        .route("/schema.graphql", get(schema_sdl));
+        .route("/schema.graphql", get(schema_sdl))
+        .route("/jobs/sitemap.xml", get(jobs::sitemap))
+        .route("/jobs/{key}", get(jobs::page));
     if config.http.playground() {
         router = router
             .route("/", get(playground::page))

@@ -136,15 +136,23 @@ impl Api {
     }
 }
 
+/// The address clients reach the server at (`--public-url`), if configured: absolute URLs in
+/// answers (a job posting's page) start with it.
+#[derive(Clone, Debug, Default)]
+pub struct PublicUrl(pub Option<String>);
+
 /// The schema, answering from `db` and telling `events` about writes, within `limits`, running the
-/// documents `persisted` lets through.
+/// documents `persisted` lets through, with what of `http` the answers need (field suggestions,
+/// the public address).
 pub fn build_schema(
     db: DatabaseConnection,
     events: Events,
     limits: &Limits,
     persisted: persisted::Persisted,
-    suggestions: bool,
+    http: &crate::config::Http,
 ) -> Api {
+    let suggestions = http.suggestions();
+    let public_url = PublicUrl(http.public_url.clone());
     let tokens = std::sync::Arc::new(crate::auth::live::TokenCache::default());
     let email_changes = std::sync::Arc::new(crate::developer::EmailChanges::default());
     let configure = |mut builder: SchemaBuilder<Query, Mutation, Subscription>| {
@@ -155,7 +163,8 @@ pub fn build_schema(
             .data(db.clone())
             .data(events.clone())
             .data(std::sync::Arc::clone(&tokens))
-            .data(std::sync::Arc::clone(&email_changes));
+            .data(std::sync::Arc::clone(&email_changes))
+            .data(public_url.clone());
         if limits.disable_introspection {
             builder = builder.disable_introspection();
         }

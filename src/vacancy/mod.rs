@@ -1,6 +1,7 @@
 //! Vacancies: job postings, the skills they ask for, and their pay.
 
 mod mutation;
+pub mod posting;
 mod query;
 pub(crate) mod store;
 mod subscription;

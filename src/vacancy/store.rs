@@ -298,6 +298,37 @@ pub async fn update(
     Ok(outcome)
 }
 
+/// How many vacancies are OPEN.
+pub async fn open_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    vacancy::Entity::find()
+        .filter(vacancy::Column::Status.eq(entity::VacancyStatus::Open))
+        .count(db)
+        .await
+}
+
+/// Id, title and last change of up to `limit` OPEN vacancies after the first `offset`, by id:
+/// what a sitemap lists.
+pub async fn open_listing(
+    db: &impl ConnectionTrait,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<(i64, String, DateTimeUtc)>, DbErr> {
+    vacancy::Entity::find()
+        .select_only()
+        .columns([
+            vacancy::Column::Id,
+            vacancy::Column::Title,
+            vacancy::Column::UpdatedAt,
+        ])
+        .filter(vacancy::Column::Status.eq(entity::VacancyStatus::Open))
+        .order_by_asc(vacancy::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// The row of `sequences` that numbers publications.
 const PUBLICATIONS: &str = "FROM sequences WHERE name = 'vacancy_publication'";
 

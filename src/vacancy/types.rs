@@ -1,6 +1,6 @@
 //! The vacancy's GraphQL types: `Vacancy` and its skills, salary, status and employment type, and the filter and order of a list.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use dbkit::{
     batch::{ByKey, Item, Keyed, find_by_ids_without},
     columns::Unread,
@@ -15,12 +15,13 @@ use toolkit::{
     scalars::{Audit, OrderDirection, Timestamp},
 };
 
-use super::store;
+use super::{posting, store};
 use crate::{
     developer::{Seniority, Workplace},
     employer::Employer,
     error::{ApiError, ApiResult},
     ids::{LogKind, NodeKind},
+    schema::PublicUrl,
     skill::Skill,
 };
 
@@ -178,24 +179,38 @@ impl Vacancy {
         self.0.valid_through.map(Timestamp)
     }
 
+    /// The vacancy as schema.org `JobPosting` JSON-LD, with every property Google's job-posting
+    /// guidelines require or recommend that the data has (title, HTML description, datePosted,
+    /// validThrough, hiringOrganization, jobLocation or, for REMOTE, jobLocationType TELECOMMUTE
+    /// with applicantLocationRequirements, employmentType, baseSalary, identifier, skills): what
+    /// the public page of an OPEN vacancy, `/jobs/{slug}`, carries for search engines. Its `url`
+    /// is that page, given when the server knows its public address (`--public-url`) and the
+    /// vacancy is OPEN.
+    async fn job_posting(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
+        let employer = employer_of(ctx, &self.0, Unread::none(), "jobPosting.employer").await?;
+        let links = skill_links(ctx, &self.0, &Unread::none()).await?;
+        let skills: Vec<&skill::Model> = links.iter().map(|(_, skill)| &**skill).collect();
+        let url = match (ctx.data_opt::<PublicUrl>(), self.0.status) {
+            (Some(PublicUrl(Some(base))), entity::VacancyStatus::Open) => Some(format!(
+                "{base}{}",
+                posting::page_path(self.0.id, &self.0.title)
+            )),
+            _ => None,
+        };
+        Ok(Json(posting::json_ld(
+            &self.0,
+            &employer,
+            &skills,
+            url.as_deref(),
+        )))
+    }
+
     /// The employer offering the job (schema.org `hiringOrganization`).
     async fn employer(&self, ctx: &Context<'_>) -> Result<Employer> {
-        let db = db(ctx)?;
         let unread = Unread::<employer::Entity>::of_object(ctx.look_ahead());
-        let employers = boxed(
-            self.0
-                .batch()
-                .relation(&unread.key("employer"), |vacancies| {
-                    let ids = vacancies.iter().map(|v| v.employer_id);
-                    async move { Ok(ByKey::new(find_by_ids_without(db, ids, &unread).await?)) }
-                }),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        let employer = employers
-            .get(self.0.employer_id)
-            .ok_or(ApiError::NotFound("employer"))?;
-        Ok(Employer(employer))
+        Ok(Employer(
+            employer_of(ctx, &self.0, unread, "employer").await?,
+        ))
     }
 
     /// The skills asked for: must-haves first, then by minimum level.
@@ -265,6 +280,25 @@ pub(crate) async fn skill_links(
     )
     .await?;
     Ok(skills.of(vacancy.id))
+}
+
+/// The employer of `vacancy`, loaded for every vacancy of its batch at once without the `unread`
+/// columns; `name` tells apart loads of the same batch that need different columns.
+async fn employer_of(
+    ctx: &Context<'_>,
+    vacancy: &Item<vacancy::Model>,
+    unread: Unread<employer::Entity>,
+    name: &str,
+) -> ApiResult<Item<employer::Model>> {
+    let db = db(ctx)?;
+    let employers = boxed(vacancy.batch().relation(&unread.key(name), |vacancies| {
+        let ids = vacancies.iter().map(|v| v.employer_id);
+        async move { Ok(ByKey::new(find_by_ids_without(db, ids, &unread).await?)) }
+    }))
+    .await?;
+    employers
+        .get(vacancy.employer_id)
+        .ok_or(ApiError::NotFound("employer"))
 }
 
 /// The GraphQL `VacancySkill` object, documented on its `#[Object]` impl.
