@@ -90,9 +90,15 @@ fn without_parallel_workers(options: &mut ConnectOptions, url: &DatabaseUrl) {
     });
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration, then gives rows without coordinates those of their city.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    // Rows from before coordinates existed get theirs from the gazetteer.
+    let located = crate::geo::store::locate_unlocated(db).await?;
+    if located > 0 {
+        tracing::info!(rows = located, "gave rows the coordinates of their city");
+    }
+    Ok(())
 }
 
 /// Whether the directory holds no data at all (the demo dataset may then be loaded).

@@ -21,6 +21,7 @@ pub mod developer;
 pub mod employer;
 pub mod error;
 pub mod events;
+pub mod geo;
 pub mod http;
 pub mod ids;
 pub mod matching;

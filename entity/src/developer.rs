@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::{Seniority, StringList, Workplace};
 
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "developers")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -22,6 +22,12 @@ pub struct Model {
     pub years_of_experience: i32,
     pub city: String,
     pub country_code: String,
+    /// The city's coordinates (degrees), and the same point as a unit vector (see `geo`).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub geo_x: Option<f64>,
+    pub geo_y: Option<f64>,
+    pub geo_z: Option<f64>,
     pub remote_preference: Workplace,
     pub open_to_work: bool,
     /// Whole currency units per year.
@@ -58,6 +64,12 @@ dbkit::model_row! {
     years_of_experience by ["yearsOfExperience"],
     city by ["city"],
     country_code,
+    // Distance filters read them in SQL; `distanceKm` and match scores in the server.
+    latitude by ["distanceKm"],
+    longitude by ["distanceKm"],
+    geo_x by [],
+    geo_y by [],
+    geo_z by [],
     remote_preference,
     open_to_work,
     salary_expectation_amount,

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::{CompanySize, Industry};
 
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "employers")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -20,6 +20,9 @@ pub struct Model {
     pub description: String,
     pub city: String,
     pub country_code: String,
+    /// The city's coordinates (degrees; see `geo`).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
@@ -45,6 +48,8 @@ dbkit::model_row! {
     description by ["description"],
     city by ["city"],
     country_code by ["countryCode"],
+    latitude by [],
+    longitude by [],
     created_at by ["createdAt"],
     updated_at by ["updatedAt"],
     version by ["version"],

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::{EmploymentType, SalaryPeriod, Seniority, StringList, VacancyStatus, Workplace};
 
 #[sea_orm::model]
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "vacancies")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -21,6 +21,12 @@ pub struct Model {
     pub workplace: Workplace,
     pub city: Option<String>,
     pub country_code: String,
+    /// The city's coordinates (degrees), and the same point as a unit vector (see `geo`).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub geo_x: Option<f64>,
+    pub geo_y: Option<f64>,
+    pub geo_z: Option<f64>,
     /// Whole currency units per `salary_period`; all four salary columns are set together or not at all.
     pub salary_min: Option<i64>,
     pub salary_max: Option<i64>,
@@ -60,6 +66,12 @@ dbkit::model_row! {
     workplace by ["workplace", "matchingDevelopers", "jobPosting"],
     city by ["city", "jobPosting"],
     country_code by ["countryCode", "matchingDevelopers", "jobPosting"],
+    // Distance filters read them in SQL; `distanceKm` and match scores in the server.
+    latitude by ["distanceKm"],
+    longitude by ["distanceKm"],
+    geo_x by [],
+    geo_y by [],
+    geo_z by [],
     salary_min by ["salary", "matchingDevelopers", "jobPosting"],
     salary_max by ["salary", "matchingDevelopers", "jobPosting"],
     salary_currency by ["salary", "matchingDevelopers", "jobPosting"],

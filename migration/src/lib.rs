@@ -14,6 +14,7 @@ mod m20261130_000005_search_refresh_on_change;
 mod m20261206_000006_developer_links;
 mod m20261206_000007_rate_limit_buckets;
 mod m20261207_000008_vacancy_publications;
+mod m20261207_000009_coordinates;
 
 pub use m20261121_000002_full_text_search::rebuild_statements as rebuild_search_statements;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_developer_links::Migration),
             Box::new(m20261206_000007_rate_limit_buckets::Migration),
             Box::new(m20261207_000008_vacancy_publications::Migration),
+            Box::new(m20261207_000009_coordinates::Migration),
         ]
     }
 }

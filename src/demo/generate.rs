@@ -529,6 +529,7 @@ impl Generator {
 
     fn employer(&mut self, data: &mut Dataset, slug: String, hiring: Hiring) {
         let created = self.days_before(anchor(), 200, 900);
+        let at = crate::geo::locate(Some(hiring.city), hiring.country);
         data.employers.push(employer::Model {
             id: data.employers.len() as i64 + 1,
             website: Some(format!("https://{slug}.example")),
@@ -539,6 +540,8 @@ impl Generator {
             description: hiring.description.clone(),
             city: hiring.city.to_owned(),
             country_code: hiring.country.to_owned(),
+            latitude: at.latitude,
+            longitude: at.longitude,
             created_at: created,
             updated_at: created,
             version: 1,
@@ -648,6 +651,7 @@ impl Generator {
             let links = Self::profile_links(id, &handle);
             let created = self.days_before(anchor(), 1, 900);
             let updated = self.days_before(anchor(), 0, (anchor() - created).num_days());
+            let at = crate::geo::locate(Some(city), country.code);
             data.developers.push(developer::Model {
                 id,
                 handle,
@@ -659,6 +663,11 @@ impl Generator {
                 years_of_experience: years as i32,
                 city: city.to_owned(),
                 country_code: country.code.to_owned(),
+                latitude: at.latitude,
+                longitude: at.longitude,
+                geo_x: at.vector.map(|v| v[0]),
+                geo_y: at.vector.map(|v| v[1]),
+                geo_z: at.vector.map(|v| v[2]),
                 remote_preference: remote,
                 open_to_work,
                 salary_expectation_amount: salary.as_ref().map(|(amount, _)| *amount),
@@ -1158,6 +1167,8 @@ impl Generator {
                 (Some(published), Some(closed), created, closed)
             }
         };
+        let city = (workplace != Workplace::Remote).then(|| spec_city.to_owned());
+        let at = crate::geo::locate(city.as_deref(), spec_country);
         let vacancy = vacancy::Model {
             id,
             employer_id,
@@ -1167,8 +1178,13 @@ impl Generator {
             seniority,
             employment_type,
             workplace,
-            city: (workplace != Workplace::Remote).then(|| spec_city.to_owned()),
+            city,
             country_code: spec_country.to_owned(),
+            latitude: at.latitude,
+            longitude: at.longitude,
+            geo_x: at.vector.map(|v| v[0]),
+            geo_y: at.vector.map(|v| v[1]),
+            geo_z: at.vector.map(|v| v[2]),
             salary_min: salary.map(|(min, _, _)| min),
             salary_max: salary.map(|(_, max, _)| max),
             salary_currency: salary.map(|_| country.currency.to_owned()),

@@ -1,0 +1,60 @@
+//! Coordinates in the database: filling in the rows that have none.
+
+use sea_orm::{
+    ConnectionTrait, DbErr,
+    sea_query::{Alias, Expr, ExprTrait, Query},
+};
+
+use super::resolve;
+
+/// The tables with coordinates, and whether they keep the unit vector too.
+const TABLES: [(&str, bool); 3] = [
+    ("developers", true),
+    ("vacancies", true),
+    ("employers", false),
+];
+
+/// Gives the rows with a city the gazetteer knows but no coordinates theirs (rows written before
+/// coordinates existed, or by another writer); returns how many. One `SELECT DISTINCT` per table,
+/// then one `UPDATE` per city found: run at start-up, after the migrations.
+pub async fn locate_unlocated(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let mut located = 0;
+    for (table, vector) in TABLES {
+        let cities = Query::select()
+            .distinct()
+            .columns([Alias::new("city"), Alias::new("country_code")])
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new("latitude")).is_null())
+            .and_where(Expr::col(Alias::new("city")).is_not_null())
+            .to_owned();
+        for row in db.query_all_raw(backend.build(&cities)).await? {
+            let city: String = row.try_get("", "city")?;
+            let country: String = row.try_get("", "country_code")?;
+            let Some(place) = resolve(&city, &country) else {
+                continue;
+            };
+            let mut update = Query::update();
+            update
+                .table(Alias::new(table))
+                .value(Alias::new("latitude"), place.latitude)
+                .value(Alias::new("longitude"), place.longitude);
+            if vector {
+                let [x, y, z] = place.unit_vector();
+                update
+                    .value(Alias::new("geo_x"), x)
+                    .value(Alias::new("geo_y"), y)
+                    .value(Alias::new("geo_z"), z);
+            }
+            update
+                .and_where(Expr::col(Alias::new("city")).eq(city))
+                .and_where(Expr::col(Alias::new("country_code")).eq(country))
+                .and_where(Expr::col(Alias::new("latitude")).is_null());
+            located += db
+                .execute_raw(backend.build(&update))
+                .await?
+                .rows_affected();
+        }
+    }
+    Ok(located)
+}
