@@ -104,6 +104,8 @@ pub struct Criteria {
     pub open_to_work: Option<bool>,
     /// Has at least this many years of experience.
     pub min_years: Option<i32>,
+    /// Lives within this circle.
+    pub near: Option<crate::geo::Circle>,
 }
 
 impl Criteria {
@@ -145,6 +147,9 @@ impl Criteria {
         }
         if let Some(years) = self.min_years {
             condition = condition.add(developer::Column::YearsOfExperience.gte(years));
+        }
+        if let Some(circle) = &self.near {
+            condition = condition.add(circle.condition(developer::Entity));
         }
         condition
     }

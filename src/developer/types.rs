@@ -313,6 +313,8 @@ pub struct DeveloperFilter {
     pub open_to_work: Option<bool>,
     /// Developers with at least this many years of professional experience.
     pub min_years_of_experience: Option<i32>,
+    /// Developers whose city is within `radiusKm` of a city or a point (great-circle distance).
+    pub near: Option<crate::geo::NearFilter>,
 }
 
 impl DeveloperFilter {
@@ -378,6 +380,11 @@ impl DeveloperFilter {
                 .collect(),
             open_to_work: self.open_to_work,
             min_years: self.min_years_of_experience,
+            near: self
+                .near
+                .as_ref()
+                .map(crate::geo::NearFilter::circle)
+                .transpose()?,
         })
     }
 }

@@ -15,7 +15,10 @@
 
 use std::{collections::HashMap, sync::OnceLock};
 
+mod filter;
 pub mod store;
+
+pub use filter::{Circle, NearFilter};
 
 /// The mean Earth radius (IUGG), in km.
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;

@@ -109,6 +109,8 @@ pub struct Criteria {
     pub salary: Option<SalaryOverlap>,
     /// Was published after this moment.
     pub published_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Is in a city within this circle.
+    pub near: Option<crate::geo::Circle>,
 }
 
 /// A salary range to overlap: same currency and period, `min` to `max` (either may be open).
@@ -174,6 +176,9 @@ impl Criteria {
         }
         if let Some(after) = self.published_after {
             condition = condition.add(vacancy::Column::PublishedAt.gt(after));
+        }
+        if let Some(circle) = &self.near {
+            condition = condition.add(circle.condition(vacancy::Entity));
         }
         condition
     }

@@ -381,6 +381,9 @@ pub struct VacancyFilter {
     pub salary: Option<SalaryRangeFilter>,
     /// Vacancies published after this moment.
     pub published_after: Option<Timestamp>,
+    /// Vacancies whose city is within `radiusKm` of a city or a point (great-circle distance);
+    /// remote vacancies without a city are outside.
+    pub near: Option<crate::geo::NearFilter>,
 }
 
 /// A salary range to overlap. Ranges in other currencies or periods never match: amounts are not
@@ -486,6 +489,11 @@ impl VacancyFilter {
                 .collect(),
             salary,
             published_after: self.published_after.map(|at| at.0),
+            near: self
+                .near
+                .as_ref()
+                .map(crate::geo::NearFilter::circle)
+                .transpose()?,
         })
     }
 }

@@ -7,6 +7,7 @@ mod world;
 
 mod auth;
 mod developer;
+mod distance;
 mod employer;
 mod matching;
 mod replicas;

@@ -1,0 +1,189 @@
+//! Distance search: `near` in the developer and vacancy filters, against a haversine computed
+//! here from the coordinates the server stored for each row's city.
+
+use std::collections::BTreeSet;
+
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use talent_api::ids::NodeKind;
+use toolkit::id::decode_id;
+
+use crate::{
+    db_test,
+    helpers::{TestApp, first_error},
+};
+
+/// Great-circle distance in km (haversine, mean Earth radius).
+fn haversine(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
+    let (dp, dl) = ((b.0 - a.0).to_radians(), (b.1 - a.1).to_radians());
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0088 * h.sqrt().asin()
+}
+
+/// Frankfurt am Main.
+const CENTRE: (f64, f64) = (50.1109, 8.6821);
+
+/// The handles (or ids) of the rows of `table` whose stored coordinates lie within `km` of
+/// `centre`, computed here; panics when one lies within a kilometre of the edge (either answer
+/// would be defensible there).
+async fn within(
+    app: &TestApp,
+    table: &str,
+    key: &str,
+    condition: &str,
+    centre: (f64, f64),
+    km: f64,
+) -> BTreeSet<String> {
+    let db = app.db().await;
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT CAST({key} AS TEXT) AS k, latitude, longitude FROM {table} WHERE latitude IS NOT NULL AND {condition}"),
+        ))
+        .await
+        .expect("rows");
+    let mut inside = BTreeSet::new();
+    for row in rows {
+        let k: String = row.try_get("", "k").expect("key");
+        let at: (f64, f64) = (
+            row.try_get("", "latitude").expect("latitude"),
+            row.try_get("", "longitude").expect("longitude"),
+        );
+        let d = haversine(centre, at);
+        assert!((d - km).abs() > 1.0, "{k} lies on the edge: {d} km");
+        if d <= km {
+            inside.insert(k);
+        }
+    }
+    inside
+}
+
+db_test!(
+    Demo,
+    developers_near_a_point_are_those_whose_city_lies_within_the_radius
+);
+async fn developers_near_a_point_are_those_whose_city_lies_within_the_radius(app: TestApp) {
+    for km in [160.0, 460.0, 700.0] {
+        let near = format!(
+            ", filter: {{ near: {{ latitude: {}, longitude: {}, radiusKm: {km} }} }}",
+            CENTRE.0, CENTRE.1
+        );
+        let found: BTreeSet<String> = app
+            .all_nodes("developers", &near, "handle")
+            .await
+            .iter()
+            .map(|d| d["handle"].as_str().expect("a handle").to_owned())
+            .collect();
+        let expected = within(&app, "developers", "handle", "1 = 1", CENTRE, km).await;
+        assert!(
+            !expected.is_empty(),
+            "{km} km reaches nobody: a test that cannot fail"
+        );
+        assert_eq!(found, expected, "within {km} km");
+    }
+}
+
+db_test!(
+    Demo,
+    vacancies_near_a_city_are_the_open_ones_whose_city_lies_within_the_radius
+);
+async fn vacancies_near_a_city_are_the_open_ones_whose_city_lies_within_the_radius(app: TestApp) {
+    // Berlin as GeoNames has it.
+    let berlin = (52.52437, 13.41053);
+    for km in [150.0, 620.0] {
+        let near = format!(
+            ", filter: {{ near: {{ city: \"Berlin\", countryCode: \"DE\", radiusKm: {km} }} }}"
+        );
+        let found: BTreeSet<String> = app
+            .all_nodes("vacancies", &near, "id")
+            .await
+            .iter()
+            .map(|v| {
+                let id = async_graphql::ID(v["id"].as_str().expect("an id").to_owned());
+                decode_id(&id, NodeKind::Vacancy, &["id"])
+                    .expect("a vacancy")
+                    .to_string()
+            })
+            .collect();
+        let expected = within(&app, "vacancies", "id", "status = 'OPEN'", berlin, km).await;
+        assert!(
+            !expected.is_empty(),
+            "{km} km reaches nothing: a test that cannot fail"
+        );
+        assert_eq!(found, expected, "within {km} km");
+    }
+}
+
+db_test!(
+    Demo,
+    a_near_filter_that_names_no_place_or_a_bad_radius_is_bad_user_input
+);
+async fn a_near_filter_that_names_no_place_or_a_bad_radius_is_bad_user_input(app: TestApp) {
+    let cases = [
+        (
+            json!({ "city": "Atlantis", "countryCode": "GR", "radiusKm": 10 }),
+            "city",
+        ),
+        (
+            json!({ "city": "Berlin", "countryCode": "XX", "radiusKm": 10 }),
+            "countryCode",
+        ),
+        (json!({ "city": "Berlin", "radiusKm": 10 }), ""),
+        (
+            json!({ "city": "Berlin", "countryCode": "DE", "latitude": 1.0, "longitude": 2.0, "radiusKm": 10 }),
+            "",
+        ),
+        (
+            json!({ "latitude": 91.0, "longitude": 0.0, "radiusKm": 10 }),
+            "latitude",
+        ),
+        (
+            json!({ "latitude": 0.0, "longitude": -181.0, "radiusKm": 10 }),
+            "longitude",
+        ),
+        (
+            json!({ "latitude": 0.0, "longitude": 0.0, "radiusKm": 0 }),
+            "radiusKm",
+        ),
+        (
+            json!({ "latitude": 0.0, "longitude": 0.0, "radiusKm": 20001 }),
+            "radiusKm",
+        ),
+    ];
+    for (near, field) in cases {
+        for root in ["developers", "vacancies"] {
+            let filter = if root == "developers" {
+                "DeveloperFilter"
+            } else {
+                "VacancyFilter"
+            };
+            let body = app
+                .graphql(
+                    &format!("query($f: {filter}) {{ {root}(filter: $f) {{ totalCount }} }}"),
+                    json!({ "f": { "near": near } }),
+                )
+                .await;
+            let error = first_error(&body);
+            assert_eq!(
+                error["extensions"]["code"], "BAD_USER_INPUT",
+                "{near}: {body}"
+            );
+            let mut path = vec!["filter", "near"];
+            if !field.is_empty() {
+                path.push(field);
+            }
+            assert_eq!(error["extensions"]["field"], json!(path), "{near}: {body}");
+        }
+    }
+}
+
+db_test!(Demo, a_near_filter_costs_no_extra_statement);
+async fn a_near_filter_costs_no_extra_statement(app: TestApp) {
+    let query = "query($f: DeveloperFilter) { developers(first: 20, filter: $f) { totalCount nodes { handle } } }";
+    let (_, plain) = app.data_and_statements(query, json!({ "f": {} })).await;
+    let near = json!({ "f": { "near": { "city": "Köln", "countryCode": "DE", "radiusKm": 300 } } });
+    let (data, with_near) = app.data_and_statements(query, near).await;
+    assert!(data["developers"]["totalCount"].as_i64() > Some(0));
+    assert_eq!(with_near, plain);
+}
