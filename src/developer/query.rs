@@ -15,7 +15,7 @@ use toolkit::{
     scalars::OrderDirection,
 };
 
-use super::{Developer, DeveloperFilter, DeveloperOrder, DeveloperOrderField, store};
+use super::{Developer, DeveloperFilter, DeveloperOrder, store};
 use crate::{
     error::ApiError,
     ids::{Lookup, NodeKind, lookup},
@@ -70,16 +70,23 @@ impl DeveloperQuery {
         let db = db(ctx)?;
         let search =
             search.and_then(|text| Search::new(&store::SEARCH, &text, db.get_database_backend()));
+        let criteria = filter.unwrap_or_default().criteria(db).await?;
         let sort = match (order_by, &search) {
-            (Some(order), _) => store::sort(order.field.into(), order.direction.into()),
+            (Some(order), _) => match (order.field.column_sort(), &criteria.near) {
+                (Some(field), _) => store::sort(field, order.direction.into()),
+                (None, Some(circle)) => circle.sort(
+                    "developers",
+                    developer::Entity,
+                    primary_key::<developer::Entity>(),
+                    order.direction.into(),
+                ),
+                (None, None) => return Err(crate::geo::no_centre().into()),
+            },
             (None, Some(search)) => search.sort("developers", primary_key::<developer::Entity>()),
-            (None, None) => {
-                store::sort(DeveloperOrderField::Name.into(), OrderDirection::Asc.into())
-            }
+            (None, None) => store::sort(store::DeveloperSort::Name, OrderDirection::Asc.into()),
         };
         let page =
             Page::new(&PageArgs::new(first, after, last, before), sort).map_err(ApiError::from)?;
-        let criteria = filter.unwrap_or_default().criteria(db).await?;
         let (paged, totals) = entity_page::<developer::Entity>(
             db,
             &page,

@@ -71,6 +71,20 @@ impl Developer {
         &self.0.city
     }
 
+    /// Great-circle distance in km, to the tenth, from `from` to their city; null when the
+    /// server's gazetteer does not know their city. Give the centre of a `near` filter to show
+    /// how far each result is.
+    async fn distance_km(
+        &self,
+        #[graphql(desc = "The city or point to measure from.")] from: crate::geo::PlaceInput,
+    ) -> Result<Option<f64>> {
+        Ok(crate::geo::distance_from(
+            &from,
+            self.0.latitude,
+            self.0.longitude,
+        )?)
+    }
+
     /// Country they live in: ISO 3166-1 alpha-2 code, e.g. `DE`.
     async fn country_code(&self) -> &str {
         &self.0.country_code
@@ -274,14 +288,19 @@ pub enum DeveloperOrderField {
     YearsOfExperience,
     /// When they joined the directory.
     CreatedAt,
+    /// Distance of their city from the centre of `filter.near` (which it needs), nearest first
+    /// when ascending.
+    Distance,
 }
 
-impl From<DeveloperOrderField> for store::DeveloperSort {
-    fn from(field: DeveloperOrderField) -> Self {
-        match field {
-            DeveloperOrderField::Name => Self::Name,
-            DeveloperOrderField::YearsOfExperience => Self::YearsOfExperience,
-            DeveloperOrderField::CreatedAt => Self::CreatedAt,
+impl DeveloperOrderField {
+    /// The column order this field means; None for DISTANCE, which is measured from a centre.
+    pub(crate) fn column_sort(self) -> Option<store::DeveloperSort> {
+        match self {
+            Self::Name => Some(store::DeveloperSort::Name),
+            Self::YearsOfExperience => Some(store::DeveloperSort::YearsOfExperience),
+            Self::CreatedAt => Some(store::DeveloperSort::CreatedAt),
+            Self::Distance => None,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! "Within r km of a place": the GraphQL input, and its SQL condition.
 
 use async_graphql::InputObject;
+use dbkit::keyset::{KeyKind, Sort, SortKey};
 use sea_orm::{
-    Condition,
+    Condition, Order,
     sea_query::{Alias, Expr, ExprTrait, IntoIden, SimpleExpr},
 };
 use toolkit::{
@@ -11,6 +12,15 @@ use toolkit::{
 };
 
 use super::{bounding_box, resolve, squared_chord, unit_vector};
+
+/// Ordering by distance without a `near` filter to measure from: `BAD_USER_INPUT` at
+/// `orderBy.field`.
+pub fn no_centre() -> ApiError {
+    ApiError::bad_input(
+        ["orderBy", "field"],
+        "DISTANCE orders by the distance from `filter.near`: give a near filter",
+    )
+}
 
 /// Farthest a search may reach, in km: half the Earth's circumference.
 const MAX_RADIUS_KM: f64 = 20_000.0;
@@ -43,6 +53,88 @@ pub struct Circle {
     pub radius_km: f64,
 }
 
+/// A place to measure a distance from: a city (found in the server's gazetteer) or a point.
+#[derive(InputObject, Clone, Debug)]
+pub struct PlaceInput {
+    /// A city, e.g. `Berlin` or `München`; give `countryCode` with it. Or give `latitude` and
+    /// `longitude` instead.
+    pub city: Option<String>,
+    /// The city's country: ISO 3166-1 alpha-2 code, e.g. `DE`.
+    pub country_code: Option<String>,
+    /// Latitude, degrees north (-90 to 90), with `longitude`, instead of a city.
+    pub latitude: Option<f64>,
+    /// Longitude, degrees east (-180 to 180).
+    pub longitude: Option<f64>,
+}
+
+impl PlaceInput {
+    /// The point (degrees) this input means; `BAD_USER_INPUT` under `at` when it names none.
+    pub fn point(&self, at: &[String]) -> ApiResult<(f64, f64)> {
+        point(
+            self.city.as_deref(),
+            self.country_code.as_deref(),
+            self.latitude,
+            self.longitude,
+            at,
+        )
+    }
+}
+
+/// The point that a city and country, or a latitude and longitude, name; `BAD_USER_INPUT` at
+/// `at` plus the field when they name none, an unknown city, or a point off the globe.
+fn point(
+    city: Option<&str>,
+    country: Option<&str>,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    at: &[String],
+) -> ApiResult<(f64, f64)> {
+    let field = |name: &str| {
+        at.iter()
+            .cloned()
+            .chain([name.to_owned()])
+            .collect::<Vec<_>>()
+    };
+    match (city, country, latitude, longitude) {
+        (Some(city), Some(country), None, None) => {
+            let country = iso::country(country).ok_or_else(|| {
+                ApiError::bad_input(
+                    field("countryCode"),
+                    format!("`{country}` is not an ISO 3166-1 alpha-2 country code"),
+                )
+            })?;
+            let place = resolve(city, &country).ok_or_else(|| {
+                ApiError::bad_input(
+                    field("city"),
+                    format!(
+                        "no city called `{city}` in {country} is known (the gazetteer holds GeoNames' cities of 15,000 people or more); give latitude and longitude instead"
+                    ),
+                )
+            })?;
+            Ok((place.latitude, place.longitude))
+        }
+        (None, None, Some(latitude), Some(longitude)) => {
+            if !(-90.0..=90.0).contains(&latitude) {
+                return Err(ApiError::bad_input(
+                    field("latitude"),
+                    format!("a latitude is -90 to 90, got {latitude}"),
+                ));
+            }
+            if !(-180.0..=180.0).contains(&longitude) {
+                return Err(ApiError::bad_input(
+                    field("longitude"),
+                    format!("a longitude is -180 to 180, got {longitude}"),
+                ));
+            }
+            Ok((latitude, longitude))
+        }
+        _ => Err(ApiError::bad_input(
+            at.to_vec(),
+            "give either city and countryCode, or latitude and longitude",
+        )),
+    }
+}
+
 impl NearFilter {
     /// The circle this input means; `BAD_USER_INPUT` at `filter.near.…` when it names no place or
     /// an unknown city, or a radius out of range.
@@ -57,51 +149,13 @@ impl NearFilter {
                 ),
             ));
         }
-        let (latitude, longitude) = match (
-            &self.city,
-            &self.country_code,
+        let (latitude, longitude) = point(
+            self.city.as_deref(),
+            self.country_code.as_deref(),
             self.latitude,
             self.longitude,
-        ) {
-            (Some(city), Some(country), None, None) => {
-                let country = iso::country(country).ok_or_else(|| {
-                    ApiError::bad_input(
-                        at("countryCode"),
-                        format!("`{country}` is not an ISO 3166-1 alpha-2 country code"),
-                    )
-                })?;
-                let place = resolve(city, &country).ok_or_else(|| {
-                    ApiError::bad_input(
-                        at("city"),
-                        format!(
-                            "no city called `{city}` in {country} is known (the gazetteer holds GeoNames' cities of 15,000 people or more); give latitude and longitude instead"
-                        ),
-                    )
-                })?;
-                (place.latitude, place.longitude)
-            }
-            (None, None, Some(latitude), Some(longitude)) => {
-                if !(-90.0..=90.0).contains(&latitude) {
-                    return Err(ApiError::bad_input(
-                        at("latitude"),
-                        format!("a latitude is -90 to 90, got {latitude}"),
-                    ));
-                }
-                if !(-180.0..=180.0).contains(&longitude) {
-                    return Err(ApiError::bad_input(
-                        at("longitude"),
-                        format!("a longitude is -180 to 180, got {longitude}"),
-                    ));
-                }
-                (latitude, longitude)
-            }
-            _ => {
-                return Err(ApiError::bad_input(
-                    filter::path("near", None, None),
-                    "give either city and countryCode, or latitude and longitude",
-                ));
-            }
-        };
+            &filter::path("near", None, None),
+        )?;
         Ok(Circle {
             latitude,
             longitude,
@@ -122,6 +176,36 @@ impl Circle {
         square("geo_x", x)
             .add(square("geo_y", y))
             .add(square("geo_z", z))
+    }
+
+    /// Nearest first (or farthest, with `order` DESC), ties by `id`: the keyset sort of a list
+    /// named `list` filtered by this circle (its rows all have coordinates). The centre is part of
+    /// the sort's name, so a cursor of a list around another centre is refused.
+    pub fn sort(
+        &self,
+        list: &str,
+        table: impl IntoIden + Copy,
+        id: impl Into<Expr>,
+        order: Order,
+    ) -> Sort {
+        let direction = if matches!(order, Order::Desc) {
+            "DESC"
+        } else {
+            "ASC"
+        };
+        Sort::with_id(
+            format!(
+                "{list}:Distance:{}:{}:{direction}",
+                self.latitude, self.longitude
+            ),
+            SortKey::new(self.squared_chord_to(table), KeyKind::Float, order),
+            id,
+        )
+    }
+
+    /// The distance in km from the centre to a row at `latitude`, `longitude`.
+    pub fn distance_km(&self, latitude: f64, longitude: f64) -> f64 {
+        super::distance_km((self.latitude, self.longitude), (latitude, longitude))
     }
 
     /// The rows of `table` within the circle: in its bounding box first (on the indexed

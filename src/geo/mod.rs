@@ -18,7 +18,20 @@ use std::{collections::HashMap, sync::OnceLock};
 mod filter;
 pub mod store;
 
-pub use filter::{Circle, NearFilter};
+pub use filter::{Circle, NearFilter, PlaceInput, no_centre};
+
+/// The distance in km, to the tenth, from the place `from` names to a row at `latitude`,
+/// `longitude` (None when the row's city is unknown): `distanceKm` of developers and vacancies.
+pub fn distance_from(
+    from: &PlaceInput,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+) -> toolkit::error::ApiResult<Option<f64>> {
+    let origin = from.point(&["from".to_owned()])?;
+    Ok(latitude
+        .zip(longitude)
+        .map(|to| (distance_km(origin, to) * 10.0).round() / 10.0))
+}
 
 /// The mean Earth radius (IUGG), in km.
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;

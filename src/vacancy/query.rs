@@ -16,7 +16,7 @@ use toolkit::{
     scalars::OrderDirection,
 };
 
-use super::{Vacancy, VacancyFilter, VacancyOrder, VacancyOrderField, store};
+use super::{Vacancy, VacancyFilter, VacancyOrder, store};
 use crate::{
     auth::{policy::Drafts, viewer},
     error::ApiError,
@@ -74,10 +74,19 @@ impl VacancyQuery {
         let criteria = filter.unwrap_or_default().criteria(db).await?;
         let drafts = criteria.status.contains(&entity::VacancyStatus::Draft);
         let sort = match (order_by, &search) {
-            (Some(order), _) => store::sort(order.field.into(), order.direction.into(), drafts),
+            (Some(order), _) => match (order.field.column_sort(), &criteria.near) {
+                (Some(field), _) => store::sort(field, order.direction.into(), drafts),
+                (None, Some(circle)) => circle.sort(
+                    "vacancies",
+                    vacancy::Entity,
+                    primary_key::<vacancy::Entity>(),
+                    order.direction.into(),
+                ),
+                (None, None) => return Err(crate::geo::no_centre().into()),
+            },
             (None, Some(search)) => search.sort("vacancies", primary_key::<vacancy::Entity>()),
             (None, None) => store::sort(
-                VacancyOrderField::PublishedAt.into(),
+                store::VacancySort::PublishedAt,
                 OrderDirection::Desc.into(),
                 drafts,
             ),

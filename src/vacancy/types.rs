@@ -130,6 +130,20 @@ impl Vacancy {
         self.0.city.as_deref()
     }
 
+    /// Great-circle distance in km, to the tenth, from `from` to its city; null when it has no
+    /// city the server's gazetteer knows (a remote vacancy without one). Give the centre of a
+    /// `near` filter to show how far each result is.
+    async fn distance_km(
+        &self,
+        #[graphql(desc = "The city or point to measure from.")] from: crate::geo::PlaceInput,
+    ) -> Result<Option<f64>> {
+        Ok(crate::geo::distance_from(
+            &from,
+            self.0.latitude,
+            self.0.longitude,
+        )?)
+    }
+
     /// Country of employment: ISO 3166-1 alpha-2 code, e.g. `US`.
     async fn country_code(&self) -> &str {
         &self.0.country_code
@@ -336,14 +350,19 @@ pub enum VacancyOrderField {
     SalaryMax,
     /// The title.
     Title,
+    /// Distance of its city from the centre of `filter.near` (which it needs), nearest first
+    /// when ascending.
+    Distance,
 }
 
-impl From<VacancyOrderField> for store::VacancySort {
-    fn from(field: VacancyOrderField) -> Self {
-        match field {
-            VacancyOrderField::PublishedAt => Self::PublishedAt,
-            VacancyOrderField::SalaryMax => Self::SalaryMax,
-            VacancyOrderField::Title => Self::Title,
+impl VacancyOrderField {
+    /// The column order this field means; None for DISTANCE, which is measured from a centre.
+    pub(crate) fn column_sort(self) -> Option<store::VacancySort> {
+        match self {
+            Self::PublishedAt => Some(store::VacancySort::PublishedAt),
+            Self::SalaryMax => Some(store::VacancySort::SalaryMax),
+            Self::Title => Some(store::VacancySort::Title),
+            Self::Distance => None,
         }
     }
 }

@@ -187,3 +187,171 @@ async fn a_near_filter_costs_no_extra_statement(app: TestApp) {
     assert!(data["developers"]["totalCount"].as_i64() > Some(0));
     assert_eq!(with_near, plain);
 }
+
+/// Every node of `root` filtered by `near`, ordered by DISTANCE in `direction`, seven a page,
+/// with `selection`.
+async fn by_distance(
+    app: &TestApp,
+    root: &str,
+    near: &serde_json::Value,
+    direction: &str,
+    selection: &str,
+) -> Vec<serde_json::Value> {
+    let filter = if root == "developers" {
+        "DeveloperFilter"
+    } else {
+        "VacancyFilter"
+    };
+    let query = format!(
+        "query($after: String, $f: {filter}, $from: PlaceInput!) {{ {root}(first: 7, after: $after, filter: $f, orderBy: {{ field: DISTANCE, direction: {direction} }}) {{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {selection} distanceKm(from: $from) }} }} }}"
+    );
+    let from = json!({ "city": near["city"], "countryCode": near["countryCode"] });
+    let mut nodes = Vec::new();
+    let mut after = serde_json::Value::Null;
+    loop {
+        let data = app
+            .data(
+                &query,
+                json!({ "after": after, "f": { "near": near }, "from": from }),
+            )
+            .await;
+        let page = &data[root];
+        nodes.extend(page["nodes"].as_array().expect("nodes").iter().cloned());
+        if page["pageInfo"]["hasNextPage"] != json!(true) {
+            assert_eq!(page["totalCount"].as_u64(), Some(nodes.len() as u64));
+            return nodes;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+db_test!(
+    Demo,
+    developers_by_distance_come_nearest_first_page_after_page_with_their_distance
+);
+async fn developers_by_distance_come_nearest_first_page_after_page_with_their_distance(
+    app: TestApp,
+) {
+    let near = json!({ "city": "Köln", "countryCode": "DE", "radiusKm": 500 });
+    let nodes = by_distance(&app, "developers", &near, "ASC", "handle").await;
+    assert!(nodes.len() > 7, "more than one page: {}", nodes.len());
+    let distances: Vec<f64> = nodes
+        .iter()
+        .map(|n| n["distanceKm"].as_f64().expect("a distance"))
+        .collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    assert!(distances.iter().all(|d| *d <= 500.0));
+    // Each distance is the one computed here from the row's stored coordinates.
+    let cologne = (50.93333, 6.95);
+    let db = app.db().await;
+    for node in &nodes {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!(
+                    "SELECT latitude, longitude FROM developers WHERE handle = '{}'",
+                    node["handle"].as_str().expect("a handle")
+                ),
+            ))
+            .await
+            .expect("a query")
+            .expect("a row");
+        let at: (f64, f64) = (
+            row.try_get("", "latitude").expect("lat"),
+            row.try_get("", "longitude").expect("lon"),
+        );
+        let expected = haversine(cologne, at);
+        assert!(
+            (node["distanceKm"].as_f64().expect("km") - expected).abs() <= 0.051,
+            "{node} vs {expected}"
+        );
+    }
+    let handles: BTreeSet<&str> = nodes.iter().filter_map(|n| n["handle"].as_str()).collect();
+    assert_eq!(handles.len(), nodes.len(), "no developer twice");
+    let mut descending = by_distance(&app, "developers", &near, "DESC", "handle").await;
+    descending.reverse();
+    assert_eq!(descending, nodes, "DESC is ASC reversed");
+}
+
+db_test!(
+    Demo,
+    vacancies_by_distance_come_nearest_first_and_a_remote_one_has_no_distance
+);
+async fn vacancies_by_distance_come_nearest_first_and_a_remote_one_has_no_distance(app: TestApp) {
+    let near = json!({ "city": "Amsterdam", "countryCode": "NL", "radiusKm": 800 });
+    let nodes = by_distance(&app, "vacancies", &near, "ASC", "id workplace").await;
+    assert!(nodes.len() > 7);
+    let distances: Vec<f64> = nodes
+        .iter()
+        .map(|n| n["distanceKm"].as_f64().expect("a distance"))
+        .collect();
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]), "{distances:?}");
+    let remote = app
+        .data(
+            "{ vacancies(first: 100, filter: { workplace: [REMOTE] }) { nodes { city distanceKm(from: { latitude: 0, longitude: 0 }) } } }",
+            json!({}),
+        )
+        .await;
+    let without_city: Vec<&serde_json::Value> = remote["vacancies"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["city"].is_null())
+        .collect();
+    assert!(!without_city.is_empty());
+    assert!(without_city.iter().all(|n| n["distanceKm"].is_null()));
+}
+
+db_test!(
+    Demo,
+    ordering_by_distance_without_a_near_filter_is_bad_user_input
+);
+async fn ordering_by_distance_without_a_near_filter_is_bad_user_input(app: TestApp) {
+    for root in ["developers", "vacancies"] {
+        let body = app
+            .graphql(
+                &format!("{{ {root}(orderBy: {{ field: DISTANCE }}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await;
+        let error = first_error(&body);
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert_eq!(
+            error["extensions"]["field"],
+            json!(["orderBy", "field"]),
+            "{body}"
+        );
+    }
+    let body = app
+        .graphql("{ developers(first: 1) { nodes { distanceKm(from: { city: \"Atlantis\", countryCode: \"GR\" }) } } }", json!({}))
+        .await;
+    let error = first_error(&body);
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+    assert_eq!(
+        error["extensions"]["field"],
+        json!(["from", "city"]),
+        "{body}"
+    );
+}
+
+db_test!(
+    Demo,
+    a_cursor_of_a_list_around_one_centre_is_refused_around_another
+);
+async fn a_cursor_of_a_list_around_one_centre_is_refused_around_another(app: TestApp) {
+    let query = "query($after: String, $near: NearFilter) { developers(first: 2, after: $after, filter: { near: $near }, orderBy: { field: DISTANCE }) { pageInfo { endCursor } } }";
+    let berlin = json!({ "city": "Berlin", "countryCode": "DE", "radiusKm": 300 });
+    let first = app
+        .data(query, json!({ "after": null, "near": berlin }))
+        .await;
+    let cursor = first["developers"]["pageInfo"]["endCursor"].clone();
+    let hamburg = json!({ "city": "Hamburg", "countryCode": "DE", "radiusKm": 300 });
+    let body = app
+        .graphql(query, json!({ "after": cursor, "near": hamburg }))
+        .await;
+    assert_eq!(
+        first_error(&body)["extensions"]["code"],
+        "BAD_USER_INPUT",
+        "{body}"
+    );
+}
