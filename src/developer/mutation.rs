@@ -380,6 +380,15 @@ impl UpdateDeveloperInput {
     }
 }
 
+/// Sets the coordinate columns of `row` to `at`.
+fn place(row: &mut developer::ActiveModel, at: crate::geo::Located) {
+    row.latitude = Set(at.latitude);
+    row.longitude = Set(at.longitude);
+    row.geo_x = Set(at.vector.map(|v| v[0]));
+    row.geo_y = Set(at.vector.map(|v| v[1]));
+    row.geo_z = Set(at.vector.map(|v| v[2]));
+}
+
 /// Part of the root `Mutation` type, documented on its `#[Object]` impl.
 #[derive(Default)]
 pub struct DeveloperMutation;
@@ -397,7 +406,11 @@ impl DeveloperMutation {
         type P = CreateDeveloperPayload;
         let db = db(ctx)?;
         let mut v = Validator::default();
-        let row = input.to_row(&mut v);
+        let mut row = input.to_row(&mut v);
+        place(
+            &mut row,
+            crate::geo::check(&mut v, Some(&input.city), &input.country_code),
+        );
         let skills = skills(&mut v, db, &input.skills).await?;
         let row = match v.finish(row) {
             Ok(row) => row,
@@ -446,7 +459,22 @@ impl DeveloperMutation {
         {
             return Err(ApiError::RateLimited.into());
         }
-        let changes = input.changes(&mut v);
+        let mut changes = input.changes(&mut v);
+        let moved = crate::geo::store::updated_place(
+            db,
+            "developers",
+            id,
+            input.city.as_deref().map(Some),
+            input.country_code.as_deref(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        if let Some((city, country)) = moved {
+            place(
+                &mut changes,
+                crate::geo::check(&mut v, city.as_deref(), &country),
+            );
+        }
         let handle = changes.handle.try_as_ref().cloned();
         let email = changes.email.try_as_ref().cloned();
         let changes = match v.finish(changes) {

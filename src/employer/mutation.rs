@@ -164,7 +164,10 @@ impl EmployerMutation {
         policy::admin(viewer(ctx), "add employers")?;
         let failed = |user_errors| CreateEmployerPayload::failed(user_errors);
         let mut validator = Validator::default();
-        let new = input.to_row(&mut validator);
+        let mut new = input.to_row(&mut validator);
+        let at = crate::geo::check(&mut validator, Some(&input.city), &input.country_code);
+        new.latitude = Set(at.latitude);
+        new.longitude = Set(at.longitude);
         let new = match validator.finish(new) {
             Ok(new) => new,
             Err(errors) => return Ok(failed(errors)),
@@ -191,7 +194,21 @@ impl EmployerMutation {
         let mut validator = Validator::default();
         let id = validator.id("id", &input.id, NodeKind::Employer);
         policy::act_for_employer(viewer(ctx), validator.clean(id))?;
-        let changes = input.changes(&mut validator);
+        let mut changes = input.changes(&mut validator);
+        let moved = crate::geo::store::updated_place(
+            db(ctx)?,
+            "employers",
+            id,
+            input.city.as_deref().map(Some),
+            input.country_code.as_deref(),
+        )
+        .await
+        .map_err(crate::error::ApiError::from)?;
+        if let Some((city, country)) = moved {
+            let at = crate::geo::check(&mut validator, city.as_deref(), &country);
+            changes.latitude = Set(at.latitude);
+            changes.longitude = Set(at.longitude);
+        }
         let slug = changes.slug.try_as_ref().cloned().unwrap_or_default();
         let changes = match validator.finish(changes) {
             Ok(changes) => changes,

@@ -134,6 +134,34 @@ pub fn locate(city: Option<&str>, country_code: &str) -> Located {
     }
 }
 
+/// Where a row in `city` (if any) of `country_code` is, for a write: a user error at
+/// `input.city` when the gazetteer does not know the city. Nothing is checked when the country is
+/// not a valid code or the city is blank (their own checks report those).
+pub fn check(
+    v: &mut toolkit::validation::Validator,
+    city: Option<&str>,
+    country_code: &str,
+) -> Located {
+    let Some(country) = toolkit::iso::country(country_code) else {
+        return Located::default();
+    };
+    let Some(city) = city.filter(|city| !city.trim().is_empty()) else {
+        return Located::default();
+    };
+    let located = locate(Some(city), &country);
+    if located.latitude.is_none() {
+        v.error(
+            &["city"],
+            toolkit::validation::UserErrorCode::Invalid,
+            format!(
+                "no city called `{}` in {country} is known: the directory places people and jobs in GeoNames' cities of 15,000 people or more; name the nearest one",
+                city.trim()
+            ),
+        );
+    }
+    located
+}
+
 /// The great-circle distance between two points (degrees), in km (haversine).
 pub fn distance_km(from: (f64, f64), to: (f64, f64)) -> f64 {
     let (phi1, phi2) = (from.0.to_radians(), to.0.to_radians());

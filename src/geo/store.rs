@@ -58,3 +58,48 @@ pub async fn locate_unlocated(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     }
     Ok(located)
 }
+
+/// The city and country of row `id` of `table` now; None when there is no such row.
+pub async fn place_of(
+    db: &impl ConnectionTrait,
+    table: &str,
+    id: i64,
+) -> Result<Option<(Option<String>, String)>, DbErr> {
+    let backend = db.get_database_backend();
+    let select = Query::select()
+        .columns([Alias::new("city"), Alias::new("country_code")])
+        .from(Alias::new(table))
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .to_owned();
+    let Some(row) = db.query_one_raw(backend.build(&select)).await? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        row.try_get("", "city")?,
+        row.try_get("", "country_code")?,
+    )))
+}
+
+/// Where row `id` of `table` will be once an update that gives `city` (Some: changed, to None
+/// for none) and `country` (Some: changed) is written; None when neither changes (nor does the
+/// place) or the row does not exist. Reads the row only when one of the two is left as it is.
+pub async fn updated_place(
+    db: &impl ConnectionTrait,
+    table: &str,
+    id: i64,
+    city: Option<Option<&str>>,
+    country: Option<&str>,
+) -> Result<Option<(Option<String>, String)>, DbErr> {
+    Ok(match (city, country) {
+        (None, None) => None,
+        (Some(city), Some(country)) => Some((city.map(str::to_owned), country.to_owned())),
+        (city, country) => place_of(db, table, id)
+            .await?
+            .map(|(old_city, old_country)| {
+                (
+                    city.map_or(old_city, |city| city.map(str::to_owned)),
+                    country.map_or(old_country, str::to_owned),
+                )
+            }),
+    })
+}

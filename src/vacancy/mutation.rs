@@ -300,6 +300,15 @@ async fn authorize(
     })
 }
 
+/// Sets the coordinate columns of `row` to `at`.
+fn place(row: &mut vacancy::ActiveModel, at: crate::geo::Located) {
+    row.latitude = Set(at.latitude);
+    row.longitude = Set(at.longitude);
+    row.geo_x = Set(at.vector.map(|v| v[0]));
+    row.geo_y = Set(at.vector.map(|v| v[1]));
+    row.geo_z = Set(at.vector.map(|v| v[2]));
+}
+
 /// Tells subscribers, on every instance, that vacancy `id` changed.
 async fn tell(ctx: &Context<'_>, id: i64, change: Change) {
     tell_event(
@@ -431,7 +440,11 @@ impl VacancyMutation {
         let mut v = Validator::default();
         let employer_id = v.id("employerId", &input.employer_id, NodeKind::Employer);
         policy::act_for_employer(viewer(ctx), v.clean(employer_id))?;
-        let new = input.to_row(&mut v);
+        let mut new = input.to_row(&mut v);
+        place(
+            &mut new,
+            crate::geo::check(&mut v, input.city.as_deref(), &input.country_code),
+        );
         let skills = skills(&mut v, db, &input.skills).await?;
         let new = match v.finish(new) {
             Ok(new) => new,
@@ -465,7 +478,27 @@ impl VacancyMutation {
         if let Some(hidden) = authorize(ctx, db, v.clean(id)).await? {
             return Ok(UpdateVacancyPayload::failed(vec![hidden]));
         }
-        let changes = input.changes(&mut v);
+        let mut changes = input.changes(&mut v);
+        let city = match &input.city {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(city) => Some(Some(city.as_str())),
+        };
+        let moved = crate::geo::store::updated_place(
+            db,
+            "vacancies",
+            id,
+            city,
+            input.country_code.as_deref(),
+        )
+        .await
+        .map_err(ApiError::from)?;
+        if let Some((city, country)) = moved {
+            place(
+                &mut changes,
+                crate::geo::check(&mut v, city.as_deref(), &country),
+            );
+        }
         let changes = match v.finish(changes) {
             Ok(changes) => changes,
             Err(errors) => return Ok(UpdateVacancyPayload::failed(errors)),

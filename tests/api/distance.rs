@@ -355,3 +355,211 @@ async fn a_cursor_of_a_list_around_one_centre_is_refused_around_another(app: Tes
         "{body}"
     );
 }
+
+const CREATE_DEVELOPER: &str = "mutation($input: CreateDeveloperInput!) { createDeveloper(input: $input) { developer { id handle } userErrors { field code message } } }";
+const UPDATE_DEVELOPER: &str = "mutation($input: UpdateDeveloperInput!) { updateDeveloper(input: $input) { developer { city countryCode } userErrors { field code message } } }";
+
+/// The handles of developers within `km` of `city` in `country`.
+async fn handles_near(app: &TestApp, city: &str, country: &str, km: f64) -> BTreeSet<String> {
+    let near = format!(
+        ", filter: {{ near: {{ city: \"{city}\", countryCode: \"{country}\", radiusKm: {km} }} }}"
+    );
+    app.all_nodes("developers", &near, "handle")
+        .await
+        .iter()
+        .filter_map(|d| d["handle"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn developer_in(city: &str, country: &str) -> serde_json::Value {
+    json!({
+        "handle": "wanda-lange", "name": "Wanda Lange", "email": "wanda@example.org",
+        "headline": "Back-end Engineer · Go", "seniority": "MIDDLE", "yearsOfExperience": 4,
+        "city": city, "countryCode": country, "remotePreference": "ONSITE"
+    })
+}
+
+db_test!(Demo, a_developer_is_placed_in_their_city_and_moves_with_it);
+async fn a_developer_is_placed_in_their_city_and_moves_with_it(app: TestApp) {
+    let created = app
+        .admin()
+        .data(
+            CREATE_DEVELOPER,
+            json!({ "input": developer_in("Leipzig", "DE") }),
+        )
+        .await;
+    assert_eq!(
+        created["createDeveloper"]["userErrors"],
+        json!([]),
+        "{created}"
+    );
+    let id = created["createDeveloper"]["developer"]["id"].clone();
+    assert!(
+        handles_near(&app, "Leipzig", "DE", 20.0)
+            .await
+            .contains("wanda-lange")
+    );
+
+    // The city alone: the country stays, the place moves.
+    let moved = app
+        .admin()
+        .data(
+            UPDATE_DEVELOPER,
+            json!({ "input": { "id": id, "city": "Dresden" } }),
+        )
+        .await;
+    assert_eq!(moved["updateDeveloper"]["userErrors"], json!([]), "{moved}");
+    assert!(
+        !handles_near(&app, "Leipzig", "DE", 20.0)
+            .await
+            .contains("wanda-lange")
+    );
+    assert!(
+        handles_near(&app, "Dresden", "DE", 20.0)
+            .await
+            .contains("wanda-lange")
+    );
+
+    // Both, by another name of the city.
+    let abroad = app
+        .admin()
+        .data(
+            UPDATE_DEVELOPER,
+            json!({ "input": { "id": id, "city": "Wien", "countryCode": "AT" } }),
+        )
+        .await;
+    assert_eq!(
+        abroad["updateDeveloper"]["userErrors"],
+        json!([]),
+        "{abroad}"
+    );
+    assert!(
+        handles_near(&app, "Vienna", "AT", 20.0)
+            .await
+            .contains("wanda-lange")
+    );
+}
+
+db_test!(
+    Demo,
+    a_city_the_gazetteer_does_not_know_is_refused_and_nothing_is_written
+);
+async fn a_city_the_gazetteer_does_not_know_is_refused_and_nothing_is_written(app: TestApp) {
+    let refused = app
+        .admin()
+        .data(
+            CREATE_DEVELOPER,
+            json!({ "input": developer_in("Atlantis", "GR") }),
+        )
+        .await;
+    assert!(
+        refused["createDeveloper"]["developer"].is_null(),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["createDeveloper"]["userErrors"][0]["field"],
+        json!(["input", "city"]),
+        "{refused}"
+    );
+    assert_eq!(
+        refused["createDeveloper"]["userErrors"][0]["code"],
+        "INVALID"
+    );
+
+    let someone = app
+        .data(
+            "{ developers(first: 1) { nodes { id city countryCode } } }",
+            json!({}),
+        )
+        .await;
+    let someone = &someone["developers"]["nodes"][0];
+    // A country the city is not in, given alone: the city is checked against the new country.
+    let elsewhere = app
+        .admin()
+        .data(
+            UPDATE_DEVELOPER,
+            json!({ "input": { "id": someone["id"], "countryCode": "IS" } }),
+        )
+        .await;
+    assert_eq!(
+        elsewhere["updateDeveloper"]["userErrors"][0]["field"],
+        json!(["input", "city"]),
+        "{elsewhere}"
+    );
+    let after = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Developer { city countryCode } } }",
+            json!({ "id": someone["id"] }),
+        )
+        .await;
+    assert_eq!(
+        after["node"]["countryCode"], someone["countryCode"],
+        "nothing written"
+    );
+
+    let employer = app
+        .data("{ employers(first: 1) { nodes { id } } }", json!({}))
+        .await["employers"]["nodes"][0]["id"]
+        .clone();
+    let vacancy = app
+        .admin()
+        .data(
+            "mutation($input: CreateVacancyInput!) { createVacancy(input: $input) { vacancy { id } userErrors { field code } } }",
+            json!({ "input": { "employerId": employer, "title": "Engineer", "seniority": "SENIOR", "employmentType": "FULL_TIME",
+                               "workplace": "ONSITE", "city": "Gotham", "countryCode": "US" } }),
+        )
+        .await;
+    assert_eq!(
+        vacancy["createVacancy"]["userErrors"],
+        json!([{ "field": ["input", "city"], "code": "INVALID" }])
+    );
+    let moved = app
+        .admin()
+        .data(
+            "mutation($input: UpdateEmployerInput!) { updateEmployer(input: $input) { userErrors { field code } } }",
+            json!({ "input": { "id": employer, "city": "Springfield-upon-Nowhere" } }),
+        )
+        .await;
+    assert_eq!(
+        moved["updateEmployer"]["userErrors"],
+        json!([{ "field": ["input", "city"], "code": "INVALID" }])
+    );
+}
+
+db_test!(
+    Demo,
+    a_remote_vacancy_may_have_no_city_and_then_has_no_place
+);
+async fn a_remote_vacancy_may_have_no_city_and_then_has_no_place(app: TestApp) {
+    let employer = app
+        .data("{ employers(first: 1) { nodes { id } } }", json!({}))
+        .await["employers"]["nodes"][0]["id"]
+        .clone();
+    let created = app
+        .admin()
+        .data(
+            "mutation($input: CreateVacancyInput!) { createVacancy(input: $input) { vacancy { id distanceKm(from: { latitude: 0, longitude: 0 }) } userErrors { field code } } }",
+            json!({ "input": { "employerId": employer, "title": "Remote Engineer", "seniority": "SENIOR", "employmentType": "FULL_TIME",
+                               "workplace": "REMOTE", "countryCode": "DE" } }),
+        )
+        .await;
+    assert_eq!(
+        created["createVacancy"]["userErrors"],
+        json!([]),
+        "{created}"
+    );
+    assert!(created["createVacancy"]["vacancy"]["distanceKm"].is_null());
+    let id = created["createVacancy"]["vacancy"]["id"].clone();
+    let placed = app
+        .admin()
+        .data(
+            "mutation($input: UpdateVacancyInput!) { updateVacancy(input: $input) { vacancy { distanceKm(from: { city: \"Hamburg\", countryCode: \"DE\" }) } userErrors { field code } } }",
+            json!({ "input": { "id": id, "city": "Hamburg" } }),
+        )
+        .await;
+    assert_eq!(
+        placed["updateVacancy"]["vacancy"]["distanceKm"],
+        json!(0.0),
+        "{placed}"
+    );
+}

@@ -293,7 +293,7 @@ const UPDATE_EMPLOYER: Case = Case {
     field: "updateEmployer",
     input_type: "UpdateEmployerInput",
     own_employer: targeted,
-    input: |w| json!({ "id": w.employer.0, "city": "Changed by the matrix" }),
+    input: |w| json!({ "id": w.employer.0, "description": "Changed by the matrix" }),
     probe: employer_probe,
 };
 const DELETE_EMPLOYER: Case = Case {

@@ -147,7 +147,7 @@ db_test!(
 );
 async fn concurrent_employer_updates_from_the_same_version_let_exactly_one_win(app: TestApp) {
     let northwind = employer(&app, "northwind-logistics").await;
-    let requests = (0..4).map(|i| app.admin().graphql(UPDATE, json!({ "input": { "id": northwind["id"], "expectedVersion": 1, "city": format!("City {i}") } })));
+    let requests = (0..4).map(|i| app.admin().graphql(UPDATE, json!({ "input": { "id": northwind["id"], "expectedVersion": 1, "description": format!("Description {i}") } })));
     let mut outcomes: HashMap<String, usize> = HashMap::new();
     for body in futures_util::future::join_all(requests).await {
         assert!(body.get("errors").is_none(), "{body:#}");

@@ -409,3 +409,56 @@ async fn every_answer_says_what_its_query_cost_against_the_limit(app: TestApp) {
     );
     assert!(0 < small && small < large, "{small} then {large}");
 }
+
+/// The example document of the playground's first tab, as its script holds it.
+fn playground_examples() -> String {
+    let script = include_str!("../../../assets/playground/playground.js");
+    let start = script.find("var examples = [").expect("the examples") + "var examples = [".len();
+    let end = start + script[start..].find("].join(").expect("their end");
+    script[start..end]
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            line.trim_end_matches(',')
+                .strip_prefix('\'')
+                .and_then(|line| line.strip_suffix('\''))
+                .unwrap_or_else(|| panic!("not a JS string: {line}"))
+                .replace("\\'", "'")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+db_test!(
+    Demo,
+    every_query_among_the_playground_examples_runs_without_errors
+);
+async fn every_query_among_the_playground_examples_runs_without_errors(app: TestApp) {
+    let document = playground_examples();
+    let names: Vec<&str> = document
+        .lines()
+        .filter_map(|line| line.strip_prefix("query "))
+        .filter_map(|rest| rest.split(['(', ' ', '{']).next())
+        .collect();
+    assert!(names.len() >= 3, "{names:?}");
+    for name in names {
+        let body: serde_json::Value = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&serde_json::json!({ "query": document, "operationName": name }))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(body.get("errors").is_none(), "{name}: {body}");
+        let data = body["data"].as_object().expect("data");
+        let first = data.values().next().expect("a root field");
+        assert!(
+            first["totalCount"].as_i64() != Some(0),
+            "{name} finds nothing: {body}"
+        );
+    }
+}
