@@ -64,12 +64,12 @@ dbkit::model_row! {
     years_of_experience by ["yearsOfExperience"],
     city by ["city"],
     country_code,
-    // Distance filters read them in SQL; `distanceKm` and match scores in the server.
+    // Distance filters read them in SQL; `distanceKm` and match scores (the point) in the server.
     latitude by ["distanceKm"],
     longitude by ["distanceKm"],
-    geo_x by [],
-    geo_y by [],
-    geo_z by [],
+    geo_x,
+    geo_y,
+    geo_z,
     remote_preference,
     open_to_work,
     salary_expectation_amount,

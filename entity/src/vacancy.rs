@@ -66,12 +66,12 @@ dbkit::model_row! {
     workplace by ["workplace", "matchingDevelopers", "jobPosting"],
     city by ["city", "jobPosting"],
     country_code by ["countryCode", "matchingDevelopers", "jobPosting"],
-    // Distance filters read them in SQL; `distanceKm` and match scores in the server.
+    // Distance filters read them in SQL; `distanceKm` and match scores (the point) in the server.
     latitude by ["distanceKm"],
     longitude by ["distanceKm"],
-    geo_x by [],
-    geo_y by [],
-    geo_z by [],
+    geo_x by ["matchingDevelopers"],
+    geo_y by ["matchingDevelopers"],
+    geo_z by ["matchingDevelopers"],
     salary_min by ["salary", "matchingDevelopers", "jobPosting"],
     salary_max by ["salary", "matchingDevelopers", "jobPosting"],
     salary_currency by ["salary", "matchingDevelopers", "jobPosting"],

@@ -13,6 +13,18 @@ use toolkit::{
 
 use super::{bounding_box, resolve, squared_chord, unit_vector};
 
+/// The squared chord from the unit vector `point` to the row of `table`, in SQL: the same
+/// arithmetic, in the same order, as [`super::squared_chord_between`].
+pub fn squared_chord_expr(table: impl IntoIden + Copy, point: [f64; 3]) -> SimpleExpr {
+    let square = |column: &str, value: f64| {
+        let delta = Expr::col((table, Alias::new(column))).sub(value);
+        delta.clone().mul(delta)
+    };
+    square("geo_x", point[0])
+        .add(square("geo_y", point[1]))
+        .add(square("geo_z", point[2]))
+}
+
 /// Ordering by distance without a `near` filter to measure from: `BAD_USER_INPUT` at
 /// `orderBy.field`.
 pub fn no_centre() -> ApiError {
@@ -168,14 +180,7 @@ impl Circle {
     /// The squared chord from the centre to the row of `table` (see the module's doc of `geo`):
     /// it orders rows by great-circle distance.
     pub fn squared_chord_to(&self, table: impl IntoIden + Copy) -> SimpleExpr {
-        let [x, y, z] = unit_vector(self.latitude, self.longitude);
-        let square = |column: &str, value: f64| {
-            let delta = Expr::col((table, Alias::new(column))).sub(value);
-            delta.clone().mul(delta)
-        };
-        square("geo_x", x)
-            .add(square("geo_y", y))
-            .add(square("geo_z", z))
+        squared_chord_expr(table, unit_vector(self.latitude, self.longitude))
     }
 
     /// Nearest first (or farthest, with `order` DESC), ties by `id`: the keyset sort of a list

@@ -18,7 +18,14 @@ use std::{collections::HashMap, sync::OnceLock};
 mod filter;
 pub mod store;
 
-pub use filter::{Circle, NearFilter, PlaceInput, no_centre};
+pub use filter::{Circle, NearFilter, PlaceInput, no_centre, squared_chord_expr};
+
+/// The squared chord between the unit vectors of a row (`row`) and a fixed point (`point`), as
+/// [`squared_chord_expr`] computes it in SQL: `Σ (row − point)²`, x then y then z.
+pub fn squared_chord_between(row: [f64; 3], point: [f64; 3]) -> f64 {
+    let square = |i: usize| (row[i] - point[i]) * (row[i] - point[i]);
+    square(0) + square(1) + square(2)
+}
 
 /// The distance in km, to the tenth, from the place `from` names to a row at `latitude`,
 /// `longitude` (None when the row's city is unknown): `distanceKm` of developers and vacancies.

@@ -224,6 +224,8 @@ impl Explained {
             workplace: vacancy.workplace,
             vacancy_country: vacancy.country_code.clone(),
             developer_country: developer.country_code.clone(),
+            vacancy_point: store::point(vacancy.geo_x, vacancy.geo_y, vacancy.geo_z),
+            developer_point: store::point(developer.geo_x, developer.geo_y, developer.geo_z),
             remote_preference: developer.remote_preference,
             open_to_work: developer.open_to_work,
         };
@@ -363,9 +365,38 @@ impl Explained {
             )),
         }
         let prefers_remote = facts.remote_preference == entity::Workplace::Remote;
-        lines.push(match facts.workplace {
-            entity::Workplace::Remote => "Location: remote, from anywhere".to_owned(),
-            workplace if facts.vacancy_country == facts.developer_country => format!(
+        let apart = facts
+            .vacancy_point
+            .zip(facts.developer_point)
+            .map(|(vacancy, developer)| {
+                crate::geo::km_of_squared_chord(crate::geo::squared_chord_between(
+                    developer, vacancy,
+                ))
+            });
+        let reachable = score::within_reach(
+            facts.workplace,
+            facts.vacancy_point,
+            facts.developer_point,
+            facts.vacancy_country == facts.developer_country,
+        );
+        let commute = match facts.workplace {
+            entity::Workplace::Onsite => score::ONSITE_COMMUTE_KM,
+            _ => score::HYBRID_COMMUTE_KM,
+        };
+        lines.push(match (facts.workplace, apart) {
+            (entity::Workplace::Remote, _) => "Location: remote, from anywhere".to_owned(),
+            (workplace, Some(km)) => format!(
+                "Location: {} in {}, {km:.0} km from where they live ({} the {commute:.0} km commute){}",
+                workplace_name(workplace),
+                facts.vacancy_country,
+                if reachable { "within" } else { "beyond" },
+                if prefers_remote && reachable {
+                    ", though they prefer remote"
+                } else {
+                    ""
+                }
+            ),
+            (workplace, None) if facts.vacancy_country == facts.developer_country => format!(
                 "Location: {} in {}, where they live{}",
                 workplace_name(workplace),
                 facts.vacancy_country,
@@ -375,7 +406,7 @@ impl Explained {
                     ""
                 }
             ),
-            workplace => format!(
+            (workplace, None) => format!(
                 "Location: {} in {}; they live in {}",
                 workplace_name(workplace),
                 facts.vacancy_country,
@@ -501,8 +532,10 @@ impl DeveloperMatch {
     /// days × 260, weeks × 52, months × 12) in bands of a fixed grid of amounts about 10% apart:
     /// 1 within budget, 0.5 up to about 10% over, else 0 (only the band shows, so editing a
     /// maximum never learns an expectation closer than 10%); left out (weight dropped) when either side names no figure or the currencies differ.
-    /// Location (10): a REMOTE vacancy fits anyone; ONSITE or HYBRID needs the same country (else
-    /// 0), and 0.5 or 0.75 when the developer prefers REMOTE. Open to work (5): 1 if they are.
+    /// Location (10): a REMOTE vacancy fits anyone; ONSITE or HYBRID needs its city within
+    /// commuting reach of theirs (great-circle distance up to 50 km for ONSITE, 100 km for
+    /// HYBRID; the same country when either city is not in the gazetteer), else 0, and 0.5 or
+    /// 0.75 when the developer prefers REMOTE. Open to work (5): 1 if they are.
     async fn score(&self) -> f64 {
         self.score as f64 / score::MAX_SCORE as f64
     }

@@ -21,9 +21,13 @@
 //!   recovered 62,985 of 63,000 in 23 edits from the linear part this replaced). Only in one
 //!   currency: a different currency, or no figure on either side, leaves the part out (neither
 //!   helps nor hurts: its weight is dropped).
-//! - **location** (100): a REMOTE vacancy fits anyone; an ONSITE or HYBRID one needs the
-//!   developer's country (0 elsewhere), and fits a developer who prefers REMOTE less (ONSITE 500,
-//!   HYBRID 750).
+//! - **location** (100): a REMOTE vacancy fits anyone; an ONSITE or HYBRID one needs to be within
+//!   commuting reach of where the developer lives (0 beyond): great-circle distance between their
+//!   cities of at most [`ONSITE_COMMUTE_KM`] (50) for ONSITE, [`HYBRID_COMMUTE_KM`] (100) for
+//!   HYBRID (fewer trips a week), or the same country when either city is not in the gazetteer;
+//!   within reach, it fits a developer who prefers REMOTE less (ONSITE 500, HYBRID 750). Both forms
+//!   compare the squared chord between the stored unit vectors with the same arithmetic, so they
+//!   agree exactly.
 //! - **open to work** (50): 1000 if they are.
 //!
 //! The score is the weighted mean in basis points: `10 × Σ weight × part / Σ weight`, 0 to 10000.
@@ -39,6 +43,11 @@ pub const SENIORITY_WEIGHT: i64 = 150;
 pub const SALARY_WEIGHT: i64 = 150;
 /// Weight of the location part.
 pub const LOCATION_WEIGHT: i64 = 100;
+/// Farthest, in km, an ONSITE vacancy's city may be from the developer's to be within reach: a
+/// daily commute.
+pub const ONSITE_COMMUTE_KM: f64 = 50.0;
+/// Farthest, in km, for a HYBRID vacancy: commuting a few days a week allows a longer trip.
+pub const HYBRID_COMMUTE_KM: f64 = 100.0;
 /// Weight of the open-to-work part.
 pub const OPEN_WEIGHT: i64 = 50;
 /// A part's full marks.
@@ -96,7 +105,7 @@ impl SkillFit {
 }
 
 /// Everything the score looks at, for one developer and one vacancy.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Facts {
     /// The vacancy's skills, with the developer's levels.
     pub skills: Vec<SkillFit>,
@@ -109,6 +118,9 @@ pub struct Facts {
     pub workplace: Workplace,
     pub vacancy_country: String,
     pub developer_country: String,
+    /// The vacancy's and the developer's cities as unit vectors, when the gazetteer knows them.
+    pub vacancy_point: Option<[f64; 3]>,
+    pub developer_point: Option<[f64; 3]>,
     pub remote_preference: Workplace,
     pub open_to_work: bool,
 }
@@ -231,9 +243,33 @@ pub fn salary_part(expectation: i64, maximum: i64) -> i64 {
     }
 }
 
-/// The location part.
-pub fn location_part(workplace: Workplace, same_country: bool, prefers_remote: bool) -> i64 {
-    match (workplace, same_country, prefers_remote) {
+/// The squared chord of the commuting radius of `workplace` (see [`ONSITE_COMMUTE_KM`]).
+pub fn commute_chord(workplace: Workplace) -> f64 {
+    crate::geo::squared_chord(match workplace {
+        Workplace::Onsite => ONSITE_COMMUTE_KM,
+        Workplace::Hybrid | Workplace::Remote => HYBRID_COMMUTE_KM,
+    })
+}
+
+/// Whether a developer can reach a vacancy at `workplace`: its city within the commuting radius
+/// of theirs when the gazetteer knows both, else the same country.
+pub fn within_reach(
+    workplace: Workplace,
+    vacancy_point: Option<[f64; 3]>,
+    developer_point: Option<[f64; 3]>,
+    same_country: bool,
+) -> bool {
+    match (vacancy_point, developer_point) {
+        (Some(vacancy), Some(developer)) => {
+            crate::geo::squared_chord_between(developer, vacancy) <= commute_chord(workplace)
+        }
+        _ => same_country,
+    }
+}
+
+/// The location part: `reachable` says whether the vacancy's place is within reach.
+pub fn location_part(workplace: Workplace, reachable: bool, prefers_remote: bool) -> i64 {
+    match (workplace, reachable, prefers_remote) {
         (Workplace::Remote, _, _) => FULL,
         (_, false, _) => 0,
         (Workplace::Onsite, true, true) => FULL / 2,
@@ -287,7 +323,12 @@ pub fn score(facts: &Facts) -> Breakdown {
     };
     let location = location_part(
         facts.workplace,
-        facts.vacancy_country == facts.developer_country,
+        within_reach(
+            facts.workplace,
+            facts.vacancy_point,
+            facts.developer_point,
+            facts.vacancy_country == facts.developer_country,
+        ),
         facts.remote_preference == Workplace::Remote,
     );
     let open = if facts.open_to_work { FULL } else { 0 };
@@ -397,7 +438,24 @@ pub mod sql {
             .into()
     }
 
-    /// The location part.
+    /// Whether each row is within reach ([`super::within_reach`]): `chord` is the squared chord
+    /// between the two cities (None when the fixed side has no point; NULL where a row has
+    /// none), against the radius of `workplace`; else `same_country`.
+    pub fn within_reach(workplace: Expr, chord: Option<Expr>, same_country: Expr) -> Expr {
+        let Some(chord) = chord else {
+            return same_country;
+        };
+        let radius = Expr::case(
+            workplace.eq(Workplace::Onsite),
+            Expr::val(super::commute_chord(Workplace::Onsite)),
+        )
+        .finally(Expr::val(super::commute_chord(Workplace::Hybrid)));
+        Expr::case(chord.clone().is_null(), same_country)
+            .finally(chord.lte(radius))
+            .into()
+    }
+
+    /// The location part: `reachable` says whether each row's place is within reach.
     pub fn location_part(workplace: Expr, same_country: Expr, prefers_remote: Expr) -> Expr {
         let at_home = Expr::case(
             prefers_remote
@@ -473,6 +531,8 @@ mod tests {
             workplace: Workplace::Hybrid,
             vacancy_country: "DE".to_owned(),
             developer_country: "DE".to_owned(),
+            vacancy_point: None,
+            developer_point: None,
             remote_preference: Workplace::Hybrid,
             open_to_work: true,
         }
@@ -562,5 +622,24 @@ mod tests {
         facts.expectation = Some((500_000, "USD".to_owned()));
         assert_eq!(score(&facts).salary, SalaryFit::OtherCurrency);
         assert_eq!(score(&facts).score, MAX_SCORE);
+    }
+
+    #[test]
+    fn an_onsite_vacancy_is_within_reach_inside_its_commute_and_not_beyond() {
+        let point = |city: &str, country: &str| {
+            crate::geo::resolve(city, country).map(|place| place.unit_vector())
+        };
+        let (cologne, bonn, dortmund) = (
+            point("Köln", "DE"),
+            point("Bonn", "DE"),
+            point("Dortmund", "DE"),
+        );
+        // Bonn is 25 km from Cologne, Dortmund 73 km.
+        assert!(within_reach(Workplace::Onsite, cologne, bonn, true));
+        assert!(!within_reach(Workplace::Onsite, cologne, dortmund, true));
+        assert!(within_reach(Workplace::Hybrid, cologne, dortmund, true));
+        // Without a point on one side, the country decides.
+        assert!(within_reach(Workplace::Onsite, cologne, None, true));
+        assert!(!within_reach(Workplace::Onsite, None, dortmund, false));
     }
 }

@@ -93,7 +93,12 @@ pub async fn developers_for(
         salary,
         sql::location_part(
             Expr::val(vacancy.workplace),
-            column(developer::Column::CountryCode).eq(vacancy.country_code.clone()),
+            sql::within_reach(
+                Expr::val(vacancy.workplace),
+                point(vacancy.geo_x, vacancy.geo_y, vacancy.geo_z)
+                    .map(|point| crate::geo::squared_chord_expr(developer::Entity, point)),
+                column(developer::Column::CountryCode).eq(vacancy.country_code.clone()),
+            ),
             column(developer::Column::RemotePreference).eq(entity::Workplace::Remote),
         ),
         Expr::case(
@@ -180,7 +185,12 @@ pub async fn vacancies_for(
         salary,
         sql::location_part(
             column(vacancy::Column::Workplace),
-            column(vacancy::Column::CountryCode).eq(developer.country_code.clone()),
+            sql::within_reach(
+                column(vacancy::Column::Workplace),
+                point(developer.geo_x, developer.geo_y, developer.geo_z)
+                    .map(|point| crate::geo::squared_chord_expr(vacancy::Entity, point)),
+                column(vacancy::Column::CountryCode).eq(developer.country_code.clone()),
+            ),
             Expr::val(developer.remote_preference == entity::Workplace::Remote),
         ),
         Expr::val(open),
@@ -341,4 +351,9 @@ async fn page_of<M>(
     })
     .await?;
     Ok((paged, matched))
+}
+
+/// A row's unit vector, when it has one.
+pub fn point(x: Option<f64>, y: Option<f64>, z: Option<f64>) -> Option<[f64; 3]> {
+    Some([x?, y?, z?])
 }

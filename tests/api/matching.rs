@@ -612,6 +612,21 @@ const LEVELS: [Seniority; 6] = [
 ];
 const PLACES: [Workplace; 3] = [Workplace::Onsite, Workplace::Hybrid, Workplace::Remote];
 const COUNTRIES: [&str; 3] = ["DE", "PL", "GB"];
+/// Cities of each country, some within a commute of each other (Köln, Bonn: 25 km; London,
+/// Reading: 60 km), some not; None: a city the gazetteer does not know.
+fn cities(country: &str) -> &'static [Option<&'static str>] {
+    match country {
+        "DE" => &[
+            Some("Köln"),
+            Some("Bonn"),
+            Some("Dortmund"),
+            Some("Berlin"),
+            None,
+        ],
+        "PL" => &[Some("Warsaw"), Some("Łódź"), None],
+        _ => &[Some("London"), Some("Reading"), None],
+    }
+}
 const CURRENCIES: [&str; 2] = ["EUR", "GBP"];
 const PERIODS: [SalaryPeriod; 3] = [SalaryPeriod::Year, SalaryPeriod::Month, SalaryPeriod::Hour];
 const HANDLES: [&str; 40] = [
@@ -649,9 +664,11 @@ async fn database_scores_equal_the_rust_formula_on_random_pairs(app: TestApp) {
             };
             (base, base + base / 4, random.pick(&CURRENCIES), period)
         });
+        let country = random.pick(&COUNTRIES);
         let job = Job {
             seniority: random.pick(&LEVELS),
-            country: random.pick(&COUNTRIES),
+            country,
+            city: random.pick(cities(country)),
             workplace: random.pick(&PLACES),
             salary,
             skills: random_skills(&mut random, |slug, random| {
@@ -663,9 +680,11 @@ async fn database_scores_equal_the_rust_formula_on_random_pairs(app: TestApp) {
     }
     let mut devs = Vec::new();
     for handle in HANDLES {
+        let country = random.pick(&COUNTRIES);
         let dev = Dev {
             seniority: random.pick(&LEVELS),
-            country: random.pick(&COUNTRIES),
+            country,
+            city: random.pick(cities(country)),
             remote_preference: random.pick(&PLACES),
             open_to_work: random.below(4) > 0,
             expectation: (random.below(4) > 0).then(|| {
@@ -708,6 +727,8 @@ async fn database_scores_equal_the_rust_formula_on_random_pairs(app: TestApp) {
                 workplace: job.workplace,
                 vacancy_country: job.country.to_owned(),
                 developer_country: dev.country.to_owned(),
+                vacancy_point: talent_api::geo::locate(job.city, job.country).vector,
+                developer_point: talent_api::geo::locate(dev.city, dev.country).vector,
                 remote_preference: dev.remote_preference,
                 open_to_work: dev.open_to_work,
             };

@@ -14,6 +14,8 @@ pub struct Dev {
     pub handle: &'static str,
     pub seniority: Seniority,
     pub country: &'static str,
+    /// A city of the gazetteer, placing them; none: a city it does not know.
+    pub city: Option<&'static str>,
     pub remote_preference: Workplace,
     pub open_to_work: bool,
     pub expectation: Option<(i64, &'static str)>,
@@ -28,6 +30,7 @@ impl Dev {
             handle,
             seniority: Seniority::Senior,
             country: "DE",
+            city: None,
             remote_preference: Workplace::Hybrid,
             open_to_work: true,
             expectation: None,
@@ -42,6 +45,8 @@ pub struct Job {
     pub title: &'static str,
     pub seniority: Seniority,
     pub country: &'static str,
+    /// A city of the gazetteer, placing it; none: no city.
+    pub city: Option<&'static str>,
     pub workplace: Workplace,
     pub status: entity::VacancyStatus,
     /// (min, max, currency, period)
@@ -57,6 +62,7 @@ impl Job {
             title,
             seniority: Seniority::Senior,
             country: "DE",
+            city: None,
             workplace: Workplace::Hybrid,
             status: entity::VacancyStatus::Open,
             salary: None,
@@ -136,6 +142,7 @@ impl World {
     /// Inserts a developer; returns its id.
     pub async fn developer(&self, dev: &Dev) -> i64 {
         let now = Utc::now();
+        let at = talent_api::geo::locate(dev.city, dev.country);
         let row = developer::ActiveModel {
             id: NotSet,
             handle: Set(dev.handle.to_owned()),
@@ -145,8 +152,13 @@ impl World {
             bio: Set(String::new()),
             seniority: Set(dev.seniority),
             years_of_experience: Set(5),
-            city: Set("Somewhere".to_owned()),
+            city: Set(dev.city.unwrap_or("Somewhere").to_owned()),
             country_code: Set(dev.country.to_owned()),
+            latitude: Set(at.latitude),
+            longitude: Set(at.longitude),
+            geo_x: Set(at.vector.map(|v| v[0])),
+            geo_y: Set(at.vector.map(|v| v[1])),
+            geo_z: Set(at.vector.map(|v| v[2])),
             remote_preference: Set(dev.remote_preference),
             open_to_work: Set(dev.open_to_work),
             salary_expectation_amount: Set(dev.expectation.map(|(amount, _)| amount)),
@@ -179,6 +191,7 @@ impl World {
     /// Inserts a vacancy of the world's employer; returns its id.
     pub async fn vacancy(&self, job: &Job) -> i64 {
         let now = Utc::now();
+        let at = talent_api::geo::locate(job.city, job.country);
         let row = vacancy::ActiveModel {
             id: NotSet,
             employer_id: Set(self.employer),
@@ -188,13 +201,13 @@ impl World {
             seniority: Set(job.seniority),
             employment_type: Set(entity::EmploymentType::FullTime),
             workplace: Set(job.workplace),
-            city: Set(None),
+            city: Set(job.city.map(str::to_owned)),
             country_code: Set(job.country.to_owned()),
-            latitude: NotSet,
-            longitude: NotSet,
-            geo_x: NotSet,
-            geo_y: NotSet,
-            geo_z: NotSet,
+            latitude: Set(at.latitude),
+            longitude: Set(at.longitude),
+            geo_x: Set(at.vector.map(|v| v[0])),
+            geo_y: Set(at.vector.map(|v| v[1])),
+            geo_z: Set(at.vector.map(|v| v[2])),
             salary_min: Set(job.salary.map(|s| s.0)),
             salary_max: Set(job.salary.map(|s| s.1)),
             salary_currency: Set(job.salary.map(|s| s.2.to_owned())),
