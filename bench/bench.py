@@ -214,7 +214,29 @@ def prepare(server, token):
         ],
         "6 Vacancy.matchingDevelopers(first: 20)": [body(MATCHING, {"id": v}) for v in vacancies],
         "7 updateDeveloper with expectedVersion": ("update", [f"{d['id']} {d['version']}" for d in developers]),
+        "8 vacancies within 100 km of a city, nearest first": [
+            body(NEAR_VACANCIES, {"near": {**place, "radiusKm": 100}, "from": place}) for place in PLACES
+        ],
+        "9 developers within 50 km of a city, nearest first, totalCount": [
+            body(NEAR_DEVELOPERS, {"near": {**place, "radiusKm": 50}, "from": place}) for place in PLACES
+        ],
     }
+
+
+# Distance search (ops 8 and 9): around cities the data uses, on both sides of the Atlantic.
+PLACES = [
+    {"city": "Berlin", "countryCode": "DE"}, {"city": "London", "countryCode": "GB"},
+    {"city": "New York", "countryCode": "US"}, {"city": "Toronto", "countryCode": "CA"},
+    {"city": "Amsterdam", "countryCode": "NL"},
+]
+NEAR_VACANCIES = (
+    "query($near: NearFilter!, $from: PlaceInput!) { vacancies(first: 20, filter: { near: $near }, "
+    "orderBy: { field: DISTANCE }) { nodes { id title city distanceKm(from: $from) employer { name } } } }"
+)
+NEAR_DEVELOPERS = (
+    "query($near: NearFilter!, $from: PlaceInput!) { developers(first: 20, filter: { near: $near }, "
+    "orderBy: { field: DISTANCE }) { totalCount nodes { handle city distanceKm(from: $from) } } }"
+)
 
 
 def wrk(server, script, data, token, connections, seconds=SECONDS):
