@@ -54,15 +54,15 @@ impl dbkit::batch::Keyed for Model {
 dbkit::model_row! {
     id,
     handle,
-    name by ["name"],
-    email by ["email"],
-    headline by ["headline"],
-    bio by ["bio"],
+    name by ["name", "resume"],
+    email by ["email", "resume"],
+    headline by ["headline", "resume"],
+    bio by ["bio", "resume"],
     // A developer's matches score them by level, place, remote preference, availability and
     // salary expectation, whatever their selection.
     seniority,
-    years_of_experience by ["yearsOfExperience"],
-    city by ["city"],
+    years_of_experience by ["yearsOfExperience", "resume"],
+    city by ["city", "resume"],
     country_code,
     // Distance filters read them in SQL; `distanceKm` and match scores (the point) in the server.
     latitude by ["distanceKm"],
@@ -74,9 +74,9 @@ dbkit::model_row! {
     open_to_work,
     salary_expectation_amount,
     salary_expectation_currency,
-    links by ["links"],
+    links by ["links", "resume"],
     created_at by ["createdAt"],
-    updated_at by ["updatedAt"],
+    updated_at by ["updatedAt", "resume"],
     version by ["version"],
 }
 

@@ -2,6 +2,7 @@
 
 mod mutation;
 mod query;
+pub mod resume;
 pub(crate) mod store;
 mod types;
 

@@ -1,7 +1,7 @@
 //! The developer's GraphQL types: `Developer` and its skills, the filter and order of a list, and
 //! the career facts vacancies ask for too (seniority, workplace).
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use dbkit::{
     batch::{Item, Keyed},
     columns::Unread,
@@ -138,6 +138,20 @@ impl Developer {
         )
     }
 
+    /// Their profile as a JSON Resume document (jsonresume.org schema 1.0.0): `basics` (name,
+    /// `label` the headline, `summary` the bio, `location`, `profiles` from the links), `skills`
+    /// (each level in JSON Resume's words, the slug as a keyword), and what only the directory
+    /// keeps under `meta.talentApi` (handle, seniority, years of experience, remote preference,
+    /// availability, each skill's exact level and years), so nothing it stores is lost. The email
+    /// address and the salary expectation are in it only for the developer and admins.
+    async fn resume(&self, ctx: &Context<'_>) -> Result<Json<serde_json::Value>> {
+        let private = policy::private_fields_of(viewer(ctx), self.0.id).is_ok();
+        let links = skill_links(ctx, &self.0, &Unread::none()).await?;
+        let skills: Vec<(&developer_skill::Model, &skill::Model)> =
+            links.iter().map(|(link, skill)| (link, &**skill)).collect();
+        Ok(Json(super::resume::export(&self.0, &skills, private)))
+    }
+
     /// Their skills, strongest first.
     #[graphql(complexity = "toolkit::limits::LIST_ESTIMATE * child_complexity")]
     async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<DeveloperSkill>> {
@@ -198,7 +212,7 @@ pub struct ProfileLink {
 
 impl ProfileLink {
     /// The link to `url`, with the network its host names.
-    fn of(url: &str) -> Self {
+    pub(crate) fn of(url: &str) -> Self {
         const NETWORKS: [(&str, &str); 8] = [
             ("github.com", "GitHub"),
             ("gitlab.com", "GitLab"),
