@@ -50,6 +50,7 @@ impl Application {
         // change can fail its next statement with "no such table" (seen: 1 run in 5 of a delete
         // whose triggers and foreign keys span several tables), so the serving pool opens after.
         let setup = connect(1).await?;
+        crate::geo::warm();
         db::migrate(&setup)
             .await
             .context("cannot migrate the database")?;

@@ -111,6 +111,12 @@ fn index() -> &'static HashMap<String, Place> {
     })
 }
 
+/// Reads the gazetteer now (34,006 lines into a map of every name), at start-up, rather than
+/// in the first request that names a place.
+pub fn warm() {
+    index();
+}
+
 /// The city named `city` in the country `country_code` (ISO 3166-1 alpha-2), if the gazetteer
 /// has it; runs of spaces in the name count as one.
 pub fn resolve(city: &str, country_code: &str) -> Option<Place> {
