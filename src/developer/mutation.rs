@@ -460,20 +460,13 @@ impl DeveloperMutation {
             return Err(ApiError::RateLimited.into());
         }
         let mut changes = input.changes(&mut v);
-        let moved = crate::geo::store::updated_place(
-            db,
-            "developers",
-            id,
-            input.city.as_deref().map(Some),
-            input.country_code.as_deref(),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        if let Some((city, country)) = moved {
-            place(
-                &mut changes,
-                crate::geo::check(&mut v, city.as_deref(), &country),
-            );
+        let city = input.city.as_deref().map(Some);
+        let country = input.country_code.as_deref();
+        if let Some(at) = crate::geo::store::relocated(db, &mut v, "developers", id, city, country)
+            .await
+            .map_err(ApiError::from)?
+        {
+            place(&mut changes, at);
         }
         let handle = changes.handle.try_as_ref().cloned();
         let email = changes.email.try_as_ref().cloned();

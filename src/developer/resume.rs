@@ -9,7 +9,7 @@
 //! so nothing the directory stores is lost. Private parts (the email address and the salary
 //! expectation) are written only for the developer and admins.
 
-use entity::{Seniority, Workplace, developer, developer_skill, skill};
+use entity::{developer, developer_skill, skill};
 use serde_json::{Map, Value, json};
 
 use super::types::ProfileLink;
@@ -25,24 +25,11 @@ pub fn level_word(level: i16) -> &'static str {
     }
 }
 
-/// The schema's name of a seniority level.
-fn seniority(level: Seniority) -> &'static str {
-    match level {
-        Seniority::Intern => "INTERN",
-        Seniority::Junior => "JUNIOR",
-        Seniority::Middle => "MIDDLE",
-        Seniority::Senior => "SENIOR",
-        Seniority::Lead => "LEAD",
-        Seniority::Principal => "PRINCIPAL",
-    }
-}
-
-/// The schema's name of a workplace.
-fn workplace(place: Workplace) -> &'static str {
-    match place {
-        Workplace::Onsite => "ONSITE",
-        Workplace::Hybrid => "HYBRID",
-        Workplace::Remote => "REMOTE",
+/// The name the schema gives `value` of a GraphQL enum.
+fn schema_name(value: impl async_graphql::InputType) -> String {
+    match value.to_value() {
+        async_graphql::Value::Enum(name) => name.to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -109,14 +96,19 @@ pub fn export(
         .collect();
     let mut talent = Map::new();
     talent.insert("handle".into(), json!(developer.handle));
-    talent.insert("seniority".into(), json!(seniority(developer.seniority)));
+    talent.insert(
+        "seniority".into(),
+        json!(schema_name(super::Seniority::from(developer.seniority))),
+    );
     talent.insert(
         "yearsOfExperience".into(),
         json!(developer.years_of_experience),
     );
     talent.insert(
         "remotePreference".into(),
-        json!(workplace(developer.remote_preference)),
+        json!(schema_name(super::Workplace::from(
+            developer.remote_preference
+        ))),
     );
     talent.insert("openToWork".into(), json!(developer.open_to_work));
     talent.insert("skills".into(), Value::Array(exact));

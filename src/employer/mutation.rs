@@ -195,17 +195,13 @@ impl EmployerMutation {
         let id = validator.id("id", &input.id, NodeKind::Employer);
         policy::act_for_employer(viewer(ctx), validator.clean(id))?;
         let mut changes = input.changes(&mut validator);
-        let moved = crate::geo::store::updated_place(
-            db(ctx)?,
-            "employers",
-            id,
-            input.city.as_deref().map(Some),
-            input.country_code.as_deref(),
-        )
-        .await
-        .map_err(crate::error::ApiError::from)?;
-        if let Some((city, country)) = moved {
-            let at = crate::geo::check(&mut validator, city.as_deref(), &country);
+        let city = input.city.as_deref().map(Some);
+        let country = input.country_code.as_deref();
+        if let Some(at) =
+            crate::geo::store::relocated(db(ctx)?, &mut validator, "employers", id, city, country)
+                .await
+                .map_err(crate::error::ApiError::from)?
+        {
             changes.latitude = Set(at.latitude);
             changes.longitude = Set(at.longitude);
         }

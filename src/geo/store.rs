@@ -59,6 +59,22 @@ pub async fn locate_unlocated(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     Ok(located)
 }
 
+/// Where row `id` of `table` will be after an update that gives `city` and `country` (see
+/// [`updated_place`]), checked ([`super::check`]: an unknown city is a user error in `v`); None
+/// when the update leaves the place alone.
+pub async fn relocated(
+    db: &impl ConnectionTrait,
+    v: &mut toolkit::validation::Validator,
+    table: &str,
+    id: i64,
+    city: Option<Option<&str>>,
+    country: Option<&str>,
+) -> Result<Option<super::Located>, DbErr> {
+    Ok(updated_place(db, table, id, city, country)
+        .await?
+        .map(|(city, country)| super::check(v, city.as_deref(), &country)))
+}
+
 /// The city and country of row `id` of `table` now; None when there is no such row.
 pub async fn place_of(
     db: &impl ConnectionTrait,

@@ -484,20 +484,12 @@ impl VacancyMutation {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(city) => Some(Some(city.as_str())),
         };
-        let moved = crate::geo::store::updated_place(
-            db,
-            "vacancies",
-            id,
-            city,
-            input.country_code.as_deref(),
-        )
-        .await
-        .map_err(ApiError::from)?;
-        if let Some((city, country)) = moved {
-            place(
-                &mut changes,
-                crate::geo::check(&mut v, city.as_deref(), &country),
-            );
+        let country = input.country_code.as_deref();
+        if let Some(at) = crate::geo::store::relocated(db, &mut v, "vacancies", id, city, country)
+            .await
+            .map_err(ApiError::from)?
+        {
+            place(&mut changes, at);
         }
         let changes = match v.finish(changes) {
             Ok(changes) => changes,
