@@ -563,3 +563,19 @@ async fn a_remote_vacancy_may_have_no_city_and_then_has_no_place(app: TestApp) {
         "{placed}"
     );
 }
+
+db_test!(
+    Demo,
+    a_page_by_distance_with_distances_costs_what_a_plain_page_costs
+);
+async fn a_page_by_distance_with_distances_costs_what_a_plain_page_costs(app: TestApp) {
+    let plain = "{ vacancies(first: 20) { totalCount nodes { title city employer { name } } } }";
+    let (_, expected) = app.data_and_statements(plain, json!({})).await;
+    let near = "{ vacancies(first: 20, filter: { near: { city: \"Berlin\", countryCode: \"DE\", radiusKm: 700 } }, orderBy: { field: DISTANCE }) { totalCount nodes { title city employer { name } distanceKm(from: { city: \"Berlin\", countryCode: \"DE\" }) } } }";
+    let (data, statements) = app.data_and_statements(near, json!({})).await;
+    assert!(
+        data["vacancies"]["totalCount"].as_i64() > Some(20),
+        "{data}"
+    );
+    assert_eq!(statements, expected);
+}
