@@ -208,11 +208,6 @@ impl Circle {
         )
     }
 
-    /// The distance in km from the centre to a row at `latitude`, `longitude`.
-    pub fn distance_km(&self, latitude: f64, longitude: f64) -> f64 {
-        super::distance_km((self.latitude, self.longitude), (latitude, longitude))
-    }
-
     /// The rows of `table` within the circle: in its bounding box first (on the indexed
     /// latitude and longitude), then within the exact great-circle distance.
     pub fn condition(&self, table: impl IntoIden + Copy) -> Condition {

@@ -262,6 +262,37 @@ async fn a_listener_that_loses_its_connection_delivers_what_was_published_meanwh
     quiet(&mut socket).await;
 }
 
+#[tokio::test]
+async fn a_publication_whose_notification_never_came_is_delivered_when_the_listener_is_back() {
+    let Some(app) = TestApp::spawn(Engine::Postgres, crate::helpers::Fixture::Demo).await else {
+        return;
+    };
+    let mut socket = subscriber(&app.url(""), None, None).await;
+    let vacancy = draft(&app, "quillstack", "rust", "Published Without A Word").await;
+    let id = decode_id(
+        &ID(vacancy.clone()),
+        talent_api::ids::NodeKind::Vacancy,
+        &["id"],
+    )
+    .expect("a vacancy ID");
+    // Published as the server would, but no instance hears of it: no NOTIFY.
+    let quiet_publication = format!(
+        "WITH n AS (UPDATE sequences SET last_value = last_value + 1 \
+         WHERE name = 'vacancy_publication' RETURNING last_value) \
+         UPDATE vacancies SET status = 'OPEN', published_at = now(), version = version + 1, \
+         publication_seq = (SELECT last_value FROM n) WHERE id = {id}"
+    );
+    sea_orm::ConnectionTrait::execute_unprepared(app.pool(), &quiet_publication)
+        .await
+        .expect("published");
+    quiet(&mut socket).await;
+    // The listener's connection drops and comes back: it may have missed something, and the
+    // subscriber reads what it missed.
+    app.cut_listen_connection().await;
+    assert_eq!(delivery(&mut socket).await.0, vacancy);
+    quiet(&mut socket).await;
+}
+
 /// Sends `query` to the server at `base` as `token`.
 async fn post(base: &str, token: &str, query: &str, variables: Value) -> Value {
     reqwest::Client::new()

@@ -432,8 +432,9 @@ async fn a_listener_that_loses_its_connection_reconnects_and_delivers_later_even
     app.cut_listen_connection().await;
     let id = draft(&app, "quillstack", "rust", "After The Gap").await;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    // Events published while the listener reconnects are lost (at most once): publish, and if
-    // nothing comes, try again with a new vacancy until the listener is back.
+    // A notification sent while the listener reconnects never reaches it (vacancyPublished then
+    // catches up from the database: see `http::resume`); here, only that delivery goes on once
+    // it is back: publish, and if nothing comes, try again with a new vacancy.
     let mut ids = vec![id];
     loop {
         publish(&app, ids.last().expect("an id")).await;
