@@ -1,5 +1,6 @@
 //! Developers: the people in the directory, and the skills they have.
 
+mod import;
 mod mutation;
 mod query;
 pub mod resume;

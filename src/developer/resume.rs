@@ -26,7 +26,7 @@ pub fn level_word(level: i16) -> &'static str {
 }
 
 /// The name the schema gives `value` of a GraphQL enum.
-fn schema_name(value: impl async_graphql::InputType) -> String {
+pub(super) fn schema_name(value: impl async_graphql::InputType) -> String {
     match value.to_value() {
         async_graphql::Value::Enum(name) => name.to_string(),
         other => other.to_string(),

@@ -155,6 +155,16 @@ pub fn check(
     city: Option<&str>,
     country_code: &str,
 ) -> Located {
+    check_at(v, &["city"], city, country_code)
+}
+
+/// [`check`], with the user error at `field` (a path inside `input`).
+pub fn check_at(
+    v: &mut toolkit::validation::Validator,
+    field: &[&str],
+    city: Option<&str>,
+    country_code: &str,
+) -> Located {
     let Some(country) = toolkit::iso::country(country_code) else {
         return Located::default();
     };
@@ -164,7 +174,7 @@ pub fn check(
     let located = locate(Some(city), &country);
     if located.latitude.is_none() {
         v.error(
-            &["city"],
+            field,
             toolkit::validation::UserErrorCode::Invalid,
             format!(
                 "no city called `{}` in {country} is known: the directory places people and jobs in GeoNames' cities of 15,000 people or more; name the nearest one",

@@ -30,6 +30,24 @@ pub async fn find_by_slug(
         .await
 }
 
+/// Every skill's names: (id, slug, name, aliases), in one statement (a few hundred short rows).
+pub async fn names(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(i64, String, String, Vec<String>)>, DbErr> {
+    Ok(skill::Entity::find()
+        .select_only()
+        .column(skill::Column::Id)
+        .column(skill::Column::Slug)
+        .column(skill::Column::Name)
+        .column(skill::Column::Aliases)
+        .into_tuple::<(i64, String, String, entity::StringList)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, slug, name, aliases)| (id, slug, name, aliases.0))
+        .collect())
+}
+
 /// The ids of the skills with these slugs, by slug (unknown slugs are absent), in one statement.
 pub async fn ids_by_slug(
     db: &impl ConnectionTrait,

@@ -1,5 +1,6 @@
 //! The developer domain: its queries and its mutations.
 
+mod import;
 mod mutations;
 mod queries;
 mod resume;
