@@ -10,8 +10,10 @@
 //! Where the directory keeps more than JSON Resume has a place for, `meta.talentApi` (as
 //! [`super::resume::export`] writes it) gives it exactly: the handle, seniority, years of
 //! experience, remote preference, availability, salary expectation, and each skill's exact level
-//! and years. Without it: the seniority is the ladder word in `basics.label` ("Senior Backend
-//! Engineer"), else follows the years; the years of experience are counted from `work`.
+//! and years. Without it, the years of experience are counted from `work`, and a new profile
+//! (only: an update infers nothing) takes the seniority the ladder word of `basics.label` names
+//! ("Senior Backend Engineer"; "Staff" counts as lead), else the one its years suggest, and is
+//! open to work and HYBRID (no preference, to the match score).
 
 use std::collections::{HashMap, HashSet};
 
@@ -196,8 +198,11 @@ pub struct Document {
     pub skills: Option<Vec<Claim>>,
     /// `meta.talentApi.skills`: each skill's exact level and years, by slug.
     pub exact_skills: HashMap<String, (i16, i32)>,
-    /// `meta.talentApi.seniority`, else the ladder word of `basics.label`.
+    /// `meta.talentApi.seniority`.
     pub seniority: Option<Seniority>,
+    /// The ladder word of `basics.label` ("Senior Backend Engineer"): a new profile's seniority
+    /// when `meta` gives none (an update never infers one).
+    pub titled_seniority: Option<Seniority>,
     /// `meta.talentApi.yearsOfExperience`, else counted from `work`.
     pub years_of_experience: Option<i32>,
     /// `meta.talentApi.remotePreference`.
@@ -220,8 +225,6 @@ pub mod required {
     pub const CITY: &[&str] = &["resume", "basics", "location", "city"];
     /// `basics.location.countryCode`.
     pub const COUNTRY: &[&str] = &["resume", "basics", "location", "countryCode"];
-    /// `meta.talentApi.remotePreference`.
-    pub const REMOTE: &[&str] = &["resume", "meta", "talentApi", "remotePreference"];
     /// `meta.talentApi.handle`.
     pub const HANDLE: &[&str] = &["resume", "meta", "talentApi", "handle"];
 }
@@ -250,7 +253,7 @@ pub fn seniority_in(title: &str) -> Option<Seniority> {
             "junior" | "jr" => Some(Seniority::Junior),
             "middle" | "mid" => Some(Seniority::Middle),
             "senior" | "sr" => Some(Seniority::Senior),
-            "lead" => Some(Seniority::Lead),
+            "lead" | "staff" => Some(Seniority::Lead),
             "principal" => Some(Seniority::Principal),
             _ => None,
         })
@@ -338,9 +341,7 @@ pub fn read(v: &mut Validator, resume: &Value, today: chrono::NaiveDate) -> Opti
     let talent = r.object(&at, Reader::get(meta, "talentApi"));
     read_talent(&mut r, &at, talent, &mut doc);
 
-    if doc.seniority.is_none() {
-        doc.seniority = doc.headline.as_deref().and_then(seniority_in);
-    }
+    doc.titled_seniority = doc.headline.as_deref().and_then(seniority_in);
     let at = root.join("work");
     if let Some(jobs) = r.array(&at, Reader::get(resume, "work")) {
         let worked = read_work(&mut r, &at, jobs, today);
@@ -793,6 +794,10 @@ mod tests {
         );
         assert_eq!(seniority_in("Leader of nothing"), None);
         assert_eq!(seniority_in("Backend engineer"), None);
+        assert_eq!(
+            seniority_in("Staff Software Engineer, Distributed Systems"),
+            Some(Seniority::Lead)
+        );
     }
 
     #[test]

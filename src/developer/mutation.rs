@@ -153,7 +153,9 @@ pub struct ImportResumeInput {
     /// the bio, `email`, `location.city` and `countryCode`, `url` and `profiles` as links),
     /// `skills` (each entry's name and keywords matched to the taxonomy, at the entry's level),
     /// `work` (its dates give the years of experience), and `meta.talentApi` as `resume` writes
-    /// it. On an update, what the document leaves out stays as it is.
+    /// it. On an update, what the document leaves out stays as it is; a new profile without
+    /// `meta.talentApi` is open to work, HYBRID, and takes the seniority its label names
+    /// (`Senior Backend Engineer`) or its years suggest.
     pub resume: Json<serde_json::Value>,
     /// The handle of the profile: updated when a developer has it, else created (admins only).
     /// By default `meta.talentApi.handle` of the document.
@@ -460,14 +462,9 @@ fn imported_row(
         import::required::COUNTRY,
         "a country code",
     );
-    let remote = doc.remote_preference.unwrap_or_else(|| {
-        v.error(
-            import::required::REMOTE,
-            UserErrorCode::Required,
-            "JSON Resume has no place for where one wants to work: give it as `meta.talentApi.remotePreference` (ONSITE, HYBRID or REMOTE)",
-        );
-        entity::Workplace::Onsite
-    });
+    // JSON Resume has no place for where one wants to work; HYBRID is what the match score
+    // reads as no preference (only REMOTE changes a score).
+    let remote = doc.remote_preference.unwrap_or(entity::Workplace::Hybrid);
     let years = doc.years_of_experience.unwrap_or(0);
     let (amount, currency) = match &doc.salary_expectation {
         Stated::Value((amount, currency)) => (Some(*amount), Some(currency.clone())),
@@ -481,6 +478,7 @@ fn imported_row(
         bio: Set(doc.bio.clone().unwrap_or_default()),
         seniority: Set(doc
             .seniority
+            .or(doc.titled_seniority)
             .unwrap_or_else(|| import::seniority_by_years(years))),
         years_of_experience: Set(years),
         remote_preference: Set(remote),

@@ -37,7 +37,6 @@ fn plain_resume() -> Value {
             { "name": "Databases", "level": "Advanced", "keywords": ["Postgres", "Kafka", "Event sourcing"] },
             { "name": "Rust", "level": "Intermediate" },
         ],
-        "meta": { "talentApi": { "remotePreference": "HYBRID" } },
     })
 }
 
@@ -118,7 +117,10 @@ async fn a_plain_json_resume_creates_a_profile_from_what_it_says(app: TestApp) {
     assert_eq!(developer["seniority"], "SENIOR", "the label's ladder word");
     // 2014-03 to 2024-09, the two jobs back to back: 10 years 6 months.
     assert_eq!(developer["yearsOfExperience"], 10);
-    assert_eq!(developer["remotePreference"], "HYBRID");
+    assert_eq!(
+        developer["remotePreference"], "HYBRID",
+        "no preference, by default"
+    );
     assert_eq!(developer["openToWork"], true);
     assert_eq!(developer["salaryExpectation"], Value::Null);
     assert_eq!(developer["distanceFromMunich"], 0.0);
@@ -207,14 +209,13 @@ async fn a_document_that_is_no_object_is_a_user_error(app: TestApp) {
     );
 }
 
-db_test!(Demo, a_new_profile_needs_what_json_resume_has_no_place_for);
-async fn a_new_profile_needs_what_json_resume_has_no_place_for(app: TestApp) {
+db_test!(Demo, a_new_profile_needs_a_handle_and_an_email_address);
+async fn a_new_profile_needs_a_handle_and_an_email_address(app: TestApp) {
     let mut resume = plain_resume();
     resume["basics"]
         .as_object_mut()
         .expect("basics")
         .remove("email");
-    resume.as_object_mut().expect("resume").remove("meta");
     let payload = import(app.admin(), json!({ "resume": resume })).await;
     assert_eq!(
         codes(&payload["userErrors"]),
@@ -227,16 +228,10 @@ async fn a_new_profile_needs_what_json_resume_has_no_place_for(app: TestApp) {
     .await;
     assert_eq!(
         codes(&payload["userErrors"]),
-        [
-            (
-                json!(["input", "resume", "basics", "email"]),
-                "REQUIRED".to_owned()
-            ),
-            (
-                json!(["input", "resume", "meta", "talentApi", "remotePreference"]),
-                "REQUIRED".to_owned()
-            ),
-        ]
+        [(
+            json!(["input", "resume", "basics", "email"]),
+            "REQUIRED".to_owned()
+        )]
     );
 }
 
@@ -352,4 +347,29 @@ async fn a_developer_imports_onto_their_own_profile_and_no_other(app: TestApp) {
         )
         .await;
     assert_eq!(first_error(&body)["extensions"]["code"], "UNAUTHENTICATED");
+}
+
+db_test!(Demo, the_readmes_import_example_does_what_it_says);
+async fn the_readmes_import_example_does_what_it_says(app: TestApp) {
+    let readme = include_str!("../../../README.md");
+    let example = readme
+        .split("```graphql\n")
+        .filter_map(|block| block.split("\n```").next())
+        .find(|block| block.contains("importResume("))
+        .expect("the README shows importResume");
+    let payload = app.admin().data(example, json!({})).await["importResume"].clone();
+    assert_eq!(payload["userErrors"], json!([]));
+    assert_eq!(payload["created"], true);
+    assert_eq!(payload["unmatchedSkills"], json!(["Back end"]));
+    let developer = &payload["developer"];
+    assert_eq!(developer["seniority"], "SENIOR");
+    assert_eq!(developer["yearsOfExperience"], 8);
+    assert_eq!(
+        developer["skills"],
+        json!([
+            { "skill": { "slug": "go" }, "level": 5 },
+            { "skill": { "slug": "postgresql" }, "level": 5 },
+            { "skill": { "slug": "rust" }, "level": 5 },
+        ])
+    );
 }
