@@ -1,23 +1,20 @@
 //! Keeping developer profiles current: create, update, delete, and set their skills.
 
-use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use dbkit::{batch::Item, write::Written};
 use entity::developer;
-use sea_orm::{
-    ActiveValue::{NotSet, Set},
-    ConnectionTrait,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use toolkit::{
     db, payload,
     validation::{
         MAX_HEADLINE, MAX_NAME, MAX_TEXT, UserError, UserErrorCode, Validator, taken_or_failed,
     },
-    values::{Checked, Handle, HttpUrl},
+    values::HttpUrl,
 };
 
 use super::{
     Developer,
-    import::{self, MAX_LINKS, Stated, Taxonomy},
+    import::{ImportResumeInput, ImportResumePayload},
     store,
 };
 use crate::{
@@ -29,7 +26,9 @@ use crate::{
 };
 
 /// Most skills a developer may list.
-const MAX_SKILLS: usize = 100;
+pub(super) const MAX_SKILLS: usize = 100;
+/// Most profile links a developer may have (the database holds it too).
+pub(super) const MAX_LINKS: usize = 10;
 
 /// A skill a developer has.
 #[derive(InputObject, Clone, Debug)]
@@ -145,53 +144,6 @@ pub struct SetDeveloperSkillsInput {
     pub skills: Vec<DeveloperSkillInput>,
 }
 
-/// A JSON Resume document to create or update a developer profile from.
-#[derive(InputObject, Clone, Debug)]
-pub struct ImportResumeInput {
-    /// The document, JSON Resume 1.0.0 (jsonresume.org/schema): what `Developer.resume` exports,
-    /// or what any CV tool writes. Read: `basics` (`name`, `label` as the headline, `summary` as
-    /// the bio, `email`, `location.city` and `countryCode`, `url` and `profiles` as links),
-    /// `skills` (each entry's name and keywords matched to the taxonomy, at the entry's level),
-    /// `work` (its dates give the years of experience), and `meta.talentApi` as `resume` writes
-    /// it. On an update, what the document leaves out stays as it is; a new profile without
-    /// `meta.talentApi` is open to work, HYBRID, and takes the seniority its label names
-    /// (`Senior Backend Engineer`) or its years suggest.
-    pub resume: Json<serde_json::Value>,
-    /// The handle of the profile: updated when a developer has it, else created (admins only).
-    /// By default `meta.talentApi.handle` of the document.
-    pub handle: Option<String>,
-    /// Update only: the version the document is based on; if the profile has moved on, nothing is
-    /// written and the payload carries a `STALE_VERSION` error. With it, a handle nobody has is
-    /// `NOT_FOUND` rather than a new profile.
-    pub expected_version: Option<i32>,
-}
-
-/// The result of `importResume`.
-#[derive(SimpleObject)]
-pub struct ImportResumePayload {
-    /// The profile as written; null when there are user errors.
-    pub developer: Option<Developer>,
-    /// Whether the import created the profile (false: it updated one, or wrote nothing).
-    pub created: bool,
-    /// The names in the document's `skills` (an entry's name or one of its keywords) that are no
-    /// skill's slug, name or alias, each once, in the document's order: they are left out, never
-    /// invented. An admin can add the skill, or the name as an alias (`updateSkill`).
-    pub unmatched_skills: Vec<String>,
-    /// What to fix in the input; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-impl ImportResumePayload {
-    fn failed(user_errors: Vec<UserError>, unmatched_skills: Vec<String>) -> Self {
-        Self {
-            developer: None,
-            created: false,
-            unmatched_skills,
-            user_errors,
-        }
-    }
-}
-
 payload!(
     /// The result of `createDeveloper`.
     CreateDeveloperPayload,
@@ -217,7 +169,7 @@ pub struct DeleteDeveloperPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn profile(row: entity::developer::Model) -> Developer {
+pub(super) fn profile(row: entity::developer::Model) -> Developer {
     Developer(Item::one(row))
 }
 
@@ -295,8 +247,20 @@ impl EmailChanges {
     }
 }
 
+/// Counts an email change the viewer tries against their budget ([`EmailChanges`]):
+/// `RATE_LIMITED` past it. Only developers have a budget.
+pub(super) fn email_change(ctx: &Context<'_>) -> ApiResult<()> {
+    if let Some(crate::auth::Role::Developer(developer)) = viewer(ctx).role()
+        && let Ok(budget) = ctx.data::<std::sync::Arc<EmailChanges>>()
+        && !budget.take(developer, std::time::Instant::now())
+    {
+        return Err(ApiError::RateLimited);
+    }
+    Ok(())
+}
+
 /// TAKEN errors for the unique values another developer has.
-async fn taken(
+pub(super) async fn taken(
     db: &impl ConnectionTrait,
     handle: Option<&str>,
     email: Option<&str>,
@@ -319,7 +283,7 @@ async fn taken(
 
 /// A unique-constraint race lost after the checks: which value it was, by the key the database
 /// reports broken.
-fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
+pub(super) fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
     if store::EMAIL.broken_by(&err) {
         return Ok(UserError::new(
             &["email"],
@@ -432,135 +396,8 @@ impl UpdateDeveloperInput {
     }
 }
 
-/// The new profile `doc` describes, with `handle`: what a profile needs and the document lacks is
-/// a `REQUIRED` error at its place in the document.
-fn imported_row(
-    v: &mut Validator,
-    doc: &import::Document,
-    handle: String,
-) -> developer::ActiveModel {
-    let mut required = |value: &Option<String>, field: &[&str], what: &str| {
-        value.clone().unwrap_or_else(|| {
-            v.error(
-                field,
-                UserErrorCode::Required,
-                format!("a new profile needs {what}"),
-            );
-            String::new()
-        })
-    };
-    let name = required(&doc.name, import::required::NAME, "a name");
-    let headline = required(
-        &doc.headline,
-        import::required::LABEL,
-        "a label (its headline)",
-    );
-    let email = required(&doc.email, import::required::EMAIL, "an email address");
-    let city = required(&doc.city, import::required::CITY, "a city");
-    let country = required(
-        &doc.country_code,
-        import::required::COUNTRY,
-        "a country code",
-    );
-    // JSON Resume has no place for where one wants to work; HYBRID is what the match score
-    // reads as no preference (only REMOTE changes a score).
-    let remote = doc.remote_preference.unwrap_or(entity::Workplace::Hybrid);
-    let years = doc.years_of_experience.unwrap_or(0);
-    let (amount, currency) = match &doc.salary_expectation {
-        Stated::Value((amount, currency)) => (Some(*amount), Some(currency.clone())),
-        Stated::Absent | Stated::Null => (None, None),
-    };
-    let mut row = developer::ActiveModel {
-        handle: Set(handle),
-        name: Set(name),
-        email: Set(email),
-        headline: Set(headline),
-        bio: Set(doc.bio.clone().unwrap_or_default()),
-        seniority: Set(doc
-            .seniority
-            .or(doc.titled_seniority)
-            .unwrap_or_else(|| import::seniority_by_years(years))),
-        years_of_experience: Set(years),
-        remote_preference: Set(remote),
-        open_to_work: Set(doc.open_to_work.unwrap_or(true)),
-        salary_expectation_amount: Set(amount),
-        salary_expectation_currency: Set(currency),
-        links: Set(doc.links.clone().unwrap_or_default().into()),
-        ..Default::default()
-    };
-    if doc.city.is_some() && doc.country_code.is_some() {
-        place(
-            &mut row,
-            crate::geo::check_at(v, import::required::CITY, Some(&city), &country),
-        );
-    }
-    row.city = Set(city);
-    row.country_code = Set(country);
-    row
-}
-
-/// The changes `doc` makes to the profile `current`: only what the document states is `Set`.
-fn imported_changes(
-    v: &mut Validator,
-    doc: &import::Document,
-    current: &developer::Model,
-) -> developer::ActiveModel {
-    let mut row = developer::ActiveModel::default();
-    let set = |value: &Option<String>| value.clone().map_or(NotSet, Set);
-    row.name = set(&doc.name);
-    row.headline = set(&doc.headline);
-    row.bio = set(&doc.bio);
-    row.email = set(&doc.email);
-    row.seniority = doc.seniority.map_or(NotSet, Set);
-    row.years_of_experience = doc.years_of_experience.map_or(NotSet, Set);
-    row.remote_preference = doc.remote_preference.map_or(NotSet, Set);
-    row.open_to_work = doc.open_to_work.map_or(NotSet, Set);
-    if let Some(links) = &doc.links {
-        row.links = Set(links.clone().into());
-    }
-    match &doc.salary_expectation {
-        Stated::Absent => {}
-        Stated::Null => {
-            row.salary_expectation_amount = Set(None);
-            row.salary_expectation_currency = Set(None);
-        }
-        Stated::Value((amount, currency)) => {
-            row.salary_expectation_amount = Set(Some(*amount));
-            row.salary_expectation_currency = Set(Some(currency.clone()));
-        }
-    }
-    if doc.city.is_some() || doc.country_code.is_some() {
-        let city = doc.city.clone().unwrap_or_else(|| current.city.clone());
-        let country = doc
-            .country_code
-            .clone()
-            .unwrap_or_else(|| current.country_code.clone());
-        place(
-            &mut row,
-            crate::geo::check_at(v, import::required::CITY, Some(&city), &country),
-        );
-        row.city = Set(city);
-        row.country_code = Set(country);
-    }
-    row
-}
-
-/// `errors` of the shared checks, with an email address error moved to where the document
-/// gives the address (`input.resume.basics.email`).
-fn in_document(mut errors: Vec<UserError>) -> Vec<UserError> {
-    for error in &mut errors {
-        if error.field == ["input", "email"] {
-            error.field = std::iter::once("input")
-                .chain(import::required::EMAIL.iter().copied())
-                .map(str::to_owned)
-                .collect();
-        }
-    }
-    errors
-}
-
 /// Sets the coordinate columns of `row` to `at`.
-fn place(row: &mut developer::ActiveModel, at: crate::geo::Located) {
+pub(super) fn place(row: &mut developer::ActiveModel, at: crate::geo::Located) {
     row.latitude = Set(at.latitude);
     row.longitude = Set(at.longitude);
     row.geo_x = Set(at.vector.map(|v| v[0]));
@@ -631,12 +468,8 @@ impl DeveloperMutation {
         let mut v = Validator::default();
         let id = v.id("id", &input.id, NodeKind::Developer);
         policy::act_for_developer(viewer(ctx), v.clean(id))?;
-        if input.email.is_some()
-            && let Some(crate::auth::Role::Developer(developer)) = viewer(ctx).role()
-            && let Ok(budget) = ctx.data::<std::sync::Arc<EmailChanges>>()
-            && !budget.take(developer, std::time::Instant::now())
-        {
-            return Err(ApiError::RateLimited.into());
+        if input.email.is_some() {
+            email_change(ctx)?;
         }
         let mut changes = input.changes(&mut v);
         let city = input.city.as_deref().map(Some);
@@ -713,138 +546,7 @@ impl DeveloperMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The document, and the profile it is for.")] input: ImportResumeInput,
     ) -> Result<ImportResumePayload> {
-        type P = ImportResumePayload;
-        // Admins and developers only, before anything is read.
-        policy::act_for_developer(viewer(ctx), None)?;
-        let db = db(ctx)?;
-        let mut v = Validator::default();
-        let today = chrono::Utc::now().date_naive();
-        let Some(doc) = import::read(&mut v, &input.resume.0, today) else {
-            return Ok(P::failed(
-                v.finish(()).err().unwrap_or_default(),
-                Vec::new(),
-            ));
-        };
-        let handle = match (&input.handle, &doc.handle) {
-            (Some(handle), _) => v.check::<Handle>(&["handle"], handle),
-            (None, Some(handle)) => v.check::<Handle>(import::required::HANDLE, handle),
-            (None, None) => {
-                v.error(
-                    &["handle"],
-                    UserErrorCode::Required,
-                    "name the profile: `handle`, or `meta.talentApi.handle` in the document",
-                );
-                None
-            }
-        }
-        .map(Checked::into_string);
-        let current = match &handle {
-            Some(handle) => store::find_by_handle(db, handle)
-                .await
-                .map_err(ApiError::from)?,
-            None => None,
-        };
-        match &current {
-            Some(row) => policy::act_for_developer(viewer(ctx), Some(row.id))?,
-            None if handle.is_some() && input.expected_version.is_none() => {
-                policy::admin(viewer(ctx), "create developer profiles")?;
-            }
-            None => {}
-        }
-        let matched = match &doc.skills {
-            Some(claims) => {
-                let names = crate::skill::store::names(db)
-                    .await
-                    .map_err(ApiError::from)?;
-                let matched = Taxonomy::new(names).match_claims(claims, &doc.exact_skills);
-                if matched.skills.len() > MAX_SKILLS {
-                    v.error(
-                        &["resume", "skills"],
-                        UserErrorCode::OutOfRange,
-                        format!("{} skills; at most {MAX_SKILLS}", matched.skills.len()),
-                    );
-                }
-                matched
-            }
-            None => import::Matched::default(),
-        };
-        let unmatched = matched.unmatched;
-        let skills = doc.skills.as_ref().map(|_| matched.skills);
-        let Some(handle) = handle else {
-            return Ok(P::failed(v.finish(()).err().unwrap_or_default(), unmatched));
-        };
-        let Some(current) = current else {
-            if input.expected_version.is_some() {
-                v.error(
-                    &["handle"],
-                    UserErrorCode::NotFound,
-                    "there is no such developer",
-                );
-            }
-            let row = imported_row(&mut v, &doc, handle.clone());
-            let row = match v.finish(row) {
-                Ok(row) => row,
-                Err(errors) => return Ok(P::failed(errors, unmatched)),
-            };
-            let conflicts = taken(db, Some(&handle), doc.email.as_deref(), None).await?;
-            if !conflicts.is_empty() {
-                return Ok(P::failed(in_document(conflicts), unmatched));
-            }
-            let skills = skills.unwrap_or_default();
-            // `Some`: an insert is always done ([`Outcome`] of an `Option`).
-            let written = in_write(db, async |txn| {
-                store::create(txn, row, &skills).await.map(Some)
-            })
-            .await;
-            return Ok(match written {
-                Ok(row) => P {
-                    developer: Some(profile(
-                        row.ok_or_else(|| ApiError::internal("an insert returned no row"))?,
-                    )),
-                    created: true,
-                    unmatched_skills: unmatched,
-                    user_errors: Vec::new(),
-                },
-                Err(err) => P::failed(in_document(vec![race(err, &handle)?]), unmatched),
-            });
-        };
-        let changes = imported_changes(&mut v, &doc, &current);
-        let changes = match v.finish(changes) {
-            Ok(changes) => changes,
-            Err(errors) => return Ok(P::failed(errors, unmatched)),
-        };
-        let email = doc.email.as_deref().filter(|email| *email != current.email);
-        if email.is_some()
-            && let Some(crate::auth::Role::Developer(developer)) = viewer(ctx).role()
-            && let Ok(budget) = ctx.data::<std::sync::Arc<EmailChanges>>()
-            && !budget.take(developer, std::time::Instant::now())
-        {
-            return Err(ApiError::RateLimited.into());
-        }
-        let conflicts = taken(db, None, email, Some(current.id)).await?;
-        if !conflicts.is_empty() {
-            return Ok(P::failed(in_document(conflicts), unmatched));
-        }
-        let expected = input.expected_version;
-        let written = in_write(db, async |txn| {
-            store::update(txn, current.id, expected, changes, skills.as_deref()).await
-        })
-        .await;
-        Ok(match written {
-            Ok(Written::Done(row)) => P {
-                developer: Some(profile(row)),
-                created: false,
-                unmatched_skills: unmatched,
-                user_errors: Vec::new(),
-            },
-            Ok(Written::NotFound) => {
-                P::failed(vec![UserError::not_found("handle", "developer")], unmatched)
-            }
-            Ok(Written::Stale { current }) => {
-                P::failed(vec![UserError::stale("developer", current)], unmatched)
-            }
-            Err(err) => P::failed(in_document(vec![race(err, &handle)?]), unmatched),
-        })
+        super::import::import_resume(ctx, input).await
     }
 
     /// Deletes a developer profile with its skills.

@@ -1,21 +1,21 @@
 //! Reading a JSON Resume document (<https://jsonresume.org/schema>, 1.0.0) into what it says of a
-//! developer profile, for `importResume`: the inverse of [`super::resume::export`].
+//! developer profile: the inverse of [`super::super::resume::export`].
 //!
 //! The reader only reads: every property it uses is checked for its JSON type and its value, and
 //! each problem is a user error at the property's path (`["input", "resume", "basics", "name"]`),
 //! so a malformed document is refused as a whole, before anything is written. What the document
 //! does not state is `None`: an update leaves it as it is. Skills are matched to the taxonomy
-//! apart ([`Taxonomy`]), since that needs the database.
+//! apart ([`super::taxonomy`]), since that needs the database.
 //!
 //! Where the directory keeps more than JSON Resume has a place for, `meta.talentApi` (as
-//! [`super::resume::export`] writes it) gives it exactly: the handle, seniority, years of
-//! experience, remote preference, availability, salary expectation, and each skill's exact level
-//! and years. Without it, the years of experience are counted from `work`, and a new profile
-//! (only: an update infers nothing) takes the seniority the ladder word of `basics.label` names
-//! ("Senior Backend Engineer"; "Staff" counts as lead), else the one its years suggest, and is
-//! open to work and HYBRID (no preference, to the match score).
+//! `export` writes it) gives it exactly: the handle, seniority, years of experience, remote
+//! preference, availability, salary expectation, and each skill's exact level and years. Without
+//! it, the years of experience are counted from `work`, and a new profile (only: an update infers
+//! nothing) takes the seniority the ladder word of `basics.label` names ("Senior Backend
+//! Engineer"; "Staff" counts as lead), else the one its years suggest, and is open to work and
+//! HYBRID (no preference, to the match score).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Datelike;
 use entity::{Seniority, Workplace};
@@ -26,10 +26,7 @@ use toolkit::{
     values::{Checked, HttpUrl},
 };
 
-use super::resume::{level_word, schema_name};
-
-/// Most profile links a developer may have (the database holds it too).
-pub const MAX_LINKS: usize = 10;
+use crate::developer::{mutation::MAX_LINKS, resume::schema_name};
 
 /// The path of a property inside the mutation's `input`.
 #[derive(Clone, Debug)]
@@ -507,7 +504,7 @@ fn read_talent(r: &mut Reader, at: &Path, talent: Option<&Map<String, Value>>, d
     doc.handle = r
         .string(&path, Reader::get(talent, "handle"))
         .map(str::to_owned);
-    doc.seniority = r.choice::<Seniority, super::Seniority>(
+    doc.seniority = r.choice::<Seniority, crate::developer::Seniority>(
         &at.join("seniority"),
         Reader::get(talent, "seniority"),
     );
@@ -519,7 +516,7 @@ fn read_talent(r: &mut Reader, at: &Path, talent: Option<&Map<String, Value>>, d
             60,
         )
         .map(|years| years as i32);
-    doc.remote_preference = r.choice::<Workplace, super::Workplace>(
+    doc.remote_preference = r.choice::<Workplace, crate::developer::Workplace>(
         &at.join("remotePreference"),
         Reader::get(talent, "remotePreference"),
     );
@@ -615,108 +612,12 @@ fn read_work(r: &mut Reader, at: &Path, jobs: &[Value], today: chrono::NaiveDate
     years_in(spans)
 }
 
-/// The skill taxonomy's names, to match the names a document gives: a skill's slug, name or
-/// alias, compared without case, spaces, dots, hyphens and underscores (`Node.js` is `nodejs`).
-pub struct Taxonomy {
-    /// By normalised slug, name, alias: the skills (id, slug) each tier gives a key.
-    tiers: [HashMap<String, Vec<(i64, String)>>; 3],
-}
-
-/// `name` compared as [`Taxonomy`] compares names.
-fn key(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '_'))
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// What a document's skills come to: (skill id, level, years) to store, and the names that
-/// match no skill, in the document's order.
-#[derive(Debug, Default, PartialEq)]
-pub struct Matched {
-    /// The skills to store: (skill id, level, years).
-    pub skills: Vec<(i64, i16, i32)>,
-    /// Names (an entry's name or keyword) that match no skill, each once.
-    pub unmatched: Vec<String>,
-}
-
-impl Taxonomy {
-    /// The taxonomy of these skills: (id, slug, name, aliases).
-    pub fn new(skills: impl IntoIterator<Item = (i64, String, String, Vec<String>)>) -> Self {
-        let mut tiers: [HashMap<String, Vec<(i64, String)>>; 3] = Default::default();
-        for (id, slug, name, aliases) in skills {
-            let mut put = |tier: usize, name: &str| {
-                let found = tiers[tier].entry(key(name)).or_default();
-                if !found.iter().any(|(known, _)| *known == id) {
-                    found.push((id, slug.clone()));
-                }
-            };
-            put(0, &slug);
-            put(1, &name);
-            for alias in &aliases {
-                put(2, alias);
-            }
-        }
-        Self { tiers }
-    }
-
-    /// The skill `name` names: by slug, else by name, else by alias; None when it names none, or
-    /// several at the first tier it is found in (ambiguous: never guessed).
-    pub fn find(&self, name: &str) -> Option<&(i64, String)> {
-        let key = key(name);
-        self.tiers
-            .iter()
-            .find_map(|tier| tier.get(&key))
-            .and_then(|found| match found.as_slice() {
-                [one] => Some(one),
-                _ => None,
-            })
-    }
-
-    /// The skills `claims` come to. Each name and keyword of an entry is matched; a skill several
-    /// entries give keeps the highest level. `exact` (slug: level, years, from
-    /// `meta.talentApi.skills`) refines what it agrees with: a skill's years, and its level when
-    /// JSON Resume's word for it is the entry's (a document edited since its export wins).
-    pub fn match_claims(&self, claims: &[Claim], exact: &HashMap<String, (i16, i32)>) -> Matched {
-        let mut found: Vec<(i64, i16, i32)> = Vec::new();
-        let mut unmatched = Vec::new();
-        let mut seen = HashSet::new();
-        for claim in claims {
-            for name in &claim.names {
-                let Some((id, slug)) = self.find(name) else {
-                    if seen.insert(name.clone()) {
-                        unmatched.push(name.clone());
-                    }
-                    continue;
-                };
-                let (mut level, mut years) = (claim.level, 0);
-                if let Some(&(exact_level, exact_years)) = exact.get(slug) {
-                    years = exact_years;
-                    if level_word(exact_level) == level_word(claim.level) {
-                        level = exact_level;
-                    }
-                }
-                match found.iter_mut().find(|(known, ..)| known == id) {
-                    Some(skill) => {
-                        skill.1 = skill.1.max(level);
-                        skill.2 = skill.2.max(years);
-                    }
-                    None => found.push((*id, level, years)),
-                }
-            }
-        }
-        Matched {
-            skills: found,
-            unmatched,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::developer::resume::level_word;
 
     fn today() -> chrono::NaiveDate {
         chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap_or_default()
@@ -732,25 +633,6 @@ mod tests {
             .map(|error| (error.field.join("."), error.code))
             .collect()
     }
-
-    fn taxonomy() -> Taxonomy {
-        let skill = |id, slug: &str, name: &str, aliases: &[&str]| {
-            (
-                id,
-                slug.to_owned(),
-                name.to_owned(),
-                aliases.iter().map(|a| (*a).to_owned()).collect(),
-            )
-        };
-        Taxonomy::new([
-            skill(1, "nodejs", "Node.js", &["Node"]),
-            skill(2, "postgresql", "PostgreSQL", &["Postgres", "PG"]),
-            skill(3, "tdd", "Test-driven development", &[]),
-            skill(4, "testing", "Testing", &["TDD", "Channels"]),
-            skill(5, "go-concurrency", "Go concurrency", &["Channels"]),
-        ])
-    }
-
     #[test]
     fn json_resume_level_words_map_to_the_lowest_level_they_cover() {
         let levels: Vec<Option<i16>> = [
@@ -927,51 +809,6 @@ mod tests {
                 "https://github.com/ada".to_owned(),
                 "https://www.linkedin.com/in/ada".to_owned(),
             ])
-        );
-    }
-
-    #[test]
-    fn names_match_by_slug_then_name_then_alias_and_ambiguity_is_never_guessed() {
-        let taxonomy = taxonomy();
-        let id = |name: &str| taxonomy.find(name).map(|(id, _)| *id);
-        assert_eq!(id("node.js"), Some(1));
-        assert_eq!(id("Node JS"), Some(1));
-        assert_eq!(id("postgres"), Some(2));
-        assert_eq!(
-            id("TDD"),
-            Some(3),
-            "the slug wins over another skill's alias"
-        );
-        assert_eq!(id("channels"), None, "an alias of two skills");
-        assert_eq!(id("Kubernetes"), None);
-    }
-
-    #[test]
-    fn claims_keep_the_highest_level_and_report_unmatched_names_once() {
-        let claim = |names: &[&str], level| Claim {
-            names: names.iter().map(|n| (*n).to_owned()).collect(),
-            level,
-        };
-        let exact = HashMap::from([
-            ("postgresql".to_owned(), (2, 6)),
-            ("nodejs".to_owned(), (5, 8)),
-        ]);
-        let matched = taxonomy().match_claims(
-            &[
-                claim(&["Back end", "Node", "Postgres", "REST"], 1),
-                claim(&["PostgreSQL", "REST"], 1),
-                claim(&["nodejs"], 4),
-            ],
-            &exact,
-        );
-        assert_eq!(
-            matched,
-            Matched {
-                // Postgres: Beginner as exported (2, 6 years); Node.js: edited up to Advanced
-                // since, so the document's level with the exact years.
-                skills: vec![(1, 4, 8), (2, 2, 6)],
-                unmatched: vec!["Back end".to_owned(), "REST".to_owned()],
-            }
         );
     }
 }
