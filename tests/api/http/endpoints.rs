@@ -462,3 +462,39 @@ async fn every_query_among_the_playground_examples_runs_without_errors(app: Test
         );
     }
 }
+
+db_test!(
+    Demo,
+    every_mutation_among_the_playground_examples_writes_for_an_admin
+);
+async fn every_mutation_among_the_playground_examples_writes_for_an_admin(app: TestApp) {
+    let document = playground_examples();
+    let names: Vec<&str> = document
+        .lines()
+        .filter_map(|line| line.strip_prefix("mutation "))
+        .filter_map(|rest| rest.split(['(', ' ', '{']).next())
+        .collect();
+    assert!(names.len() >= 2, "{names:?}");
+    for name in names {
+        let token = app.admin().token.expect("an admin token");
+        let body: serde_json::Value = app
+            .client
+            .post(app.url("/graphql"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "query": document, "operationName": name }))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(body.get("errors").is_none(), "{name}: {body}");
+        let data = body["data"].as_object().expect("data");
+        let payload = data.values().next().expect("a root field");
+        assert_eq!(
+            payload["userErrors"],
+            serde_json::json!([]),
+            "{name}: {body}"
+        );
+    }
+}
