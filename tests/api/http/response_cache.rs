@@ -366,3 +366,18 @@ async fn a_lost_listen_connection_drops_every_kept_answer() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+db_test!(Demo, a_resume_import_refreshes_the_cached_profile);
+async fn a_resume_import_refreshes_the_cached_profile(app: TestApp) {
+    read_write_read(
+        &app,
+        "{ developer(handle: \"aiden-kelly\") { headline resume } }",
+        "mutation($input: ImportResumeInput!) { importResume(input: $input) { userErrors { field } } }",
+        json!({ "input": {
+            "handle": "aiden-kelly",
+            "resume": { "basics": { "label": "Principal engineer, search" } },
+        } }),
+        "Principal engineer, search",
+    )
+    .await;
+}
