@@ -175,6 +175,8 @@ impl SortKey {
 pub struct Sort {
     name: Arc<str>,
     keys: Vec<SortKey>,
+    /// Fetch a page as a deferred join (see [`Sort::deferred`]).
+    deferred: bool,
 }
 
 /// The name the `i`th sort key is projected as: `sort_key_0`, `sort_key_1`, ... (written out for
@@ -211,7 +213,19 @@ impl Sort {
         Self {
             name: Arc::from(name.into()),
             keys,
+            deferred: false,
         }
+    }
+
+    /// This sort, its pages fetched as a deferred join: first the ids of the page's rows, by the
+    /// filters and the keys alone, then those rows by id (`WHERE id IN (SELECT id ... ORDER BY
+    /// keys LIMIT n + 1)`). For keys an index covers together with the usual filters while the
+    /// rows are wide, such as a distance: the ids come from the index alone, and only the page's
+    /// rows are read, not every row in the filter (2,561 heap rows for a 50 km circle around
+    /// London at scale 334).
+    pub fn deferred(mut self) -> Self {
+        self.deferred = true;
+        self
     }
 
     /// A sort by `key`, ties broken by the primary key `id` in the same direction.
@@ -411,15 +425,32 @@ impl Page {
         })
     }
 
-    /// `select` narrowed to the page's window (cursors), with the sort keys projected and ordered.
+    /// `select` narrowed to the page's window (cursors), with the sort keys projected.
     fn apply(&self, select: &mut SelectStatement) {
         self.sort.project(select);
+        self.window(select);
+    }
+
+    /// `select` narrowed to the rows between the page's cursors.
+    fn window(&self, select: &mut SelectStatement) {
         if let Some(after) = &self.after {
             select.cond_where(self.sort.seek(after, true));
         }
         if let Some(before) = &self.before {
             select.cond_where(self.sort.seek(before, false));
         }
+    }
+
+    /// `select` ordered by the sort (reversed for a backward page) and cut after one row more
+    /// than the page holds (it tells whether there is more).
+    fn order_and_limit(&self, select: &mut SelectStatement) {
+        for (expr, order, nulls) in self.sort.order_by(self.backward) {
+            match nulls {
+                Some(nulls) => select.order_by_expr_with_nulls(expr, order, nulls),
+                None => select.order_by_expr(expr, order),
+            };
+        }
+        select.limit(self.limit + 1);
     }
 
     /// Turns up to `limit + 1` rows in fetch order into a page.
@@ -498,14 +529,17 @@ pub async fn fetch_page<T>(
     page: &Page,
     decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
 ) -> Result<Paged<T>, DbErr> {
-    page.apply(&mut select);
-    for (expr, order, nulls) in page.sort.order_by(page.backward) {
-        match nulls {
-            Some(nulls) => select.order_by_expr_with_nulls(expr, order, nulls),
-            None => select.order_by_expr(expr, order),
-        };
+    if page.sort.deferred
+        && let Some(id) = page.sort.keys.last().map(|key| key.expr.clone())
+    {
+        let mut ids = select.clone();
+        ids.clear_selects().expr(id.clone());
+        page.window(&mut ids);
+        page.order_and_limit(&mut ids);
+        select.and_where(id.in_subquery(ids));
     }
-    select.limit(page.limit + 1);
+    page.apply(&mut select);
+    page.order_and_limit(&mut select);
     let rows = db.query_all(&select).await?;
     page.finish(rows, &decode)
 }

@@ -15,6 +15,7 @@ mod m20261206_000006_developer_links;
 mod m20261206_000007_rate_limit_buckets;
 mod m20261207_000008_vacancy_publications;
 mod m20261207_000009_coordinates;
+mod m20261208_000010_covering_coordinate_indexes;
 
 pub use m20261121_000002_full_text_search::rebuild_statements as rebuild_search_statements;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_rate_limit_buckets::Migration),
             Box::new(m20261207_000008_vacancy_publications::Migration),
             Box::new(m20261207_000009_coordinates::Migration),
+            Box::new(m20261208_000010_covering_coordinate_indexes::Migration),
         ]
     }
 }

@@ -184,8 +184,9 @@ impl Circle {
     }
 
     /// Nearest first (or farthest, with `order` DESC), ties by `id`: the keyset sort of a list
-    /// named `list` filtered by this circle (its rows all have coordinates). The centre is part of
-    /// the sort's name, so a cursor of a list around another centre is refused.
+    /// named `list` filtered by this circle (its rows all have coordinates), fetched as a deferred
+    /// join. The centre is part of the sort's name, so a cursor of a list around another centre
+    /// is refused.
     pub fn sort(
         &self,
         list: &str,
@@ -206,6 +207,8 @@ impl Circle {
             SortKey::new(self.squared_chord_to(table), KeyKind::Float, order),
             id,
         )
+        // The `near` index covers the filter and the key: the page's ids come from it alone.
+        .deferred()
     }
 
     /// The rows of `table` within the circle: in its bounding box first (on the indexed

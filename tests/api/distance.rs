@@ -579,3 +579,31 @@ async fn a_page_by_distance_with_distances_costs_what_a_plain_page_costs(app: Te
     );
     assert_eq!(statements, expected);
 }
+
+db_test!(
+    Demo,
+    paging_backward_by_distance_gives_the_forward_pages_rows_in_the_same_order
+);
+async fn paging_backward_by_distance_gives_the_forward_pages_rows_in_the_same_order(app: TestApp) {
+    let near = json!({ "city": "Köln", "countryCode": "DE", "radiusKm": 500 });
+    let forward = by_distance(&app, "developers", &near, "ASC", "handle").await;
+    let query = "query($before: String, $f: DeveloperFilter) { developers(last: 5, before: $before, filter: $f, orderBy: { field: DISTANCE }) { pageInfo { hasPreviousPage startCursor } nodes { handle } } }";
+    let mut backward: Vec<serde_json::Value> = Vec::new();
+    let mut before = serde_json::Value::Null;
+    loop {
+        let data = app
+            .data(query, json!({ "before": before, "f": { "near": near } }))
+            .await;
+        let page = &data["developers"];
+        let nodes = page["nodes"].as_array().expect("nodes");
+        assert!(nodes.len() <= 5);
+        backward.splice(0..0, nodes.iter().cloned());
+        if page["pageInfo"]["hasPreviousPage"] != json!(true) {
+            break;
+        }
+        before = page["pageInfo"]["startCursor"].clone();
+    }
+    let forward: Vec<&serde_json::Value> = forward.iter().map(|n| &n["handle"]).collect();
+    let backward: Vec<&serde_json::Value> = backward.iter().map(|n| &n["handle"]).collect();
+    assert_eq!(backward, forward);
+}
