@@ -35,9 +35,11 @@ run_live() {
     echo "(reading from the replica ${replica[1]})"
   fi
   start_server "$work" --database-url "$2" --trusted-documents "$PWD/$client/src/gql/persisted-documents.json" "${replica[@]}"
-  local token
+  local token developer_token
   token=$("$bin" --database-url "$2" token create --role employer --employer quillstack --name typescript-client)
+  developer_token=$("$bin" --database-url "$2" token create --role developer --developer aiden-kelly --name typescript-client)
   TALENT_API_URL="$SERVER_URL/graphql" TALENT_EMPLOYER_TOKEN="$token" TALENT_PERSISTED=1 \
+    TALENT_DEVELOPER_TOKEN="$developer_token" TALENT_DEVELOPER_HANDLE=aiden-kelly \
     TALENT_EXPECT_CONSISTENCY=$consistent node "$client/dist/live.js"
 }
 

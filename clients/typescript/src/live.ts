@@ -1,7 +1,8 @@
 // The generated client against a live talent-api server with the demo data: what a front end does
 // first (search, page through, post a vacancy, hear of it), with every answer checked.
 //
-//   TALENT_API_URL=http://127.0.0.1:8000/graphql TALENT_EMPLOYER_TOKEN=tal_... node dist/live.js
+//   TALENT_API_URL=http://127.0.0.1:8000/graphql TALENT_EMPLOYER_TOKEN=tal_... \
+//     TALENT_DEVELOPER_TOKEN=tal_... TALENT_DEVELOPER_HANDLE=aiden-kelly node dist/live.js
 //
 // With TALENT_PERSISTED=1 every operation goes as its hash alone, for a server that runs only this
 // client's manifest (--trusted-documents src/gql/persisted-documents.json), and one more check
@@ -11,6 +12,8 @@ import net from 'node:net';
 import { TalentApiError, TalentClient, type PublishedVacancy } from './client.js';
 import {
   CreateVacancyDocument,
+  DeveloperResumeDocument,
+  ImportResumeDocument,
   PublishVacancyDocument,
   SearchDevelopersDocument,
   VacanciesPageDocument,
@@ -23,10 +26,13 @@ import {
 
 const url = required('TALENT_API_URL');
 const employerToken = required('TALENT_EMPLOYER_TOKEN');
+const developerToken = required('TALENT_DEVELOPER_TOKEN');
+const developerHandle = required('TALENT_DEVELOPER_HANDLE');
 const persisted = process.env['TALENT_PERSISTED'] === '1';
 
 const anonymous = new TalentClient({ url, persisted });
 const employer = new TalentClient({ url, token: employerToken, persisted });
+const developer = new TalentClient({ url, token: developerToken, persisted });
 let employerIdCache: string | undefined;
 
 const checks: Array<[string, () => Promise<void>]> = [
@@ -37,6 +43,7 @@ const checks: Array<[string, () => Promise<void>]> = [
   ['creates and publishes a vacancy, and a subscriber hears of it', createPublishAndHear],
   ['is refused a WebSocket with a bad token', refusedBadTokenOnWebSocket],
   ['reads its own writes at once', readsItsOwnWrites],
+  ['keeps a profile in step with its JSON Resume, refused on a stale version', syncsAResume],
   ['resumes its publications after a lost connection, without a gap or a repeat', resumesAfterLostConnection],
   ['stays subscribed through a long quiet spell and hears every publication after it', quietThenHear],
 ];
@@ -58,6 +65,7 @@ for (const [name, check] of checks) {
 }
 await anonymous.dispose();
 await employer.dispose();
+await developer.dispose();
 console.log(`${checks.length - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
 
@@ -336,6 +344,31 @@ async function readsItsOwnWrites(): Promise<void> {
     assert.equal(read?.id, createVacancy.vacancy.id, `attempt ${attempt}: the new draft is read back`);
     assert.equal(read?.status, 'DRAFT');
   }
+}
+
+async function syncsAResume(): Promise<void> {
+  const { developer: before } = await developer.request(DeveloperResumeDocument, { handle: developerHandle });
+  assert.ok(before, 'the developer reads their own profile');
+  const resume = structuredClone(before.resume) as { basics: { label: string; email?: string } };
+  assert.ok(resume.basics.email, 'their own export carries their email address');
+  resume.basics.label = `${before.headline} (synced from a CV)`;
+  const { importResume } = await developer.request(ImportResumeDocument, {
+    input: { resume, handle: developerHandle, expectedVersion: before.version },
+  });
+  assert.deepEqual(importResume.userErrors, []);
+  assert.deepEqual(importResume.unmatchedSkills, [], 'an export matches the taxonomy it came from');
+  assert.equal(importResume.created, false);
+  assert.equal(importResume.developer?.version, before.version + 1);
+  const { developer: after } = await developer.request(DeveloperResumeDocument, { handle: developerHandle });
+  assert.equal(after?.headline, resume.basics.label, 'read back at once');
+  const { importResume: stale } = await developer.request(ImportResumeDocument, {
+    input: { resume: before.resume, handle: developerHandle, expectedVersion: before.version },
+  });
+  assert.equal(stale.developer, null);
+  assert.deepEqual(
+    stale.userErrors.map((e) => [e.field, e.code]),
+    [[['input', 'expectedVersion'], 'STALE_VERSION' satisfies UserErrorCode]],
+  );
 }
 
 async function refusedBadTokenOnWebSocket(): Promise<void> {
