@@ -430,35 +430,56 @@ fn playground_examples() -> String {
         .join("\n")
 }
 
+/// The names of the examples' operations of `kind` (`query`, `mutation`).
+fn example_operations<'a>(document: &'a str, kind: &str) -> Vec<&'a str> {
+    let prefix = format!("{kind} ");
+    document
+        .lines()
+        .filter_map(|line| line.strip_prefix(prefix.as_str()))
+        .filter_map(|rest| rest.split(['(', ' ', '{']).next())
+        .collect()
+}
+
+/// Runs the example operation `name` of `document` with `token` (anonymous without), and returns
+/// the first root field of its data; the answer must have no errors.
+async fn run_example(
+    app: &TestApp,
+    document: &str,
+    name: &str,
+    token: Option<String>,
+) -> serde_json::Value {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&serde_json::json!({ "query": document, "operationName": name }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let body: serde_json::Value = request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(body.get("errors").is_none(), "{name}: {body}");
+    let data = body["data"].as_object().expect("data");
+    data.values().next().expect("a root field").clone()
+}
+
 db_test!(
     Demo,
     every_query_among_the_playground_examples_runs_without_errors
 );
 async fn every_query_among_the_playground_examples_runs_without_errors(app: TestApp) {
     let document = playground_examples();
-    let names: Vec<&str> = document
-        .lines()
-        .filter_map(|line| line.strip_prefix("query "))
-        .filter_map(|rest| rest.split(['(', ' ', '{']).next())
-        .collect();
+    let names = example_operations(&document, "query");
     assert!(names.len() >= 3, "{names:?}");
     for name in names {
-        let body: serde_json::Value = app
-            .client
-            .post(app.url("/graphql"))
-            .json(&serde_json::json!({ "query": document, "operationName": name }))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("JSON");
-        assert!(body.get("errors").is_none(), "{name}: {body}");
-        let data = body["data"].as_object().expect("data");
-        let first = data.values().next().expect("a root field");
+        let first = run_example(&app, &document, name, None).await;
         assert!(
             first["totalCount"].as_i64() != Some(0),
-            "{name} finds nothing: {body}"
+            "{name} finds nothing: {first}"
         );
     }
 }
@@ -469,32 +490,14 @@ db_test!(
 );
 async fn every_mutation_among_the_playground_examples_writes_for_an_admin(app: TestApp) {
     let document = playground_examples();
-    let names: Vec<&str> = document
-        .lines()
-        .filter_map(|line| line.strip_prefix("mutation "))
-        .filter_map(|rest| rest.split(['(', ' ', '{']).next())
-        .collect();
+    let names = example_operations(&document, "mutation");
     assert!(names.len() >= 2, "{names:?}");
     for name in names {
-        let token = app.admin().token.expect("an admin token");
-        let body: serde_json::Value = app
-            .client
-            .post(app.url("/graphql"))
-            .bearer_auth(token)
-            .json(&serde_json::json!({ "query": document, "operationName": name }))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("JSON");
-        assert!(body.get("errors").is_none(), "{name}: {body}");
-        let data = body["data"].as_object().expect("data");
-        let payload = data.values().next().expect("a root field");
+        let payload = run_example(&app, &document, name, app.admin().token).await;
         assert_eq!(
             payload["userErrors"],
             serde_json::json!([]),
-            "{name}: {body}"
+            "{name}: {payload}"
         );
     }
 }
