@@ -410,7 +410,10 @@ fn read_basics(r: &mut Reader, at: &Path, basics: Option<&Map<String, Value>>, d
         for (i, profile) in profiles.iter().enumerate() {
             let at = path.join(i);
             let profile = r.object(&at, Some(profile));
-            let url = r.string(&at.join("url"), Reader::get(profile, "url"));
+            // A blank url is no url: the network's address may stand in for it.
+            let url = r
+                .string(&at.join("url"), Reader::get(profile, "url"))
+                .filter(|url| !url.trim().is_empty());
             let network = r.string(&at.join("network"), Reader::get(profile, "network"));
             let name = r.string(&at.join("username"), Reader::get(profile, "username"));
             match (url, network, name) {
@@ -596,10 +599,10 @@ fn read_work(r: &mut Reader, at: &Path, jobs: &[Value], today: chrono::NaiveDate
         };
         let start = date(r, "startDate");
         let end = date(r, "endDate");
-        // A job without a start cannot be counted; one without an end goes on today.
+        // A job without a start cannot be counted; one without an end goes on today, and one
+        // that starts later (an offer taken) counts nothing yet.
         let Some(start) = start else { continue };
-        let end = end.unwrap_or(now);
-        if end < start {
+        if end.is_some_and(|end| end < start) {
             r.error(
                 &at.join("endDate"),
                 UserErrorCode::Invalid,
@@ -607,7 +610,7 @@ fn read_work(r: &mut Reader, at: &Path, jobs: &[Value], today: chrono::NaiveDate
             );
             continue;
         }
-        spans.push((start, end.min(now)));
+        spans.push((start, end.unwrap_or(now).min(now)));
     }
     years_in(spans)
 }
@@ -695,6 +698,29 @@ mod tests {
         assert!(v.finish(()).is_ok());
         // 2015-01..2020-01 is 5 years; 2022-01..2026-12 is 4 years 11 months.
         assert_eq!(doc.years_of_experience, Some(9));
+    }
+
+    #[test]
+    fn a_job_that_starts_later_counts_nothing_and_is_no_error() {
+        let resume = json!({ "work": [
+            { "startDate": "2020-01", "endDate": "2023-01" },
+            { "startDate": "2027-03" },
+        ]});
+        let mut v = Validator::default();
+        let doc = read(&mut v, &resume, today()).unwrap_or_default();
+        assert!(v.finish(()).is_ok());
+        assert_eq!(doc.years_of_experience, Some(3));
+    }
+
+    #[test]
+    fn a_profile_with_a_blank_url_gets_its_networks_address() {
+        let resume = json!({ "basics": { "profiles": [
+            { "network": "GitHub", "username": "ada", "url": "" },
+        ]}});
+        let mut v = Validator::default();
+        let doc = read(&mut v, &resume, today()).unwrap_or_default();
+        assert!(v.finish(()).is_ok());
+        assert_eq!(doc.links, Some(vec!["https://github.com/ada".to_owned()]));
     }
 
     #[test]
