@@ -259,37 +259,47 @@ pub(super) fn email_change(ctx: &Context<'_>) -> ApiResult<()> {
     Ok(())
 }
 
-/// TAKEN errors for the unique values another developer has.
+/// Where an input gives a developer's email address: `input.email` in the profile mutations.
+const EMAIL_AT: &[&str] = &["email"];
+
+/// The TAKEN error for an email address another developer has, at `email_at` (a path inside
+/// `input`; it never says whose address it is).
+fn email_taken(email_at: &[&str]) -> UserError {
+    UserError::new(
+        email_at,
+        UserErrorCode::Taken,
+        "another developer has this email address",
+    )
+}
+
+/// TAKEN errors for the unique values another developer has; the email address's at `email_at`.
 pub(super) async fn taken(
     db: &impl ConnectionTrait,
     handle: Option<&str>,
     email: Option<&str>,
     except: Option<i64>,
+    email_at: &[&str],
 ) -> ApiResult<Vec<UserError>> {
-    let (handle_taken, email_taken) = store::taken(db, handle, email, except).await?;
+    let (handle_taken, email_taken_by_another) = store::taken(db, handle, email, except).await?;
     let mut errors = Vec::new();
     if let (true, Some(handle)) = (handle_taken, handle) {
         errors.push(UserError::taken("handle", "developer", handle));
     }
-    if email_taken {
-        errors.push(UserError::new(
-            &["email"],
-            UserErrorCode::Taken,
-            "another developer has this email address",
-        ));
+    if email_taken_by_another {
+        errors.push(email_taken(email_at));
     }
     Ok(errors)
 }
 
 /// A unique-constraint race lost after the checks: which value it was, by the key the database
-/// reports broken.
-pub(super) fn race(err: sea_orm::DbErr, handle: &str) -> Result<UserError, ApiError> {
+/// reports broken (the email address's error at `email_at`).
+pub(super) fn race(
+    err: sea_orm::DbErr,
+    handle: &str,
+    email_at: &[&str],
+) -> Result<UserError, ApiError> {
     if store::EMAIL.broken_by(&err) {
-        return Ok(UserError::new(
-            &["email"],
-            UserErrorCode::Taken,
-            "another developer has this email address",
-        ));
+        return Ok(email_taken(email_at));
     }
     taken_or_failed(
         err,
@@ -434,7 +444,7 @@ impl DeveloperMutation {
         };
         let handle = row.handle.try_as_ref().cloned().unwrap_or_default();
         let email = row.email.try_as_ref().cloned().unwrap_or_default();
-        let conflicts = taken(db, Some(&handle), Some(&email), None).await?;
+        let conflicts = taken(db, Some(&handle), Some(&email), None, EMAIL_AT).await?;
         if !conflicts.is_empty() {
             return Ok(P::failed(conflicts));
         }
@@ -450,7 +460,7 @@ impl DeveloperMutation {
                         ApiError::internal("an insert returned no row")
                     })?))
                 }
-                Err(err) => P::failed(vec![race(err, &handle)?]),
+                Err(err) => P::failed(vec![race(err, &handle, EMAIL_AT)?]),
             },
         )
     }
@@ -486,7 +496,7 @@ impl DeveloperMutation {
             Ok(changes) => changes,
             Err(errors) => return Ok(P::failed(errors)),
         };
-        let conflicts = taken(db, handle.as_deref(), email.as_deref(), Some(id)).await?;
+        let conflicts = taken(db, handle.as_deref(), email.as_deref(), Some(id), EMAIL_AT).await?;
         if !conflicts.is_empty() {
             return Ok(P::failed(conflicts));
         }
@@ -501,7 +511,11 @@ impl DeveloperMutation {
             Ok(Written::Stale { current }) => {
                 P::failed(vec![UserError::stale("developer", current)])
             }
-            Err(err) => P::failed(vec![race(err, handle.as_deref().unwrap_or_default())?]),
+            Err(err) => P::failed(vec![race(
+                err,
+                handle.as_deref().unwrap_or_default(),
+                EMAIL_AT,
+            )?]),
         })
     }
 

@@ -74,12 +74,9 @@ impl DeveloperQuery {
         let sort = match (order_by, &search) {
             (Some(order), _) => match (order.field.column_sort(), &criteria.near) {
                 (Some(field), _) => store::sort(field, order.direction.into()),
-                (None, Some(circle)) => circle.sort(
-                    "developers",
-                    developer::Entity,
-                    primary_key::<developer::Entity>(),
-                    order.direction.into(),
-                ),
+                (None, Some(circle)) => {
+                    circle.sort::<developer::Entity>("developers", order.direction.into())
+                }
                 (None, None) => return Err(crate::geo::no_centre().into()),
             },
             (None, Some(search)) => search.sort("developers", primary_key::<developer::Entity>()),

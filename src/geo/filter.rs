@@ -3,7 +3,7 @@
 use async_graphql::InputObject;
 use dbkit::keyset::{KeyKind, Sort, SortKey};
 use sea_orm::{
-    Condition, Order,
+    Condition, EntityTrait, Order,
     sea_query::{Alias, Expr, ExprTrait, IntoIden, SimpleExpr},
 };
 use toolkit::{
@@ -183,17 +183,12 @@ impl Circle {
         squared_chord_expr(table, unit_vector(self.latitude, self.longitude))
     }
 
-    /// Nearest first (or farthest, with `order` DESC), ties by `id`: the keyset sort of a list
-    /// named `list` filtered by this circle (its rows all have coordinates), fetched as a deferred
+    /// Nearest first (or farthest, with `order` DESC), ties by primary key: the keyset sort of a
+    /// list of `E` named `list` filtered by this circle (its rows all have coordinates), fetched as a deferred
     /// join. The centre is part of the sort's name, so a cursor of a list around another centre
     /// is refused.
-    pub fn sort(
-        &self,
-        list: &str,
-        table: impl IntoIden + Copy,
-        id: impl Into<Expr>,
-        order: Order,
-    ) -> Sort {
+    pub fn sort<E: EntityTrait + Default + Copy>(&self, list: &str, order: Order) -> Sort {
+        let (table, id) = (E::default(), dbkit::keyset::primary_key::<E>());
         let direction = if matches!(order, Order::Desc) {
             "DESC"
         } else {

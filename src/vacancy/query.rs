@@ -76,12 +76,9 @@ impl VacancyQuery {
         let sort = match (order_by, &search) {
             (Some(order), _) => match (order.field.column_sort(), &criteria.near) {
                 (Some(field), _) => store::sort(field, order.direction.into(), drafts),
-                (None, Some(circle)) => circle.sort(
-                    "vacancies",
-                    vacancy::Entity,
-                    primary_key::<vacancy::Entity>(),
-                    order.direction.into(),
-                ),
+                (None, Some(circle)) => {
+                    circle.sort::<vacancy::Entity>("vacancies", order.direction.into())
+                }
                 (None, None) => return Err(crate::geo::no_centre().into()),
             },
             (None, Some(search)) => search.sort("vacancies", primary_key::<vacancy::Entity>()),

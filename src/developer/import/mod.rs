@@ -183,9 +183,16 @@ async fn create(
         Ok(row) => row,
         Err(errors) => return Ok(Err(errors)),
     };
-    let conflicts = taken(db, Some(&handle), doc.email.as_deref(), None).await?;
+    let conflicts = taken(
+        db,
+        Some(&handle),
+        doc.email.as_deref(),
+        None,
+        required::EMAIL,
+    )
+    .await?;
     if !conflicts.is_empty() {
-        return Ok(Err(in_document(conflicts)));
+        return Ok(Err(conflicts));
     }
     // `Some`: an insert is always done ([`Outcome`] of an `Option`).
     let written = in_write(db, async |txn| {
@@ -197,7 +204,7 @@ async fn create(
             row.ok_or_else(|| ApiError::internal("an insert returned no row"))?,
             true,
         )),
-        Err(err) => Err(in_document(vec![race(err, &handle)?])),
+        Err(err) => Err(vec![race(err, &handle, required::EMAIL)?]),
     })
 }
 
@@ -221,9 +228,9 @@ async fn update(
     if email.is_some() {
         email_change(ctx)?;
     }
-    let conflicts = taken(db, None, email, Some(current.id)).await?;
+    let conflicts = taken(db, None, email, Some(current.id), required::EMAIL).await?;
     if !conflicts.is_empty() {
-        return Ok(Err(in_document(conflicts)));
+        return Ok(Err(conflicts));
     }
     let written = in_write(db, async |txn| {
         store::update(txn, current.id, expected, changes, skills.as_deref()).await
@@ -233,7 +240,7 @@ async fn update(
         Ok(Written::Done(row)) => Ok((row, false)),
         Ok(Written::NotFound) => Err(vec![UserError::not_found("handle", "developer")]),
         Ok(Written::Stale { current }) => Err(vec![UserError::stale("developer", current)]),
-        Err(err) => Err(in_document(vec![race(err, &current.handle)?])),
+        Err(err) => Err(vec![race(err, &current.handle, required::EMAIL)?]),
     })
 }
 
@@ -337,18 +344,4 @@ fn locate(v: &mut Validator, row: &mut developer::ActiveModel, city: String, cou
     );
     row.city = Set(city);
     row.country_code = Set(country);
-}
-
-/// `errors` of the shared checks, with an email address error moved to where the document
-/// gives the address (`input.resume.basics.email`).
-fn in_document(mut errors: Vec<UserError>) -> Vec<UserError> {
-    for error in &mut errors {
-        if error.field == ["input", "email"] {
-            error.field = std::iter::once("input")
-                .chain(required::EMAIL.iter().copied())
-                .map(str::to_owned)
-                .collect();
-        }
-    }
-    errors
 }
